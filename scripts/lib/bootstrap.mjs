@@ -1,0 +1,62 @@
+// What `npm start`, `npm test` and `npm run bench` need before anything else: npm packages, the
+// Temporal CLI, Postgres and Redis answering, and a current workflow bundle. Each step is skipped
+// when already done, so a second run takes seconds. Node builtins only.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTemporalCli } from './temporal-cli.mjs';
+import { ensureDataServices } from './services.mjs';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const log = (msg) => console.log(`[roombook] ${msg}`);
+
+function hashFiles(paths) {
+  const hash = createHash('sha256');
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    if (statSync(p).isDirectory()) {
+      for (const entry of readdirSync(p).sort()) walk(join(p, entry));
+    } else {
+      hash.update(p);
+      hash.update(readFileSync(p));
+    }
+  };
+  paths.forEach((p) => walk(join(ROOT, p)));
+  return hash.digest('hex');
+}
+
+export function ensureNpmPackages() {
+  const stampFile = join(ROOT, 'node_modules', '.roombook-installed');
+  const want = hashFiles(['package-lock.json', 'package.json']);
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return;
+  // npm install, not npm ci: this npm writes lockfiles without other platforms' optional packages
+  // (@swc/core-darwin-*), which npm ci then rejects. With the lockfile present, versions stay pinned.
+  log('Installing npm packages from package-lock.json...');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm install failed: see the output above (is the npm registry reachable?).');
+  writeFileSync(stampFile, want);
+}
+
+export function ensureWorkflowBundle() {
+  const out = join(ROOT, '.build', 'workflow-bundle.js');
+  const stampFile = join(ROOT, '.build', 'workflow-bundle.hash');
+  const want = hashFiles(['src/workflows', 'src/shared', 'package-lock.json']);
+  if (existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return out;
+  log('Bundling workflow code (only when src/workflows or src/shared change)...');
+  mkdirSync(dirname(out), { recursive: true });
+  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/build-workflow-bundle.ts', out], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('Bundling the workflow code failed: see the output above.');
+  writeFileSync(stampFile, want);
+  return out;
+}
+
+/** Returns the path of the Temporal CLI. */
+export async function bootstrap({ env = process.env } = {}) {
+  ensureNpmPackages();
+  const temporalCli = await ensureTemporalCli({ log });
+  await ensureDataServices(env, log);
+  ensureWorkflowBundle();
+  return { temporalCli };
+}

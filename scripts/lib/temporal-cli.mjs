@@ -1,0 +1,106 @@
+// Finds or builds the Temporal CLI (which carries the dev server). Node builtins only: this runs
+// before npm packages are installed.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+// v1.5.1 is the newest tag that plain `go install` accepts (later tags carry a replace directive).
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const MODULE = 'github.com/temporalio/cli/cmd/temporal';
+
+/** Outside the clone, so a second clone, CI and the next run reuse one build. */
+export function temporalCacheDir() {
+  const base = process.env.ROOMBOOK_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'roombook');
+  return join(base, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+}
+
+function onPath(cmd) {
+  const found = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : null;
+}
+
+function runsAsTemporal(path) {
+  const probe = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 15000 });
+  return probe.status === 0 && /temporal/i.test(probe.stdout);
+}
+
+/**
+ * Resolves the CLI in this order: TEMPORAL_CLI_PATH, a `temporal` on PATH, the cached build, a
+ * fresh `go install` into the cache. Returns the absolute path of the binary.
+ */
+export async function ensureTemporalCli({ log = console.log } = {}) {
+  const explicit = process.env.TEMPORAL_CLI_PATH;
+  if (explicit) {
+    if (!runsAsTemporal(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not a working Temporal CLI binary.`);
+    return explicit;
+  }
+  const fromPath = onPath('temporal');
+  if (fromPath && runsAsTemporal(fromPath)) return fromPath;
+
+  const dir = temporalCacheDir();
+  const cached = join(dir, 'temporal');
+  if (existsSync(cached) && runsAsTemporal(cached)) return cached;
+
+  const go = onPath('go') || (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+  if (!go) {
+    throw new Error(
+      [
+        'The Temporal CLI is not installed and Go is not available to build it.',
+        'Any one of these fixes it:',
+        `  - install Go (https://go.dev/doc/install), then run this command again: it builds ${MODULE}@${TEMPORAL_CLI_VERSION}`,
+        '  - put a `temporal` binary on PATH (brew install temporal, or a release archive from github.com/temporalio/cli)',
+        '  - set TEMPORAL_CLI_PATH to an existing Temporal CLI binary',
+        '  - or point TEMPORAL_ADDRESS at a Temporal server that is already running',
+      ].join('\n'),
+    );
+  }
+  mkdirSync(dir, { recursive: true });
+  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (once; later runs reuse it, a first build takes a few minutes)...`);
+  await goInstall(go, dir, log);
+  if (!runsAsTemporal(cached)) throw new Error(`go install finished but ${cached} does not run. See the output above.`);
+  log(`Temporal CLI ready: ${cached}`);
+  return cached;
+}
+
+function goInstall(go, dir, log) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(go, ['install', '-v', `${MODULE}@${TEMPORAL_CLI_VERSION}`], {
+      env: { ...process.env, GOBIN: dir, GOFLAGS: process.env.GOFLAGS || '-mod=mod' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let downloaded = 0;
+    let compiled = 0;
+    let tail = [];
+    const onLine = (line) => {
+      if (!line.trim()) return;
+      tail = [...tail.slice(-30), line];
+      if (line.startsWith('go: downloading')) downloaded += 1;
+      else compiled += 1;
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffered = '';
+      stream.on('data', (chunk) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop();
+        lines.forEach(onLine);
+      });
+    }
+    const ticker = setInterval(() => {
+      const secs = Math.round((Date.now() - started) / 1000);
+      log(`  ... ${secs}s: ${downloaded} modules downloaded, ${compiled} packages compiled`);
+    }, 10000);
+    child.on('error', (err) => {
+      clearInterval(ticker);
+      reject(err);
+    });
+    child.on('exit', (code) => {
+      clearInterval(ticker);
+      if (code === 0) return resolve();
+      reject(new Error(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}). Last lines:\n${tail.join('\n')}\n` +
+        'Check that the Go module proxy is reachable (go env GOPROXY), or set TEMPORAL_CLI_PATH to a prebuilt binary.'));
+    });
+  });
+}

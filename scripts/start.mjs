@@ -1,0 +1,146 @@
+// `npm start`: installs what is missing, then runs the whole stack (Temporal dev server and UI,
+// migrations, the worker, the API, a mail catcher) and stops what it started on Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootstrap, log, ROOT } from './lib/bootstrap.mjs';
+import { tcpReachable } from './lib/services.mjs';
+
+const env = { ...process.env };
+const port = Number(env.PORT || 3000);
+const temporalAddress = env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
+const [temporalHost, temporalPort] = temporalAddress.split(':');
+const uiPort = Number(env.TEMPORAL_UI_PORT || 8233);
+const namespace = env.TEMPORAL_NAMESPACE || 'default';
+const dataDir = join(ROOT, env.DATA_DIR || '.data');
+const searchAttributes = JSON.parse(readFileSync(join(ROOT, 'src/shared/search-attributes.json'), 'utf8'));
+
+const children = [];
+let stopping = false;
+
+function run(name, command, args, { quiet = false } = {}) {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  children.push({ name, child });
+  const prefix = `[${name}]`.padEnd(11);
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      if (!quiet) for (const line of lines) if (line.trim()) process.stdout.write(`${prefix} ${line}\n`);
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`${prefix} exited (${signal ?? `code ${code}`}); stopping the stack.`);
+    void stop(1);
+  });
+  return child;
+}
+
+async function waitUntil(what, check, seconds) {
+  const started = Date.now();
+  let nextNote = 5;
+  while ((Date.now() - started) / 1000 < seconds) {
+    if (await check()) return;
+    const waited = (Date.now() - started) / 1000;
+    if (waited > nextNote) {
+      log(`  still waiting for ${what} (${Math.round(waited)}s)...`);
+      nextNote += 5;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not come up within ${seconds}s: see the lines above.`);
+}
+
+async function startTemporal(cli) {
+  if (await tcpReachable(temporalHost, Number(temporalPort))) {
+    log(`Reusing the Temporal server already answering on ${temporalAddress}.`);
+    for (const [name, type] of Object.entries(searchAttributes)) {
+      // Registering an existing attribute fails harmlessly; a missing one gets created.
+      spawnSync(cli, ['operator', 'search-attribute', 'create', '--name', name, '--type', type, '--address', temporalAddress, '--namespace', namespace], { stdio: 'ignore' });
+    }
+    return;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  log(`Starting the Temporal dev server on ${temporalAddress} (state in ${join(dataDir, 'temporal.sqlite')})...`);
+  run('temporal', cli, [
+    'server', 'start-dev',
+    '--ip', temporalHost === 'localhost' ? '127.0.0.1' : temporalHost,
+    '--port', temporalPort,
+    '--ui-port', String(uiPort),
+    '--namespace', namespace,
+    '--db-filename', join(dataDir, 'temporal.sqlite'),
+    // WAL: concurrent readers while the server writes, far fewer fsyncs per workflow task.
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--sqlite-pragma', 'synchronous=normal',
+    '--log-level', 'error',
+    ...Object.entries(searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+  ]);
+  await waitUntil('the Temporal server', () => tcpReachable(temporalHost, Number(temporalPort)), 60);
+}
+
+async function startMailCatcher() {
+  const smtp = new URL(env.SMTP_URL || 'smtp://127.0.0.1:1025');
+  const isLocal = ['127.0.0.1', 'localhost'].includes(smtp.hostname);
+  if (!isLocal || (await tcpReachable(smtp.hostname, Number(smtp.port || 25)))) return null;
+  const webPort = Number(env.MAILDEV_WEB_PORT || 1080);
+  run('mail', join(ROOT, 'node_modules', '.bin', 'maildev'), ['--smtp', smtp.port || '1025', '--web', String(webPort), '--ip', '127.0.0.1', '--silent'], { quiet: true });
+  await waitUntil('the mail catcher', () => tcpReachable('127.0.0.1', Number(smtp.port || 1025)), 30);
+  return `http://127.0.0.1:${webPort}`;
+}
+
+async function ready() {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/ready`);
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  log('Stopping what npm start started...');
+  for (const { child } of [...children].reverse()) if (child.exitCode === null) child.kill('SIGINT');
+  const deadline = Date.now() + 15000;
+  while (children.some(({ child }) => child.exitCode === null && child.signalCode === null) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+try {
+  const { temporalCli } = await bootstrap({ env });
+  await startTemporal(temporalCli);
+  log('Migrating the database...');
+  const migrated = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/db/migrate-cli.ts'], { cwd: ROOT, env, stdio: 'inherit' });
+  if (migrated.status !== 0) throw new Error('Database migration failed: see the lines above.');
+  const mailUrl = await startMailCatcher();
+  const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+  run('worker', tsx, ['src/workers/main.ts']);
+  run('api', tsx, ['src/api/server.ts']);
+  await waitUntil('the API to be ready', ready, 90);
+  const lines = [
+    '',
+    'Roombook is running:',
+    `  API          http://127.0.0.1:${port}/api/v1`,
+    `  API docs     http://127.0.0.1:${port}/docs`,
+    `  Temporal UI  http://127.0.0.1:${uiPort}`,
+    `  Display      http://127.0.0.1:${port}/display/<roomId>#token=<display token>`,
+    `  Metrics      http://127.0.0.1:${port}/metrics (api), http://127.0.0.1:${env.WORKER_METRICS_PORT || 9464}/metrics (worker)`,
+    ...(mailUrl ? [`  Mail         ${mailUrl}`] : []),
+    '',
+    'Press Ctrl-C to stop.',
+  ];
+  console.log(lines.join('\n'));
+} catch (err) {
+  console.error(`[roombook] ${err.message}`);
+  await stop(1);
+}

@@ -1,0 +1,41 @@
+import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
+import Koa from 'koa';
+import { Histogram } from 'prom-client';
+import { createAccess } from './auth/access';
+import { createTokenVerifier } from './auth/verifier';
+import type { ApiContext } from './context';
+import type { AppDeps } from './deps';
+import { httpMetrics, requestContext } from './http/middleware';
+import { createOpenApiRegistry } from './http/openapi';
+import { opsRouter } from './routes/ops';
+
+/** Every resource router, in the order they are mounted. */
+const resourceRouters: ((api: ApiContext) => Router)[] = [];
+
+/** Builds the Koa app without listening; server.ts listens, tests use port 0. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  const registry = createOpenApiRegistry();
+  const verifier = createTokenVerifier(deps);
+  const api: ApiContext = { deps, registry, access: createAccess(verifier), verifier };
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [deps.metrics],
+  });
+
+  // Outside the error handler so it records the status the client finally got.
+  app.use(httpMetrics(httpDuration));
+  app.use(requestContext(deps.logger));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, jsonStrict: true, encoding: 'utf-8' }));
+
+  for (const router of [opsRouter(deps, registry), ...resourceRouters.map((build) => build(api))]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
+  return app;
+}

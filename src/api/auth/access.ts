@@ -1,0 +1,63 @@
+import type { Context, Middleware } from 'koa';
+import { AppError, forbidden, unauthorized } from '../../domain/errors';
+
+export const ROLES = ['admin', 'facility_manager', 'member', 'display'] as const;
+export type Role = (typeof ROLES)[number];
+export type UserRole = Exclude<Role, 'display'>;
+
+/** Who is calling: a person's account, or a display device bound to one room. */
+export type Principal =
+  | { kind: 'user'; userId: string; role: UserRole }
+  | { kind: 'display'; displayTokenId: string; roomId: string; role: 'display' };
+
+/** Turns a bearer token into a principal or throws a 401 AppError. Shared with the Socket.IO handshake. */
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+export function bearerToken(ctx: Context): string | undefined {
+  const header = ctx.get('authorization');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+export function principalOf(ctx: Context): Principal {
+  const principal = ctx.state.principal as Principal | undefined;
+  if (!principal) throw new AppError(500, 'INTERNAL', 'Route reached without authentication middleware', undefined, false);
+  return principal;
+}
+
+export const isStaff = (p: Principal): boolean => p.kind === 'user' && (p.role === 'admin' || p.role === 'facility_manager');
+
+/**
+ * The one place that decides who may call what, at function level: routes declare what they
+ * need with these middleware. Object-level checks (whose booking is it) use the same principal.
+ */
+export function createAccess(verifier: TokenVerifier) {
+  const authenticate: Middleware = async (ctx, next) => {
+    const token = bearerToken(ctx);
+    if (!token) throw unauthorized();
+    ctx.state.principal = await verifier.verify(token);
+    await next();
+  };
+  const requireKinds = (allowDisplay: boolean, roles?: readonly Role[]): Middleware => async (ctx, next) => {
+    await authenticate(ctx, async () => {
+      const principal = principalOf(ctx);
+      if (principal.kind === 'display' && !allowDisplay) throw forbidden('Display devices cannot use this endpoint.');
+      if (roles && !roles.includes(principal.role)) throw forbidden(`This needs one of the roles: ${roles.join(', ')}.`);
+      await next();
+    });
+  };
+  return {
+    /** Any signed-in user or display device. */
+    anyone: (): Middleware => requireKinds(true),
+    /** Any person's account (not a display device). */
+    user: (): Middleware => requireKinds(false),
+    /** A person with one of these roles. */
+    roles: (...roles: UserRole[]): Middleware => requireKinds(false, roles),
+    /** Facility managers and admins. */
+    staff: (): Middleware => requireKinds(false, ['facility_manager', 'admin']),
+  };
+}
+
+export type Access = ReturnType<typeof createAccess>;

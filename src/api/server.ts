@@ -1,0 +1,47 @@
+import { createServer } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadConfigOrExit } from '../config';
+import { createDataSource } from '../db/data-source';
+import { createLogger } from '../infra/logger';
+import { createRedis } from '../infra/redis';
+import { createTemporalClient, createTemporalProbe } from '../infra/temporal';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel, 'api');
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+
+  const dataSource = createDataSource(config.databaseUrl, { applicationName: 'roombook-api' });
+  await dataSource.initialize();
+  const redis = createRedis(config.redisUrl);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  const temporal = createTemporalClient(config);
+  const temporalProbe = createTemporalProbe(config);
+
+  const app = createApp({ config, logger, dataSource, redis, temporal, temporalProbe, metrics });
+  const server = createServer(app.callback());
+  server.listen(config.port, () => logger.info({ port: config.port }, `api listening on http://127.0.0.1:${config.port}`));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api stopping');
+    server.close();
+    server.closeAllConnections();
+    await temporal.connection.close().catch(() => undefined);
+    await temporalProbe.close().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+import { Foundation1700000000000 } from './1700000000000-foundation';
+import { CoreSchema1700000100000 } from './1700000100000-core-schema';
+
+/** In order. A new migration is a new file listed here; a landed migration never changes. */
+export const migrations = [Foundation1700000000000, CoreSchema1700000100000];

@@ -1,0 +1,24 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+
+/**
+ * One lazy connection per process: the api starts even while Temporal is down, and gRPC
+ * reconnects by itself once it is back.
+ */
+export function createTemporalClient(config: Pick<Config, 'temporal'>): Client {
+  const connection = Connection.lazy({ address: config.temporal.address, connectTimeout: '3s' });
+  return new Client({ connection, namespace: config.temporal.namespace });
+}
+
+/**
+ * A connection for probes only. It has no retry interceptor: a probe must answer within its
+ * deadline, and the default interceptor's backoff timers outlive the call (and, after close,
+ * throw from a timer).
+ */
+export function createTemporalProbe(config: Pick<Config, 'temporal'>): Connection {
+  return Connection.lazy({ address: config.temporal.address, connectTimeout: '2s', interceptors: [] });
+}
+
+export async function temporalReachable(probe: Connection, namespace: string, timeoutMs = 2000): Promise<void> {
+  await probe.withDeadline(Date.now() + timeoutMs, () => probe.workflowService.describeNamespace({ namespace }));
+}

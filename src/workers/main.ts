@@ -1,0 +1,36 @@
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfigOrExit } from '../config';
+import { createDataSource } from '../db/data-source';
+import { createLogger } from '../infra/logger';
+import { createRedis } from '../infra/redis';
+import { createBookingWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel, 'worker');
+  // Once per process, before any connection: SDK metrics (workflow task latency, schedule-to-start...) for Prometheus.
+  Runtime.install({
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.workerMetricsPort}` } } },
+  });
+
+  const dataSource = await createDataSource(config.databaseUrl, { applicationName: 'roombook-worker' }).initialize();
+  const redis = createRedis(config.redisUrl);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createBookingWorker(
+    { config, logger, dataSource, redis },
+    { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
+  );
+  logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics` }, 'worker started');
+
+  // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves after in-flight activities finish.
+  await worker.run();
+  await connection.close();
+  await dataSource.destroy();
+  redis.disconnect();
+  logger.info('worker stopped');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { Client } from '@temporalio/client';
+import { createApp } from '../../src/api/app';
+import type { AppDeps } from '../../src/api/deps';
+import { loadConfig, type Config } from '../../src/config';
+import { createDataSource } from '../../src/db/data-source';
+import { createLogger } from '../../src/infra/logger';
+import { createRedis, type Redis } from '../../src/infra/redis';
+import { createTemporalClient, createTemporalProbe } from '../../src/infra/temporal';
+import { createBookingWorker } from '../../src/workers/worker';
+
+export interface TestStack {
+  config: Config;
+  baseUrl: string;
+  deps: AppDeps;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * The real API on a free port, against the run's Temporal server, database and Redis. Each stack
+ * gets its own task queue, so a test file's worker only runs that file's workflows.
+ */
+export async function startApi(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestStack> {
+  const config: Config = { ...loadConfig(env), port: 0, ...overrides };
+  const logger = createLogger(config.logLevel, 'api-test');
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const dataSource = await createDataSource(config.databaseUrl, { poolSize: 5 }).initialize();
+  const redis = createRedis(config.redisUrl);
+  redis.on('error', () => undefined);
+  const temporal = createTemporalClient(config);
+  const temporalProbe = createTemporalProbe(config);
+  const deps: AppDeps = { config, logger, dataSource, redis, temporal, temporalProbe, metrics };
+  const server = createServer(createApp(deps).callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    config: { ...config, publicUrl: baseUrl },
+    baseUrl,
+    deps,
+    server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await temporal.connection.close().catch(() => undefined);
+      await temporalProbe.close().catch(() => undefined);
+      await dataSource.destroy().catch(() => undefined);
+      redis.disconnect();
+    },
+  };
+}
+
+export interface TestWorker {
+  worker: Worker;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** A real worker (prebuilt bundle) on its own task queue, running until stop(). */
+export async function startWorker(config: Config, deps: { dataSource: DataSource; redis: Redis }, taskQueue = `test-${randomUUID()}`): Promise<TestWorker> {
+  if (!runtimeInstalled) {
+    // Once per test process: the SDK's own log lines only when something is wrong.
+    Runtime.install({ logger: new DefaultLogger(process.env.TEMPORAL_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+    runtimeInstalled = true;
+  }
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createBookingWorker(
+    { config: { ...config, temporal: { ...config.temporal, taskQueue } }, logger: createLogger(config.logLevel, 'worker-test'), ...deps },
+    { connection, namespace: config.temporal.namespace, taskQueue },
+  );
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export async function json(res: Response): Promise<any> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`Expected JSON from ${res.url} (status ${res.status}), got: ${text.slice(0, 200)}`);
+  }
+}
+
+export type { Client };
