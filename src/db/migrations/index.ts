@@ -1,5 +1,6 @@
 import { Foundation1700000000000 } from './1700000000000-foundation';
 import { CoreSchema1700000100000 } from './1700000100000-core-schema';
+import { RoomsCatalog1700000300000 } from './1700000300000-rooms-catalog';
 
 /** In order. A new migration is a new file listed here; a landed migration never changes. */
-export const migrations = [Foundation1700000000000, CoreSchema1700000100000];
+export const migrations = [Foundation1700000000000, CoreSchema1700000100000, RoomsCatalog1700000300000];

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { BookingStatus } from '../../src/shared/booking';
+import { createUser, type TestUser } from '../support/fixtures';
+import { json, type TestStack } from '../support/stack';
+
+/** A building name no other test uses, so filters and searches see only this test's rooms. */
+export const uniqueBuilding = (label = 'B'): string => `${label}-${randomUUID().slice(0, 8)}`;
+
+export async function staffUser(stack: TestStack, timezone = 'UTC'): Promise<TestUser> {
+  return createUser(stack, { role: 'facility_manager', timezone });
+}
+
+/** Creates a room through the API as a facility manager; fails the test unless it answers 201. */
+export async function postRoom(stack: TestStack, staff: TestUser, overrides: Record<string, unknown> = {}): Promise<any> {
+  const res = await fetch(`${stack.baseUrl}/api/v1/rooms`, {
+    method: 'POST',
+    headers: staff.auth,
+    body: JSON.stringify({
+      name: `Room ${randomUUID().slice(0, 8)}`,
+      building: 'HQ',
+      floor: '1',
+      capacity: 6,
+      timezone: 'UTC',
+      ...overrides,
+    }),
+  });
+  const body = await json(res);
+  if (res.status !== 201) throw new Error(`POST /rooms answered ${res.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+export interface InsertedBooking {
+  id: string;
+}
+
+/**
+ * A booking row written straight to the database, as the booking workflow's activities would:
+ * these tests are about reading bookings, not about making them.
+ */
+export async function insertBooking(
+  stack: TestStack,
+  opts: {
+    roomId: string;
+    organizerId: string;
+    start: string;
+    end: string;
+    status?: BookingStatus;
+    bufferSeconds?: number;
+    title?: string;
+    attendees?: string[];
+    sequence?: number;
+  },
+): Promise<InsertedBooking> {
+  const id = randomUUID();
+  const occupiedUntil = new Date(Date.parse(opts.end) + (opts.bufferSeconds ?? 0) * 1000).toISOString();
+  await stack.deps.dataSource.query(
+    `INSERT INTO bookings (id, room_id, organizer_id, title, attendees, start_at, end_at, occupied_until, status, workflow_id, sequence)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [id, opts.roomId, opts.organizerId, opts.title ?? 'Team sync', opts.attendees ?? [], opts.start, opts.end, occupiedUntil,
+      opts.status ?? 'confirmed', `booking:${opts.roomId}:${opts.start}`, opts.sequence ?? 0],
+  );
+  return { id };
+}
+
+/** GET with the user's bearer token; returns the status, headers and parsed JSON. */
+export async function getJson(stack: TestStack, user: TestUser, path: string): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, { headers: user.auth });
+  return { status: res.status, body: await json(res), headers: res.headers };
+}
+
+export async function send(stack: TestStack, user: TestUser, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, { method, headers: user.auth, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
