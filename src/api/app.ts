@@ -8,11 +8,14 @@ import type { ApiContext } from './context';
 import type { AppDeps } from './deps';
 import { httpMetrics, requestContext } from './http/middleware';
 import { createOpenApiRegistry } from './http/openapi';
+import { authRouter } from './routes/auth';
+import { displayTokensRouter } from './routes/display-tokens';
 import { opsRouter } from './routes/ops';
+import { usersRouter } from './routes/users';
 import { roomsRouter } from './routes/rooms';
 
 /** Every resource router, in the order they are mounted. */
-const resourceRouters: ((api: ApiContext) => Router)[] = [roomsRouter];
+const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter];
 
 /** Builds the Koa app without listening; server.ts listens, tests use port 0. */
 export function createApp(deps: AppDeps): Koa {

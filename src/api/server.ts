@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
 import { createDataSource } from '../db/data-source';
+import { ensureBootstrapAdmin } from '../identity/bootstrap-admin';
 import { createLogger } from '../infra/logger';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient, createTemporalProbe } from '../infra/temporal';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
 
   const dataSource = createDataSource(config.databaseUrl, { applicationName: 'roombook-api' });
   await dataSource.initialize();
+  await ensureBootstrapAdmin(dataSource, config.bootstrapAdmin, logger);
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const temporal = createTemporalClient(config);

@@ -14,6 +14,19 @@ const url = (protocols: string[]) =>
 
 const port = z.coerce.number().int().min(0).max(65535);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:7233');
+/** `<requests>/<seconds>`, e.g. `10/900`: at most 10 in each 900-second window. */
+const rateLimit = z
+  .string()
+  .regex(/^[1-9]\d*\/[1-9]\d*$/, 'requests/seconds with both above zero, e.g. 10/900')
+  .transform((value): RateLimit => {
+    const [limit, windowSeconds] = value.split('/').map(Number);
+    return { limit, windowSeconds };
+  });
+
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -34,6 +47,11 @@ const envSchema = z.object({
   WORKER_METRICS_PORT: port.default(9464),
   DATA_DIR: z.string().min(1).default('.data'),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'a size such as 100kb or 1mb').default('100kb'),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimit.default('10/900'),
+  RATE_LIMIT_LOGIN_PER_IP: rateLimit.default('100/900'),
+  RATE_LIMIT_REFRESH_PER_IP: rateLimit.default('60/60'),
+  RATE_LIMIT_REGISTER_PER_IP: rateLimit.default('20/3600'),
+  RATE_LIMIT_BOOKING_CREATE_PER_USER: rateLimit.default('60/3600'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -53,6 +71,14 @@ export interface Config {
   workerMetricsPort: number;
   dataDir: string;
   bodyLimit: string;
+  /** Requests per window, counted in Redis (src/infra/rate-limit.ts). */
+  rateLimits: {
+    loginPerAccount: RateLimit;
+    loginPerIp: RateLimit;
+    refreshPerIp: RateLimit;
+    registerPerIp: RateLimit;
+    bookingCreatePerUser: RateLimit;
+  };
 }
 
 /** Raised at start for bad configuration; the message names each variable and what it expects. */
@@ -103,6 +129,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerMetricsPort: env.WORKER_METRICS_PORT,
     dataDir: env.DATA_DIR,
     bodyLimit: env.BODY_LIMIT,
+    rateLimits: {
+      loginPerAccount: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      loginPerIp: env.RATE_LIMIT_LOGIN_PER_IP,
+      refreshPerIp: env.RATE_LIMIT_REFRESH_PER_IP,
+      registerPerIp: env.RATE_LIMIT_REGISTER_PER_IP,
+      bookingCreatePerUser: env.RATE_LIMIT_BOOKING_CREATE_PER_USER,
+    },
   };
 }
 

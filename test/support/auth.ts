@@ -1,0 +1,45 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { json, type TestStack } from './stack';
+
+/**
+ * A random client address, sent as X-Forwarded-For (the app trusts its proxy): per-IP rate limits
+ * then count this test's requests only, whatever ran before against the same Redis.
+ */
+export const clientIp = (): string => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+
+export const randomEmail = (): string => `id-${randomUUID().slice(0, 12)}@example.test`;
+
+export const PASSWORD = 'correct horse battery staple';
+
+export interface Session {
+  user: { id: string; email: string; role: string; timezone: string; displayName: string };
+  accessToken: string;
+  refreshToken: string;
+}
+
+export async function call(
+  stack: TestStack,
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string; ip?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { 'x-forwarded-for': opts.ip ?? clientIp(), ...opts.headers };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const body = res.status === 204 ? undefined : await json(res);
+  return { status: res.status, body, headers: res.headers };
+}
+
+/** Signs up through the API and returns the session (fails the test on anything but 201). */
+export async function register(stack: TestStack, opts: { email?: string; password?: string; displayName?: string; timezone?: string } = {}): Promise<Session> {
+  const res = await call(stack, 'POST', '/auth/register', {
+    body: { email: opts.email ?? randomEmail(), password: opts.password ?? PASSWORD, displayName: opts.displayName ?? 'Test Person', timezone: opts.timezone },
+  });
+  if (res.status !== 201) throw new Error(`register answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
