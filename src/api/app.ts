@@ -13,9 +13,11 @@ import { displayTokensRouter } from './routes/display-tokens';
 import { opsRouter } from './routes/ops';
 import { usersRouter } from './routes/users';
 import { roomsRouter } from './routes/rooms';
+import { availabilityRouter } from './routes/availability';
+import { calendarsRouter } from './routes/calendars';
 
 /** Every resource router, in the order they are mounted. */
-const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter];
+const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter];
 
 /** Builds the Koa app without listening; server.ts listens, tests use port 0. */
 export function createApp(deps: AppDeps): Koa {

@@ -1,0 +1,70 @@
+import type { DataSource } from 'typeorm';
+import { RoomBookingsReader } from '../db/repositories/room-bookings';
+import type { Room, RoomFilters } from '../db/repositories/rooms';
+import { cachedAvailabilitySearch, cachedRoomAvailability, type CacheOutcome } from '../infra/availability-cache';
+import type { Redis } from '../infra/redis';
+import type { BookingStatus } from '../shared/booking';
+import { freeSpans, type Span } from './availability';
+import { assertKnownAmenities, getRoom } from './room-catalog';
+
+export interface AvailabilityDeps {
+  dataSource: DataSource;
+  redis: Redis;
+}
+
+export interface RoomAvailability {
+  roomId: string;
+  timezone: string;
+  slotGranularitySeconds: number;
+  bufferSeconds: number;
+  roomStatus: Room['status'];
+  from: string;
+  to: string;
+  busy: { start: string; end: string; status: BookingStatus }[];
+  free: { start: string; end: string }[];
+}
+
+const iso = (ms: number | Date) => new Date(ms).toISOString();
+
+/**
+ * Busy intervals (active bookings in the window) and free intervals on the room's slot grid,
+ * honouring the buffer: a free interval is where a booking fits whole, buffer included. A room
+ * out of service has no free time.
+ */
+export async function roomAvailability(deps: AvailabilityDeps, roomId: string, window: Span): Promise<{ value: RoomAvailability; cache: CacheOutcome }> {
+  // The room is read outside the cache: a deleted room must be a 404 at once.
+  const room = await getRoom(deps, roomId);
+  return cachedRoomAvailability(deps.redis, roomId, { window, updatedAt: room.updatedAt }, async () => {
+    const { bufferSeconds, slotGranularitySeconds } = room.policy;
+    const bookings = await new RoomBookingsReader(deps.dataSource).occupying(roomId, new Date(window.start), new Date(window.end), bufferSeconds);
+    const free = room.status === 'active'
+      ? freeSpans(window, bookings.map((b) => ({ start: b.start.getTime(), occupiedUntil: b.occupiedUntil.getTime() })), {
+        zone: room.timezone, granularitySeconds: slotGranularitySeconds, bufferSeconds,
+      })
+      : [];
+    return {
+      roomId,
+      timezone: room.timezone,
+      slotGranularitySeconds,
+      bufferSeconds,
+      roomStatus: room.status,
+      from: iso(window.start),
+      to: iso(window.end),
+      busy: bookings
+        .filter((b) => b.start.getTime() < window.end && b.end.getTime() > window.start)
+        .map((b) => ({ start: iso(b.start), end: iso(b.end), status: b.status })),
+      free: free.map((s) => ({ start: iso(s.start), end: iso(s.end) })),
+    };
+  });
+}
+
+/** Rooms free for the whole window, best fit first, each with its next busy time. */
+export async function searchAvailability(deps: AvailabilityDeps, window: Span, filters: Omit<RoomFilters, 'status'>, limit: number) {
+  await assertKnownAmenities(deps.dataSource, filters.amenities, 'query');
+  const request = { window, filters: { ...filters, amenities: filters.amenities ? [...filters.amenities].sort() : undefined }, limit };
+  return cachedAvailabilitySearch(deps.redis, request, async () => ({
+    from: iso(window.start),
+    to: iso(window.end),
+    rooms: await new RoomBookingsReader(deps.dataSource).freeRooms(filters, new Date(window.start), new Date(window.end), limit),
+  }));
+}
