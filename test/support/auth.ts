@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import type { Redis } from '../../src/infra/redis';
 import { json, type TestStack } from './stack';
 
 /**
@@ -42,4 +43,16 @@ export async function register(stack: TestStack, opts: { email?: string; passwor
   });
   if (res.status !== 201) throw new Error(`register answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/**
+ * Waits until a Redis connection is up: commands sent before that fail fast (no offline
+ * queue) and a rate limiter would let them through, which a rate-limit test must not mistake.
+ */
+export async function redisReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    redis.once('ready', () => resolve());
+    setTimeout(() => reject(new Error(`Redis not ready after 5 s (status ${redis.status})`)), 5000).unref();
+  });
 }
