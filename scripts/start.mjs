@@ -122,6 +122,11 @@ try {
   log('Migrating the database...');
   const migrated = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/db/migrate-cli.ts'], { cwd: ROOT, env, stdio: 'inherit' });
   if (migrated.status !== 0) throw new Error('Database migration failed: see the lines above.');
+  if (env.SEED !== 'false') {
+    // Demo rooms and users on a database without rooms (`npm run seed` any time; SEED=false skips).
+    const seeded = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/seed.ts', '--if-empty'], { cwd: ROOT, env, stdio: 'inherit' });
+    if (seeded.status !== 0) log('Seeding the demo data failed (see above); continuing without it.');
+  }
   const mailUrl = await startMailCatcher();
   const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
   run('worker', tsx, ['src/workers/main.ts']);
