@@ -95,6 +95,15 @@ describe('display tokens', () => {
     expect(n).toBe(0);
   });
 
+  test('when the room is deleted, then its display tokens stop working', async () => {
+    const manager = await createUser(stack, { role: 'facility_manager' });
+    const room = await createRoom(stack);
+    const { body } = await call(stack, 'POST', `/rooms/${room.id}/display-tokens`, { token: manager.token, body: { name: 'Door' } });
+    expect((await call(stack, 'DELETE', `/rooms/${room.id}`, { token: manager.token })).status).toBe(204);
+    expect((await call(stack, 'GET', `/rooms/${room.id}/display-session`, { token: body.token })).status).toBe(401);
+    expect((await call(stack, 'GET', `/rooms/${room.id}/display-tokens`, { token: manager.token })).status).toBe(404);
+  });
+
   test('when a made-up display token is sent, then it is 401', async () => {
     const room = await createRoom(stack);
     const res = await call(stack, 'GET', `/rooms/${room.id}/display-session`, { token: 'rbd_made-up' });

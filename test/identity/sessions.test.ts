@@ -95,4 +95,13 @@ describe('accounts and sessions', () => {
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('UNAUTHORIZED');
   });
+
+  test('when the OpenAPI document is read, then it describes the identity routes and their closed request bodies', async () => {
+    const doc = await (await fetch(`${stack.baseUrl}/api/v1/openapi.json`)).json();
+    for (const path of ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/api/v1/users/me', '/api/v1/users', '/api/v1/users/{id}', '/api/v1/rooms/{id}/display-tokens', '/api/v1/rooms/{id}/display-tokens/{tokenId}']) {
+      expect(doc.paths).toHaveProperty([path]);
+    }
+    expect(doc.components.schemas.ProfileUpdate.additionalProperties).toBe(false);
+    expect(doc.paths['/api/v1/users/me'].patch.security).toEqual([{ bearer: [] }]);
+  });
 });

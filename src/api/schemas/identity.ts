@@ -16,7 +16,8 @@ export function closedObject<S extends ZodRawShape>(shape: S) {
         if (!(key in shape)) ctx.addIssue({ code: 'custom', path: [key], message: 'is not a field that can be set here' });
       }
     })
-    .transform((value) => value as z.infer<z.ZodObject<S>>);
+    .transform((value) => value as z.infer<z.ZodObject<S>>)
+    .openapi({ additionalProperties: false });
 }
 
 export const emailSchema = z
