@@ -5,7 +5,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap, log, ROOT } from './lib/bootstrap.mjs';
 
-const summaryFile = join(ROOT, '.data', 'test-summary.txt');
+// One file per run: several runs may share a working tree.
+const summaryFile = join(ROOT, '.data', `test-summary-${process.pid}.txt`);
 
 try {
   const { temporalCli } = await bootstrap();
@@ -14,9 +15,12 @@ try {
   const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'jest'), ['--ci', ...process.argv.slice(2)], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, TEMPORAL_CLI_PATH: temporalCli },
+    env: { ...process.env, TEMPORAL_CLI_PATH: temporalCli, TEST_SUMMARY_FILE: summaryFile },
   });
-  if (existsSync(summaryFile)) console.log(readFileSync(summaryFile, 'utf8').trim());
+  if (existsSync(summaryFile)) {
+    console.log(readFileSync(summaryFile, 'utf8').trim());
+    rmSync(summaryFile, { force: true });
+  }
   process.exit(result.status ?? 1);
 } catch (err) {
   console.error(`[roombook] ${err.message}`);

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../infra/logger';
@@ -9,4 +10,6 @@ export interface ActivityDeps {
   logger: Logger;
   dataSource: DataSource;
   redis: Redis;
+  /** For activities that start workflows (a rescheduled booking's new slot). */
+  temporal: Client;
 }

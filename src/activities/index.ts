@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createBookingActivities } from './bookings';
 import { createSystemActivities } from './system';
 
 export type { ActivityDeps };
@@ -7,6 +8,7 @@ export type { ActivityDeps };
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSystemActivities(deps),
+    ...createBookingActivities(deps),
   };
 }
 

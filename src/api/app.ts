@@ -10,6 +10,7 @@ import { httpMetrics, requestContext } from './http/middleware';
 import { createOpenApiRegistry } from './http/openapi';
 import { authRouter } from './routes/auth';
 import { displayTokensRouter } from './routes/display-tokens';
+import { bookingsRouter } from './routes/bookings';
 import { opsRouter } from './routes/ops';
 import { usersRouter } from './routes/users';
 import { roomsRouter } from './routes/rooms';
@@ -17,7 +18,7 @@ import { availabilityRouter } from './routes/availability';
 import { calendarsRouter } from './routes/calendars';
 
 /** Every resource router, in the order they are mounted. */
-const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter];
+const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter, bookingsRouter];
 
 /** Builds the Koa app without listening; server.ts listens, tests use port 0. */
 export function createApp(deps: AppDeps): Koa {

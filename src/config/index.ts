@@ -52,6 +52,8 @@ const envSchema = z.object({
   RATE_LIMIT_REFRESH_PER_IP: rateLimit.default('60/60'),
   RATE_LIMIT_REGISTER_PER_IP: rateLimit.default('20/3600'),
   RATE_LIMIT_BOOKING_CREATE_PER_USER: rateLimit.default('60/3600'),
+  MAX_ACTIVE_HOLDS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(5),
+  MAX_FUTURE_BOOKINGS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(200),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -79,6 +81,8 @@ export interface Config {
     registerPerIp: RateLimit;
     bookingCreatePerUser: RateLimit;
   };
+  /** Caps against reserving every free slot (OWASP API6). */
+  bookingLimits: { maxActiveHoldsPerUser: number; maxFutureBookingsPerUser: number };
 }
 
 /** Raised at start for bad configuration; the message names each variable and what it expects. */
@@ -136,6 +140,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       registerPerIp: env.RATE_LIMIT_REGISTER_PER_IP,
       bookingCreatePerUser: env.RATE_LIMIT_BOOKING_CREATE_PER_USER,
     },
+    bookingLimits: { maxActiveHoldsPerUser: env.MAX_ACTIVE_HOLDS_PER_USER, maxFutureBookingsPerUser: env.MAX_FUTURE_BOOKINGS_PER_USER },
   };
 }
 

@@ -3,6 +3,7 @@ import { loadConfigOrExit } from '../config';
 import { createDataSource } from '../db/data-source';
 import { createLogger } from '../infra/logger';
 import { createRedis } from '../infra/redis';
+import { createTemporalClient } from '../infra/temporal';
 import { createBookingWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -16,8 +17,9 @@ async function main(): Promise<void> {
   const dataSource = await createDataSource(config.databaseUrl, { applicationName: 'roombook-worker' }).initialize();
   const redis = createRedis(config.redisUrl);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const temporal = createTemporalClient(config);
   const worker = await createBookingWorker(
-    { config, logger, dataSource, redis },
+    { config, logger, dataSource, redis, temporal },
     { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
   );
   logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics` }, 'worker started');
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves after in-flight activities finish.
   await worker.run();
   await connection.close();
+  await temporal.connection.close();
   await dataSource.destroy();
   redis.disconnect();
   logger.info('worker stopped');

@@ -27,7 +27,9 @@ export interface TestStack {
  * gets its own task queue, so a test file's worker only runs that file's workflows.
  */
 export async function startApi(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestStack> {
-  const config: Config = { ...loadConfig(env), port: 0, ...overrides };
+  const base = loadConfig(env);
+  // Each stack has its own task queue, so only its own worker runs its workflows.
+  const config: Config = { ...base, port: 0, temporal: { ...base.temporal, taskQueue: `test-${randomUUID()}` }, ...overrides };
   const logger = createLogger(config.logLevel, 'api-test');
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -66,10 +68,10 @@ export interface TestWorker {
 let runtimeInstalled = false;
 
 /** A real worker (prebuilt bundle) on its own task queue, running until stop(). */
-export async function startWorker(config: Config, deps: { dataSource: DataSource; redis: Redis }, taskQueue = `test-${randomUUID()}`): Promise<TestWorker> {
+export async function startWorker(config: Config, deps: { dataSource: DataSource; redis: Redis; temporal: Client }, taskQueue = config.temporal.taskQueue): Promise<TestWorker> {
   if (!runtimeInstalled) {
     // Once per test process: the SDK's own log lines only when something is wrong.
-    Runtime.install({ logger: new DefaultLogger(process.env.TEMPORAL_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+    Runtime.install({ logger: new DefaultLogger(process.env.TEMPORAL_LOG_LEVEL === 'debug' ? 'DEBUG' : 'ERROR') });
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: config.temporal.address });

@@ -1,7 +1,7 @@
-// Writes the run's counts to .data/test-summary.txt as "N passed, N failed[, N skipped]": the
-// line .ci/run ends with, taken from the runner's own results.
+// Writes the run's counts as "N passed, N failed[, N skipped]" to TEST_SUMMARY_FILE (set by
+// scripts/test.mjs, which prints it last): the line .ci/run ends with, from the runner's results.
 const { mkdirSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
 
 class SummaryReporter {
   constructor(globalConfig) {
@@ -13,9 +13,9 @@ class SummaryReporter {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     const skipped = results.numPendingTests + results.numTodoTests;
     const line = `${results.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
-    const dir = join(this.rootDir, '.data');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'test-summary.txt'), `${line}\n`);
+    const file = process.env.TEST_SUMMARY_FILE || join(this.rootDir, '.data', 'test-summary.txt');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${line}\n`);
   }
 }
 

@@ -1,0 +1,200 @@
+import { ApplicationFailure, Context, metricMeter } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { EntityManager } from 'typeorm';
+import { findOverlapping, isExclusionViolation } from '../db/repositories/bookings';
+import { searchAttributesForBooking } from '../domain/booking-search-attributes';
+import { invalidateRoomAvailability } from '../infra/availability-cache';
+import { BookingIdKey } from '../shared/search-attributes';
+import type { BookingStatus } from '../shared/booking';
+import {
+  BOOKING_WORKFLOW_TYPE,
+  FailureTypes,
+  bookingWorkflowId,
+  type BookingView,
+  type BookingWorkflowInput,
+  type SlotConflictDetails,
+} from '../shared/booking-messages';
+import type { ActivityDeps } from './deps';
+
+/** The whole row as the workflow sees it: every write is a full snapshot, so repeating one changes nothing. */
+export interface BookingSnapshot extends BookingView {
+  occupiedUntil: string;
+  runId?: string;
+  endedAt?: string;
+  reminderSentAt?: string;
+  previousWorkflowIds?: string[];
+}
+
+export interface SaveBookingInput {
+  snapshot: BookingSnapshot;
+  previousStatus: BookingStatus;
+}
+
+export type NotificationKind =
+  | 'confirmed' | 'hold_created' | 'pending_approval' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'released'
+  | 'rescheduled' | 'reminder' | 'review_prompt' | 'review_reminder' | 'completed' | 'checked_in';
+
+const COLUMNS = `room_id, organizer_id, series_id, title, attendees, start_at, end_at, occupied_until, status, status_reason,
+  hold_expires_at, check_in_opens_at, check_in_deadline, checked_in_at, ended_at, reminder_sent_at, workflow_id, run_id,
+  previous_workflow_ids, version, sequence, created_at, updated_at`;
+
+const COLUMN_NAMES = COLUMNS.split(',').map((c) => c.trim());
+const ASSIGNMENTS = COLUMN_NAMES.map((c, i) => `${c} = $${i + 2}`).join(', ');
+const VERSION_PARAM = COLUMN_NAMES.indexOf('version') + 2;
+
+function rowValues(s: BookingSnapshot): unknown[] {
+  return [
+    s.roomId, s.organizerId, s.seriesId ?? null, s.title, s.attendees, s.start, s.end, s.occupiedUntil, s.status, s.statusReason ?? null,
+    s.holdExpiresAt ?? null, s.checkInOpensAt ?? null, s.checkInDeadline ?? null, s.checkedInAt ?? null, s.endedAt ?? null,
+    s.reminderSentAt ?? null, s.workflowId, s.runId ?? null, s.previousWorkflowIds ?? [], s.version, s.sequence, s.createdAt, s.updatedAt,
+  ];
+}
+
+export function createBookingActivities(deps: ActivityDeps) {
+  const { dataSource, config } = deps;
+  const meter = () => metricMeter;
+
+  async function conflictFailure(db: EntityManager, s: BookingSnapshot): Promise<ApplicationFailure> {
+    const hit = await findOverlapping(db, s.roomId, s.start, s.occupiedUntil, s.id);
+    const details: SlotConflictDetails = hit
+      ? { conflictingBookingId: hit.id, start: hit.start, end: hit.end }
+      : { start: s.start, end: s.occupiedUntil };
+    meter().createCounter('roombook_slot_conflicts_total', 'conflicts', 'Creates and changes refused by the no-overlap constraint').add(1);
+    return ApplicationFailure.create({
+      type: FailureTypes.slotConflict,
+      message: `The room is already booked from ${details.start} to ${details.end}.`,
+      details: [details],
+      nonRetryable: true,
+    });
+  }
+
+  return {
+    /**
+     * Inserts the booking unless the slot is taken (exclusion constraint) or the organizer is over
+     * the caps on active holds and future bookings (OWASP API6). The organizer's rows are counted
+     * under an advisory lock so concurrent creates cannot both slip under a cap.
+     */
+    async reserveSlot(snapshot: BookingSnapshot): Promise<{ runId: string }> {
+      const runId = Context.current().info.workflowExecution?.runId ?? '';
+      const s = { ...snapshot, runId };
+      try {
+        await dataSource.transaction(async (tx) => {
+          await tx.query("SELECT pg_advisory_xact_lock(hashtext('bookings-of:' || $1))", [s.organizerId]);
+          const [existing] = await tx.query('SELECT run_id FROM bookings WHERE id = $1', [s.id]);
+          if (existing) return; // a retried activity: the first attempt already reserved
+          const [counts] = await tx.query(
+            `SELECT count(*) FILTER (WHERE status = 'held')::int AS holds,
+                    count(*) FILTER (WHERE status IN ('held', 'pending_approval', 'confirmed', 'checked_in') AND start_at > now())::int AS future
+             FROM bookings WHERE organizer_id = $1`,
+            [s.organizerId],
+          );
+          const limits = config.bookingLimits;
+          if (s.status === 'held' && counts.holds >= limits.maxActiveHoldsPerUser) {
+            throw ApplicationFailure.create({
+              type: FailureTypes.policyViolation,
+              message: `You already have ${counts.holds} active holds (the limit is ${limits.maxActiveHoldsPerUser}): confirm or release one first.`,
+              details: [{ rule: 'maxActiveHoldsPerUser', limit: limits.maxActiveHoldsPerUser }],
+              nonRetryable: true,
+            });
+          }
+          if (counts.future >= limits.maxFutureBookingsPerUser) {
+            throw ApplicationFailure.create({
+              type: FailureTypes.policyViolation,
+              message: `You already have ${counts.future} upcoming bookings (the limit is ${limits.maxFutureBookingsPerUser}).`,
+              details: [{ rule: 'maxFutureBookingsPerUser', limit: limits.maxFutureBookingsPerUser }],
+              nonRetryable: true,
+            });
+          }
+          await tx.query(`INSERT INTO bookings (id, ${COLUMNS}) VALUES ($1, ${rowValues(s).map((_, i) => `$${i + 2}`).join(', ')})`, [s.id, ...rowValues(s)]);
+        });
+      } catch (err) {
+        if (isExclusionViolation(err)) throw await conflictFailure(dataSource.manager, s);
+        throw err;
+      }
+      // Before the caller hears of it: no cached availability may still show this slot free.
+      await invalidateRoomAvailability(deps.redis, s.roomId);
+      return { runId };
+    },
+
+    /**
+     * Writes the workflow's snapshot if it is newer than the row: a repeated write changes nothing
+     * and a late, stale one never overwrites a newer state. A changed time that overlaps another
+     * booking fails with SlotConflict and changes nothing.
+     */
+    async saveBooking({ snapshot: s, previousStatus }: SaveBookingInput): Promise<{ applied: boolean }> {
+      let applied = false;
+      try {
+        const result = await dataSource.query(`UPDATE bookings SET ${ASSIGNMENTS} WHERE id = $1 AND version < $${VERSION_PARAM}`, [s.id, ...rowValues(s)]);
+        applied = (result[1] ?? 0) > 0;
+      } catch (err) {
+        if (isExclusionViolation(err)) throw await conflictFailure(dataSource.manager, s);
+        throw err;
+      }
+      if (applied) {
+        await invalidateRoomAvailability(deps.redis, s.roomId);
+        if (s.status !== previousStatus) recordOutcome(s, previousStatus);
+      }
+      return { applied };
+    },
+
+    /** Records that a message is due, once per booking, kind and version. */
+    async notify(input: { kind: NotificationKind; booking: BookingView }): Promise<void> {
+      await dataSource.query(
+        'INSERT INTO booking_notifications (booking_id, kind, version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [input.booking.id, input.kind, input.booking.version],
+      );
+    },
+
+    /** A reschedule to another start: the booking goes on in the workflow keyed by its new slot. */
+    async startMovedBooking(input: BookingWorkflowInput): Promise<{ workflowId: string }> {
+      const workflowId = bookingWorkflowId(input.roomId, input.start);
+      try {
+        await deps.temporal.workflow.start(BOOKING_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: config.temporal.taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          typedSearchAttributes: searchAttributesForBooking(input, input.carried?.status ?? 'confirmed'),
+          staticSummary: staticSummaryFor(input),
+        });
+      } catch (err) {
+        // A retry after the first attempt started it: that run is ours if it carries this booking.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        const described = await deps.temporal.workflow.getHandle(workflowId).describe();
+        const bookingId = described.typedSearchAttributes.get(BookingIdKey);
+        if (bookingId !== input.bookingId) throw err;
+      }
+      return { workflowId };
+    },
+  };
+}
+
+/** One line for the Temporal UI: room, slot in the room's zone, organizer. */
+export function staticSummaryFor(input: Pick<BookingWorkflowInput, 'roomName' | 'roomTimezone' | 'start' | 'end' | 'organizerLabel' | 'title'>): string {
+  const fmt = (iso: string, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone: input.roomTimezone, ...opts }).format(new Date(iso));
+  const day = fmt(input.start, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
+  const from = fmt(input.start, { hour: '2-digit', minute: '2-digit' });
+  const to = fmt(input.end, { hour: '2-digit', minute: '2-digit' });
+  return `${input.roomName} · ${day} ${from}–${to} (${input.roomTimezone}) · ${input.organizerLabel} · “${input.title}”`;
+}
+
+function recordOutcome(s: BookingSnapshot, previousStatus: BookingStatus): void {
+  metricMeter.createCounter('roombook_bookings_total', 'bookings', 'Booking transitions by resulting status').add(1, { outcome: s.status });
+  const now = Date.now();
+  if (s.status === 'released') {
+    metricMeter.createCounter('roombook_no_show_releases_total', 'bookings', 'Bookings released because nobody checked in').add(1);
+    if (s.checkInDeadline) {
+      metricMeter
+        .createHistogram('roombook_release_lateness_seconds', 'float', 's', 'How long after the check-in deadline a no-show was released')
+        .record(Math.max(0, (now - Date.parse(s.checkInDeadline)) / 1000));
+    }
+  }
+  if (previousStatus === 'held' && (s.status === 'confirmed' || s.status === 'pending_approval')) {
+    metricMeter
+      .createHistogram('roombook_hold_to_confirm_seconds', 'float', 's', 'Time from hold to confirmation')
+      .record(Math.max(0, (now - Date.parse(s.createdAt)) / 1000));
+  }
+}
+
+export type BookingActivities = ReturnType<typeof createBookingActivities>;

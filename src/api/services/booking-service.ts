@@ -1,0 +1,407 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter, type UpdateDefinition } from '@temporalio/common';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
+import { findBooking, listBookings, type BookingRow } from '../../db/repositories/bookings';
+import { assertCanActInRoom, assertCanChangeBooking, assertCanCheckInBooking, assertCanViewBooking } from '../../domain/booking-access';
+import { assertEndAllowed, assertSlotAllowed } from '../../domain/booking-policy';
+import { searchAttributesForBooking } from '../../domain/booking-search-attributes';
+import { AppError, conflict, forbidden, notFound, policyViolation, unavailable } from '../../domain/errors';
+import { getRoom } from '../../domain/room-catalog';
+import { staticSummaryFor } from '../../activities/bookings';
+import type { BookingStatus } from '../../shared/booking';
+import {
+  approveUpdate,
+  bookingWorkflowId,
+  cancelUpdate,
+  checkInUpdate,
+  checkOutUpdate,
+  confirmUpdate,
+  editUpdate,
+  extendUpdate,
+  FailureTypes,
+  rejectUpdate,
+  rescheduleUpdate,
+  reserveUpdate,
+  type BookingView,
+  type BookingWorkflowInput,
+  type ReserveMode,
+} from '../../shared/booking-messages';
+import { bookingWorkflow } from '../../workflows/booking';
+import { isStaff, type Principal } from '../auth/access';
+
+export interface CreateBookingRequest {
+  roomId: string;
+  start: string;
+  end: string;
+  title: string;
+  attendees?: string[];
+  mode?: ReserveMode;
+}
+
+export type BookingAction = 'confirm' | 'cancel' | 'check-in' | 'check-out' | 'approve' | 'reject';
+
+interface ServiceDeps {
+  config: Config;
+  dataSource: DataSource;
+  temporal: Client;
+}
+
+// How long an API call waits for Temporal before answering 503. The booking workflow answers an
+// update once its database write is done, normally within milliseconds.
+const TEMPORAL_CALL_TIMEOUT_MS = 20_000;
+const SLOT_CLOSING_RETRIES = 10;
+
+/** The API's side of bookings: policy checks, then the booking's workflow, then the answer. */
+export class BookingService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async create(principal: Principal, request: CreateBookingRequest, idempotencyKey?: string): Promise<{ booking: BookingView; replayed: boolean }> {
+    if (principal.kind !== 'user') throw forbidden('Display devices book through the walk-up endpoint.');
+    const room = await getRoom(this.deps, request.roomId);
+    assertCanActInRoom(principal, room.id);
+    const start = Date.parse(request.start);
+    const end = Date.parse(request.end);
+    assertSlotAllowed(room, start, end, Date.now());
+
+    const attendees = normalizeAttendees(request.attendees);
+    const mode = request.mode ?? 'book';
+    let bookingId: string = randomUUID();
+    if (idempotencyKey) {
+      const claimed = await this.claimIdempotencyKey(principal.userId, idempotencyKey, { ...request, attendees, mode }, bookingId);
+      bookingId = claimed.bookingId;
+      if (claimed.replay) {
+        const existing = await findBooking(this.deps.dataSource, bookingId);
+        if (existing) return { booking: publicView(existing), replayed: true };
+      }
+    }
+
+    const [organizer] = await this.deps.dataSource.query('SELECT email, display_name FROM users WHERE id = $1', [principal.userId]);
+    if (!organizer) throw notFound('Your account');
+    const input: BookingWorkflowInput = {
+      bookingId,
+      roomId: room.id,
+      roomName: room.name,
+      roomTimezone: room.timezone,
+      organizerId: principal.userId,
+      organizerLabel: `${organizer.display_name} <${organizer.email}>`,
+      title: request.title,
+      attendees,
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      policy: room.policy,
+      createdAt: new Date().toISOString(),
+    };
+    const booking = await this.reserve(input, mode);
+    return { booking, replayed: false };
+  }
+
+  /** Update-with-start: the first update reserves the slot; the workflow then runs the booking's life. */
+  private async reserve(input: BookingWorkflowInput, mode: ReserveMode): Promise<BookingView> {
+    const workflowId = bookingWorkflowId(input.roomId, input.start);
+    for (let attempt = 0; ; attempt += 1) {
+      const startWorkflowOperation = new WithStartWorkflowOperation(bookingWorkflow, {
+        workflowId,
+        taskQueue: this.deps.config.temporal.taskQueue,
+        args: [input],
+        // Same key while a booking runs there: our update reaches that workflow, whose validator
+        // refuses another booking id (or answers this one again, for a retried request).
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: searchAttributesForBooking(input, 'requested'),
+        staticSummary: staticSummaryFor(input),
+      });
+      try {
+        return await this.withTimeout(() =>
+          this.deps.temporal.workflow.executeUpdateWithStart(reserveUpdate, {
+            args: [{ bookingId: input.bookingId, mode }],
+            startWorkflowOperation,
+          }),
+        );
+      } catch (err) {
+        // The slot's previous booking just ended and its workflow is finishing: try again shortly.
+        if (failureType(err) === FailureTypes.slotClosing && attempt < SLOT_CLOSING_RETRIES) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+          continue;
+        }
+        throw toAppError(err);
+      }
+    }
+  }
+
+  private async claimIdempotencyKey(userId: string, key: string, request: object, bookingId: string): Promise<{ bookingId: string; replay: boolean }> {
+    const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const inserted = await this.deps.dataSource.query(
+      `INSERT INTO booking_idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (user_id, key) DO NOTHING RETURNING booking_id`,
+      [userId, key, requestHash, bookingId],
+    );
+    if (inserted.length) return { bookingId, replay: false };
+    const [existing] = await this.deps.dataSource.query('SELECT request_hash, booking_id FROM booking_idempotency_keys WHERE user_id = $1 AND key = $2', [userId, key]);
+    if (existing.request_hash !== requestHash) {
+      throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body; use a new key for a new booking.');
+    }
+    return { bookingId: existing.booking_id, replay: true };
+  }
+
+  async get(principal: Principal, id: string): Promise<BookingView> {
+    const row = await this.visible(principal, id);
+    return publicView(row);
+  }
+
+  async list(
+    principal: Principal,
+    filter: { scope: 'mine' | 'all'; roomId?: string; from?: string; to?: string; status?: BookingStatus[]; limit: number; offset: number },
+  ) {
+    let participant: { userId: string; email: string } | undefined;
+    let roomId = filter.roomId;
+    if (principal.kind === 'display') {
+      if (roomId && roomId !== principal.roomId) throw forbidden('This display token is bound to another room.');
+      roomId = principal.roomId;
+    } else if (filter.scope === 'all') {
+      if (!isStaff(principal)) throw forbidden('Only facility managers and admins can list everyone\'s bookings (scope=all).');
+    } else {
+      participant = { userId: principal.userId, email: await this.emailOf(principal) ?? '' };
+    }
+    const { items, total } = await listBookings(this.deps.dataSource, { ...filter, roomId, participant });
+    return { items: items.map(publicView), total, limit: filter.limit, offset: filter.offset };
+  }
+
+  async act(principal: Principal, id: string, action: BookingAction, body: { reason?: string }): Promise<BookingView> {
+    const row = await this.visible(principal, id);
+    const email = await this.emailOf(principal);
+    const by = principal.kind === 'user' ? principal.userId : `display:${principal.displayTokenId}`;
+    switch (action) {
+      case 'check-in':
+        assertCanCheckInBooking(principal, row, email);
+        return this.update(row, checkInUpdate, { by });
+      case 'approve':
+      case 'reject':
+        if (!isStaff(principal)) throw forbidden('Approvals need a facility manager or an admin.');
+        return action === 'approve'
+          ? this.update(row, approveUpdate, { by })
+          : this.update(row, rejectUpdate, { by, reason: body.reason ?? 'rejected' });
+      case 'confirm':
+        assertCanChangeBooking(principal, row, email);
+        return this.update(row, confirmUpdate);
+      case 'cancel':
+        assertCanChangeBooking(principal, row, email);
+        return this.update(row, cancelUpdate, { by, reason: body.reason });
+      case 'check-out':
+        assertCanChangeBooking(principal, row, email);
+        return this.update(row, checkOutUpdate, { by });
+    }
+  }
+
+  async extend(principal: Principal, id: string, end: string): Promise<BookingView> {
+    const row = await this.visible(principal, id);
+    assertCanChangeBooking(principal, row, await this.emailOf(principal));
+    const room = await getRoom(this.deps, row.roomId);
+    assertEndAllowed(room, Date.parse(row.start), Date.parse(end));
+    return this.update(row, extendUpdate, { end: new Date(end).toISOString() });
+  }
+
+  async change(principal: Principal, id: string, patch: { title?: string; attendees?: string[]; start?: string; end?: string }): Promise<BookingView> {
+    const row = await this.visible(principal, id);
+    assertCanChangeBooking(principal, row, await this.emailOf(principal));
+    let current: BookingView = publicView(row);
+    if (patch.start !== undefined || patch.end !== undefined) {
+      const start = Date.parse(patch.start ?? row.start);
+      const end = Date.parse(patch.end ?? row.end);
+      const room = await getRoom(this.deps, row.roomId);
+      assertSlotAllowed(room, start, end, Date.now());
+      current = await this.update(row, rescheduleUpdate, { start: new Date(start).toISOString(), end: new Date(end).toISOString() });
+    }
+    if (patch.title !== undefined || patch.attendees !== undefined) {
+      const moved = (await findBooking(this.deps.dataSource, id)) ?? row;
+      current = await this.update(moved, editUpdate, {
+        ...(patch.title !== undefined ? { title: patch.title } : {}),
+        ...(patch.attendees !== undefined ? { attendees: normalizeAttendees(patch.attendees) } : {}),
+      });
+    }
+    return current;
+  }
+
+  /** The booking's life so far, read from its workflow histories (all of them, if it was rescheduled). */
+  async timeline(principal: Principal, id: string): Promise<{ bookingId: string; events: TimelineEvent[] }> {
+    const row = await this.visible(principal, id);
+    const runs = [...((await this.deps.dataSource.query('SELECT previous_workflow_ids FROM bookings WHERE id = $1', [id]))[0]?.previous_workflow_ids ?? []), row.workflowId];
+    const events: TimelineEvent[] = [];
+    for (const workflowId of runs) {
+      try {
+        const handle = this.deps.temporal.workflow.getHandle(workflowId, workflowId === row.workflowId ? row.runId : undefined);
+        const history = await this.withTimeout(() => handle.fetchHistory());
+        events.push(...describeHistory(workflowId, history.events ?? []));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) continue;
+        throw toAppError(err);
+      }
+    }
+    return { bookingId: id, events };
+  }
+
+  private async update<Args extends unknown[]>(row: BookingRow, def: UpdateDefinition<BookingView, Args>, ...args: Args): Promise<BookingView> {
+    const handle: WorkflowHandle = this.deps.temporal.workflow.getHandle(row.workflowId, row.runId);
+    try {
+      // The definition types the arguments at the call sites; the handle's overloads cannot see through the generic.
+      const execute = handle.executeUpdate.bind(handle) as (d: UpdateDefinition<BookingView, Args>, o: { args: Args }) => Promise<BookingView>;
+      return publicView(await this.withTimeout(() => execute(def, { args })));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || closedWorkflow(err)) {
+        throw conflict('BOOKING_CLOSED', `This booking is ${row.status} and can no longer change.`, { status: row.status });
+      }
+      throw toAppError(err);
+    }
+  }
+
+  private async visible(principal: Principal, id: string): Promise<BookingRow> {
+    const row = await findBooking(this.deps.dataSource, id);
+    if (!row) throw notFound('Booking');
+    assertCanViewBooking(principal, row, await this.emailOf(principal));
+    return row;
+  }
+
+  private async emailOf(principal: Principal): Promise<string | undefined> {
+    if (principal.kind !== 'user') return undefined;
+    const [user] = await this.deps.dataSource.query('SELECT email FROM users WHERE id = $1', [principal.userId]);
+    return user?.email;
+  }
+
+  private withTimeout<T>(call: () => Promise<T>): Promise<T> {
+    return this.deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, call);
+  }
+}
+
+function normalizeAttendees(attendees: string[] | undefined): string[] {
+  return [...new Set((attendees ?? []).map((a) => a.trim().toLowerCase()))];
+}
+
+/** What clients see: the view without internal bookkeeping (run ids). */
+export function publicView(view: BookingView | BookingRow): BookingView {
+  const { runId: _runId, ...rest } = view as BookingRow;
+  return rest;
+}
+
+function failureOf(err: unknown): ApplicationFailure | undefined {
+  let cause: unknown = err;
+  for (let depth = 0; depth < 5 && cause; depth += 1) {
+    if (cause instanceof ApplicationFailure) return cause;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const failureType = (err: unknown): string | undefined => failureOf(err)?.type ?? undefined;
+
+function closedWorkflow(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(grpc) && (grpc.code === grpcStatus.NOT_FOUND || grpc.code === grpcStatus.FAILED_PRECONDITION);
+}
+
+/** Temporal's answers, mapped once: domain refusals to 4xx, an unreachable server to 503. */
+export function toAppError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const failure = failureOf(err);
+  if (err instanceof WorkflowUpdateFailedError || failure) {
+    const details = failure?.details?.[0];
+    switch (failure?.type) {
+      case FailureTypes.slotConflict:
+        return conflict('SLOT_CONFLICT', failure.message, details);
+      case FailureTypes.policyViolation:
+        return policyViolation(failure.message, details);
+      case FailureTypes.invalidState:
+        return conflict('INVALID_STATE', failure.message, details);
+      case FailureTypes.slotClosing:
+        return conflict('SLOT_CONFLICT', 'The previous booking of this slot is still closing; try again in a moment.');
+    }
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable('temporal', 'The booking service did not answer in time; try again (with the same Idempotency-Key when creating).');
+  const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
+  if (isGrpcServiceError(grpc) && [grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED, grpcStatus.RESOURCE_EXHAUSTED].includes(grpc.code)) {
+    return unavailable('temporal', 'The booking service (Temporal) is unreachable; try again shortly.');
+  }
+  if (err instanceof ServiceError && /deadline|unavailable|connect/i.test(err.message)) return unavailable('temporal');
+  return err;
+}
+
+export interface TimelineEvent {
+  at: string;
+  workflowId: string;
+  what: string;
+  detail?: string;
+}
+
+const UPDATE_LABELS: Record<string, string> = {
+  reserve: 'reservation requested',
+  confirm: 'hold confirmed',
+  approve: 'approved',
+  reject: 'rejected',
+  cancel: 'cancelled',
+  checkIn: 'checked in',
+  checkOut: 'checked out',
+  extend: 'extended',
+  reschedule: 'rescheduled',
+  edit: 'details edited',
+};
+
+function decode(payloads: unknown): string | undefined {
+  const first = (payloads as { payloads?: unknown[] } | undefined)?.payloads?.[0] ?? payloads;
+  if (!first || typeof first !== 'object' || !('data' in first)) return undefined;
+  try {
+    const value = defaultPayloadConverter.fromPayload(first as never);
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Workflow history events in plain terms: the booking's updates, timers and writes. */
+function describeHistory(workflowId: string, events: any[]): TimelineEvent[] {
+  const out: TimelineEvent[] = [];
+  const timers = new Map<string, string>();
+  const activities = new Map<string, string>();
+  const updates = new Map<string, string>();
+  for (const e of events) {
+    const at = e.eventTime ? new Date(Number(e.eventTime.seconds) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6)).toISOString() : '';
+    const push = (what: string, detail?: string) => out.push({ at, workflowId, what, ...(detail ? { detail } : {}) });
+    if (e.workflowExecutionStartedEventAttributes) push('workflow started', decode(e.userMetadata?.summary));
+    else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
+      const a = e.workflowExecutionUpdateAcceptedEventAttributes;
+      const name = a.acceptedRequest?.input?.name ?? 'update';
+      updates.set(a.protocolInstanceId ?? a.acceptedRequestMessageId ?? '', name);
+      push(`${UPDATE_LABELS[name] ?? name}: accepted`);
+    } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
+      const a = e.workflowExecutionUpdateCompletedEventAttributes;
+      const name = updates.get(a.meta?.updateId ?? '') ?? [...updates.values()].pop() ?? 'update';
+      const failed = a.outcome?.failure;
+      push(`${UPDATE_LABELS[name] ?? name}: ${failed ? 'refused' : 'done'}`, failed?.message ?? undefined);
+    } else if (e.timerStartedEventAttributes) {
+      timers.set(String(e.eventId), decode(e.userMetadata?.summary) ?? 'timer');
+    } else if (e.timerFiredEventAttributes) {
+      push(`${timers.get(String(e.timerFiredEventAttributes.startedEventId)) ?? 'timer'}: due`);
+    } else if (e.activityTaskScheduledEventAttributes) {
+      activities.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? 'activity');
+    } else if (e.activityTaskCompletedEventAttributes) {
+      const name = activities.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
+      if (name && name !== 'notify') push(name === 'saveBooking' || name === 'reserveSlot' ? 'state written' : name);
+      if (name === 'notify') push('notification queued');
+    } else if (e.activityTaskFailedEventAttributes) {
+      const name = activities.get(String(e.activityTaskFailedEventAttributes.scheduledEventId)) ?? 'activity';
+      push(`${name} failed`, e.activityTaskFailedEventAttributes.failure?.message);
+    } else if (e.workflowExecutionCompletedEventAttributes) {
+      push('workflow closed', decode(e.workflowExecutionCompletedEventAttributes.result));
+    }
+  }
+  return out;
+}

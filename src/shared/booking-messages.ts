@@ -1,0 +1,105 @@
+// The booking workflow's contract: its input, the view it answers with, and its messages. Both
+// the API and the workflow import this file, so it holds definitions only.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BookingStatus, RoomPolicy } from './booking';
+
+export const BOOKING_WORKFLOW_TYPE = 'bookingWorkflow';
+
+/** `booking:<roomId>:<start as UTC ISO-8601 to the second>`: one running booking per room and start. */
+export function bookingWorkflowId(roomId: string, start: string | Date): string {
+  const iso = (typeof start === 'string' ? new Date(start) : start).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `booking:${roomId}:${iso}`;
+}
+
+/** What a booking workflow carries over when a reschedule moves it to another slot's workflow. */
+export interface CarriedState {
+  status: BookingStatus;
+  version: number;
+  sequence: number;
+  /** Every workflow the booking lived in before this one, oldest first. */
+  previousWorkflowIds: string[];
+  holdExpiresAt?: string;
+  approvalDeadline?: string;
+  checkedInAt?: string;
+  reminderSentAt?: string;
+}
+
+export interface BookingWorkflowInput {
+  bookingId: string;
+  roomId: string;
+  roomName: string;
+  roomTimezone: string;
+  organizerId: string;
+  organizerLabel: string;
+  title: string;
+  attendees: string[];
+  start: string;
+  end: string;
+  policy: RoomPolicy;
+  seriesId?: string;
+  createdAt: string;
+  carried?: CarriedState;
+}
+
+export interface BookingView {
+  id: string;
+  roomId: string;
+  organizerId: string;
+  seriesId?: string;
+  title: string;
+  attendees: string[];
+  start: string;
+  end: string;
+  status: BookingStatus;
+  statusReason?: string;
+  holdExpiresAt?: string;
+  checkInOpensAt?: string;
+  checkInDeadline?: string;
+  checkedInAt?: string;
+  workflowId: string;
+  version: number;
+  sequence: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ReserveMode = 'book' | 'hold';
+
+/** How the workflow closed: the booking's last status, or `refused`/`moved` when it never held or left the slot. */
+export interface BookingOutcome {
+  bookingId: string;
+  result: BookingStatus | 'refused' | 'moved';
+  movedTo?: string;
+}
+
+// Failure types the API maps to HTTP answers; listed as non-retryable for the activities.
+export const FailureTypes = {
+  slotConflict: 'SlotConflict',
+  policyViolation: 'PolicyViolation',
+  invalidState: 'InvalidState',
+  /** The key's workflow is closing (its booking just ended): the caller may retry at once. */
+  slotClosing: 'SlotClosing',
+} as const;
+
+/** Details of a SlotConflict failure: the interval that is in the way. */
+export interface SlotConflictDetails {
+  conflictingBookingId?: string;
+  start: string;
+  end: string;
+}
+
+export const reserveUpdate = defineUpdate<BookingView, [{ bookingId: string; mode: ReserveMode }]>('reserve');
+export const confirmUpdate = defineUpdate<BookingView, []>('confirm');
+export const approveUpdate = defineUpdate<BookingView, [{ by: string }]>('approve');
+export const rejectUpdate = defineUpdate<BookingView, [{ by: string; reason: string }]>('reject');
+export const cancelUpdate = defineUpdate<BookingView, [{ by: string; reason?: string }]>('cancel');
+export const checkInUpdate = defineUpdate<BookingView, [{ by: string }]>('checkIn');
+export const checkOutUpdate = defineUpdate<BookingView, [{ by: string }]>('checkOut');
+export const extendUpdate = defineUpdate<BookingView, [{ end: string }]>('extend');
+export const rescheduleUpdate = defineUpdate<BookingView, [{ start: string; end: string }]>('reschedule');
+export const editUpdate = defineUpdate<BookingView, [{ title?: string; attendees?: string[] }]>('edit');
+
+export const bookingStateQuery = defineQuery<BookingView>('state');
+
+/** A review arrived: the workflow stops reminding that person. */
+export const reviewSubmittedSignal = defineSignal<[{ userId: string; email: string }]>('reviewSubmitted');

@@ -1,0 +1,93 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { book, call, clock, eventually, member, room, startBookingStack, workflowStatus, type BookingStack } from './support';
+
+// Recorded histories of the main paths, committed: every change to the workflow code must still
+// replay them (or branch with patched()). RECORD_HISTORIES=1 rewrites them from this run.
+const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
+const ROOT = join(__dirname, '..', '..');
+
+/** Replays in its own process (scripts/replay-histories.ts): protobuf type checks fail inside jest's module sandbox. */
+function replay(target: string): { results: { workflowId: string; ok: boolean; error?: string }[]; summary: { replayed: number; failed: number } } {
+  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/replay-histories.ts', target], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
+  const lines = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  if (!lines.length) throw new Error(`replay printed nothing (exit ${run.status}): ${run.stderr}`);
+  return { results: lines.slice(0, -1), summary: lines[lines.length - 1] };
+}
+
+describe('replaying recorded booking histories', () => {
+  test('when the committed histories are replayed against the current workflow code, then none diverges', async () => {
+    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    const { results, summary } = replay(FIXTURES);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(summary).toEqual({ replayed: files.length, failed: 0 });
+  });
+
+  describe('histories of this run', () => {
+    let stack: BookingStack;
+    beforeAll(async () => {
+      stack = await startBookingStack();
+    });
+    afterAll(async () => {
+      await stack.stop();
+    });
+
+    test('when the main paths run now, then their fresh histories replay too (and are recorded on request)', async () => {
+      const at = clock();
+      const u = await member(stack);
+      const paths: Record<string, Promise<{ workflowId: string }>> = {
+        'hold-confirm-cancel': (async () => {
+          const r = await room(stack);
+          const b = await book(stack, u, { roomId: r.id, start: at(3600), end: at(5400), mode: 'hold' });
+          await call(stack, u, 'POST', `/bookings/${b.body.id}/confirm`, {});
+          await call(stack, u, 'POST', `/bookings/${b.body.id}/cancel`, { reason: 'replay' });
+          return b.body;
+        })(),
+        'checkin-checkout-review': (async () => {
+          const r = await room(stack, { reviewWindowSeconds: 1 });
+          const b = await book(stack, u, { roomId: r.id, start: at(1), end: at(600) });
+          await eventually(() => call(stack, u, 'POST', `/bookings/${b.body.id}/check-in`, {}), (res) => res.status === 200);
+          await call(stack, u, 'POST', `/bookings/${b.body.id}/check-out`, {});
+          return b.body;
+        })(),
+        'no-show-release': (async () => {
+          const r = await room(stack, { checkInOpensBeforeSeconds: 1, checkInGraceSeconds: 1 });
+          return (await book(stack, u, { roomId: r.id, start: at(1), end: at(600) })).body;
+        })(),
+        'reschedule-moved': (async () => {
+          const r = await room(stack);
+          const b = await book(stack, u, { roomId: r.id, start: at(3600), end: at(5400) });
+          await call(stack, u, 'PATCH', `/bookings/${b.body.id}`, { start: at(7200), end: at(9000) });
+          return b.body;
+        })(),
+        'approval-expired': (async () => {
+          const r = await room(stack, { requiresApproval: true, approvalTimeoutSeconds: 1 });
+          return (await book(stack, u, { roomId: r.id, start: at(3600), end: at(5400) })).body;
+        })(),
+      };
+      const fresh = mkdtempSync(join(tmpdir(), 'roombook-histories-'));
+      for (const [name, started] of Object.entries(paths)) {
+        const { workflowId } = await started;
+        const runs: string[] = [];
+        for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(wf.runId);
+        const runId = runs[runs.length - 1];
+        expect(await eventually(() => workflowStatus(stack, workflowId, runId), (s) => s === 'COMPLETED', 30000)).toBe('COMPLETED');
+        // The operators' way to export a history, so fixtures can also come from production.
+        const json = execFileSync(process.env.TEMPORAL_CLI_PATH!, [
+          'workflow', 'show', '--workflow-id', workflowId, '--run-id', runId, '--output', 'json', '--address', stack.config.temporal.address,
+        ], { encoding: 'utf8' });
+        writeFileSync(join(fresh, `${name}.json`), json);
+        if (process.env.RECORD_HISTORIES) {
+          if (!existsSync(FIXTURES)) mkdirSync(FIXTURES, { recursive: true });
+          writeFileSync(join(FIXTURES, `${name}.json`), json);
+        }
+      }
+      const { results, summary } = replay(fresh);
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      expect(summary).toEqual({ replayed: 5, failed: 0 });
+    });
+  });
+});
