@@ -10,6 +10,7 @@ import {
   BOOKING_WORKFLOW_TYPE,
   FailureTypes,
   bookingWorkflowId,
+  type BookingEvent,
   type BookingView,
   type BookingWorkflowInput,
   type SlotConflictDetails,
@@ -30,9 +31,6 @@ export interface SaveBookingInput {
   previousStatus: BookingStatus;
 }
 
-export type NotificationKind =
-  | 'confirmed' | 'hold_created' | 'pending_approval' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'released'
-  | 'rescheduled' | 'reminder' | 'review_prompt' | 'review_reminder' | 'completed' | 'checked_in';
 
 const COLUMNS = `room_id, organizer_id, series_id, title, attendees, start_at, end_at, occupied_until, status, status_reason,
   hold_expires_at, check_in_opens_at, check_in_deadline, checked_in_at, ended_at, reminder_sent_at, workflow_id, run_id,
@@ -137,12 +135,16 @@ export function createBookingActivities(deps: ActivityDeps) {
       return { applied };
     },
 
-    /** Records that a message is due, once per booking, kind and version. */
-    async notify(input: { kind: NotificationKind; booking: BookingView }): Promise<void> {
+    /**
+     * Records the event once per booking, kind and version (the delivery log operators read),
+     * then hands it to the realtime relay. Fast and retried: displays must hear of it at once.
+     */
+    async announce(event: BookingEvent): Promise<void> {
       await dataSource.query(
         'INSERT INTO booking_notifications (booking_id, kind, version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [input.booking.id, input.kind, input.booking.version],
+        [event.booking.id, event.kind, event.booking.version],
       );
+      await deps.publishBookingEvent?.(event);
     },
 
     /** A reschedule to another start: the booking goes on in the workflow keyed by its new slot. */

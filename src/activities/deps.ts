@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import type { Transporter } from 'nodemailer';
+import type { BookingEvent } from '../shared/booking-messages';
 import type { Config } from '../config';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
@@ -12,4 +14,8 @@ export interface ActivityDeps {
   redis: Redis;
   /** For activities that start workflows (a rescheduled booking's new slot). */
   temporal: Client;
+  /** Outgoing mail (SMTP_URL). */
+  mailer: Transporter;
+  /** Relays a booking event to Socket.IO clients and room displays (through Redis). */
+  publishBookingEvent?: (event: BookingEvent) => Promise<void>;
 }

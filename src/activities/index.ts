@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createBookingActivities } from './bookings';
+import { createMailActivities } from './mail';
 import { createSystemActivities } from './system';
 
 export type { ActivityDeps };
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSystemActivities(deps),
     ...createBookingActivities(deps),
+    ...createMailActivities(deps),
   };
 }
 

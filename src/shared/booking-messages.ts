@@ -65,6 +65,25 @@ export interface BookingView {
 
 export type ReserveMode = 'book' | 'hold';
 
+/** Every moment of a booking's life that someone should hear about. */
+export type BookingEventKind =
+  | 'hold_created' | 'pending_approval' | 'confirmed' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'rescheduled'
+  | 'reminder' | 'check_in_opened' | 'checked_in' | 'meeting_started' | 'released' | 'completed' | 'review_prompt' | 'review_reminder';
+
+/** The kinds that also go out by mail; the rest are realtime only. */
+export const MAILED_EVENT_KINDS: readonly BookingEventKind[] = [
+  'hold_created', 'pending_approval', 'confirmed', 'approved', 'rejected', 'expired', 'cancelled', 'rescheduled',
+  'reminder', 'released', 'review_prompt', 'review_reminder',
+];
+
+/** What the workflow hands to delivery (realtime and mail): the kind, the booking as of now, who not to tell. */
+export interface BookingEvent {
+  kind: BookingEventKind;
+  booking: BookingView;
+  /** People (user ids or emails) who need no message, e.g. those who already reviewed. */
+  skipRecipients?: string[];
+}
+
 /** How the workflow closed: the booking's last status, or `refused`/`moved` when it never held or left the slot. */
 export interface BookingOutcome {
   bookingId: string;

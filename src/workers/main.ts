@@ -4,6 +4,7 @@ import { createDataSource } from '../db/data-source';
 import { createLogger } from '../infra/logger';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient } from '../infra/temporal';
+import { createMailer } from '../mail/transport';
 import { createBookingWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -18,8 +19,9 @@ async function main(): Promise<void> {
   const redis = createRedis(config.redisUrl);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const temporal = createTemporalClient(config);
+  const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
-    { config, logger, dataSource, redis, temporal },
+    { config, logger, dataSource, redis, temporal, mailer },
     { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
   );
   logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics` }, 'worker started');
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   await temporal.connection.close();
   await dataSource.destroy();
   redis.disconnect();
+  mailer.close();
   logger.info('worker stopped');
 }
 

@@ -10,10 +10,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BookingActivities, BookingSnapshot, NotificationKind } from '../activities/bookings';
+import type { BookingActivities, BookingSnapshot } from '../activities/bookings';
+import type { MailActivities } from '../activities/mail';
 import { isActive, type BookingStatus } from '../shared/booking';
 import {
   FailureTypes,
+  MAILED_EVENT_KINDS,
   approveUpdate,
   bookingStateQuery,
   bookingWorkflowId,
@@ -27,6 +29,8 @@ import {
   reserveUpdate,
   rescheduleUpdate,
   reviewSubmittedSignal,
+  type BookingEvent,
+  type BookingEventKind,
   type BookingOutcome,
   type BookingView,
   type BookingWorkflowInput,
@@ -45,8 +49,8 @@ const db = proxyActivities<BookingActivities>({
   },
 });
 
-// Messages and hand-offs: slower, retried for as long as it takes; never block the booking's timers.
-const outbox = proxyActivities<BookingActivities>({
+// Mail and hand-offs: slower, retried for as long as it takes; never block the booking's timers.
+const outbox = proxyActivities<BookingActivities & MailActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
 });
@@ -201,9 +205,16 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     describe();
   }
 
-  /** Mail and other messages go out in the background: the booking's timers never wait for SMTP. */
-  function notify(kind: NotificationKind): void {
-    pendingMessages.push(outbox.notify({ kind, booking: view() }).catch((err) => log.error('notification failed', { kind, err })));
+  /**
+   * Tells the world in the background: the realtime announcement (fast) and, for the kinds that
+   * mail, the mail (retried for as long as SMTP is down). The booking's timers never wait for either.
+   */
+  function notify(kind: BookingEventKind, skipRecipients?: string[]): void {
+    const event: BookingEvent = { kind, booking: view(), ...(skipRecipients ? { skipRecipients } : {}) };
+    pendingMessages.push(db.announce(event).catch((err) => log.error('announcement failed', { kind, err })));
+    if (MAILED_EVENT_KINDS.includes(kind)) {
+      pendingMessages.push(outbox.sendBookingMail(event).catch((err) => log.error('mail failed', { kind, err })));
+    }
   }
 
   function nextDeadline(): Deadline | undefined {
@@ -273,10 +284,12 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       case 'check_in_opens':
         s.checkInAnnounced = true;
         s.dirty = true;
+        notify('check_in_opened');
         break;
       case 'meeting_start':
         s.startAnnounced = true;
         s.dirty = true;
+        notify('meeting_started');
         break;
       case 'no_show':
         await transition('released', { reason: 'no check-in before the deadline', bumpSequence: true });
@@ -295,7 +308,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       case 'review_reminder':
         s.reviewReminderSent = true;
         s.dirty = true;
-        notify('review_reminder');
+        notify('review_reminder', [...s.reviewers]);
         break;
       case 'review_close':
         return 'close';

@@ -68,7 +68,7 @@ describe('meetings: check-in, check-out, no-shows, reviews', () => {
     expect(booked.body.checkInDeadline).toBeUndefined();
     expect(await waitForStatus(stack, booked.body.id, 'completed')).toBe('completed');
     const kinds = await eventually(() => notifications(stack, booked.body.id), (k) => k.includes('review_reminder'));
-    expect(kinds).toEqual(['confirmed', 'completed', 'review_prompt', 'review_reminder']);
+    expect([...kinds].sort()).toEqual(['completed', 'confirmed', 'meeting_started', 'review_prompt', 'review_reminder']);
     expect(await eventually(() => workflowStatus(stack, booked.body.workflowId), (s) => s === 'COMPLETED')).toBe('COMPLETED');
   });
 });

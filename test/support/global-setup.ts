@@ -5,6 +5,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from 'pg';
 import { createDataSource, ensureDatabase, migrate } from '../../src/db/data-source';
+import { startSmtpSink } from './smtp-sink';
 
 /**
  * Once per run: a Temporal dev server of our own on a free port (in memory, search attributes
@@ -50,6 +51,12 @@ async function prepare(env: TestWorkflowEnvironment, started: number): Promise<v
   const dataSource = await createDataSource(base.toString(), { poolSize: 2 }).initialize();
   await migrate(dataSource);
   await dataSource.destroy();
+
+  const mailDir = join(__dirname, '..', '..', '.data', 'test-mail', dbName);
+  const smtp = await startSmtpSink(mailDir);
+  (globalThis as Record<string, unknown>).__SMTP_SINK__ = smtp.server;
+  process.env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`;
+  process.env.TEST_MAIL_DIR = mailDir;
 
   process.env.NODE_ENV = 'test';
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';

@@ -13,6 +13,7 @@ import { createLogger } from '../../src/infra/logger';
 import { createRedis, type Redis } from '../../src/infra/redis';
 import { createTemporalClient, createTemporalProbe } from '../../src/infra/temporal';
 import { createBookingWorker } from '../../src/workers/worker';
+import { createMailer } from '../../src/mail/transport';
 
 export interface TestStack {
   config: Config;
@@ -75,8 +76,9 @@ export async function startWorker(config: Config, deps: { dataSource: DataSource
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
-    { config: { ...config, temporal: { ...config.temporal, taskQueue } }, logger: createLogger(config.logLevel, 'worker-test'), ...deps },
+    { config: { ...config, temporal: { ...config.temporal, taskQueue } }, logger: createLogger(config.logLevel, 'worker-test'), mailer, ...deps },
     { connection, namespace: config.temporal.namespace, taskQueue },
   );
   const running = worker.run();
@@ -87,6 +89,7 @@ export async function startWorker(config: Config, deps: { dataSource: DataSource
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
+      mailer.close();
     },
   };
 }
