@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createBookingActivities } from './bookings';
 import { createMailActivities } from './mail';
+import { createSeriesActivities } from './series';
 import { createSystemActivities } from './system';
 
 export type { ActivityDeps };
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSystemActivities(deps),
     ...createBookingActivities(deps),
     ...createMailActivities(deps),
+    ...createSeriesActivities(deps),
   };
 }
 

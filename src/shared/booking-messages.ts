@@ -24,6 +24,16 @@ export interface CarriedState {
   reminderSentAt?: string;
 }
 
+/**
+ * A series occurrence whose row the series already inserted (one transaction for the whole series,
+ * checked against the exclusion constraint): the workflow takes over that row instead of reserving.
+ */
+export interface PreReservedState {
+  status: BookingStatus;
+  version: number;
+  approvalDeadline?: string;
+}
+
 export interface BookingWorkflowInput {
   bookingId: string;
   roomId: string;
@@ -39,6 +49,8 @@ export interface BookingWorkflowInput {
   seriesId?: string;
   createdAt: string;
   carried?: CarriedState;
+  /** Set only for series occurrences started by their series workflow. */
+  preReserved?: PreReservedState;
 }
 
 export interface BookingView {

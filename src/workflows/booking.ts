@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -37,6 +38,7 @@ import {
   type SlotConflictDetails,
 } from '../shared/booking-messages';
 import { BookingStatusKey } from '../shared/search-attributes';
+import { occurrenceSettledSignal, seriesWorkflowId } from '../shared/series-messages';
 
 // Fast database writes: retried until Postgres answers (a booking's life must not be lost to an
 // outage), except for the domain refusals, which the caller must see at once.
@@ -78,16 +80,18 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   const { policy } = input;
   const info = workflowInfo();
   const carried = input.carried;
+  // A series occurrence: its series already inserted the row (carried wins: a moved occurrence).
+  const preReserved = carried ? undefined : input.preReserved;
   const s = {
-    phase: (carried?.status ?? 'new') as Phase,
-    version: carried?.version ?? 0,
+    phase: (carried?.status ?? preReserved?.status ?? 'new') as Phase,
+    version: carried?.version ?? preReserved?.version ?? 0,
     sequence: carried?.sequence ?? 0,
     title: input.title,
     attendees: [...input.attendees],
     start: input.start,
     end: input.end,
     holdExpiresAt: carried?.holdExpiresAt,
-    approvalDeadline: carried?.approvalDeadline,
+    approvalDeadline: carried?.approvalDeadline ?? preReserved?.approvalDeadline,
     checkedInAt: carried?.checkedInAt,
     endedAt: undefined as string | undefined,
     statusReason: undefined as string | undefined,
@@ -102,7 +106,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     reviewReminderSent: false,
     reviewers: new Set<string>(),
     movedTo: undefined as string | undefined,
-    reserve: { settled: Boolean(carried), failure: undefined as ApplicationFailure | undefined },
+    reserve: { settled: Boolean(carried ?? preReserved), failure: undefined as ApplicationFailure | undefined },
     /** Set by every change; the main loop recomputes its next deadline when it sees it. */
     dirty: false,
   };
@@ -260,6 +264,16 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     return candidates.sort((a, b) => a.at - b.at)[0];
   }
 
+  /** Series occurrences only: the series counts consecutive no-shows (three strikes). A closed series needs no report. */
+  function tellSeries(outcome: 'released' | 'attended'): void {
+    if (!input.seriesId) return;
+    pendingMessages.push(
+      getExternalWorkflowHandle(seriesWorkflowId(input.seriesId))
+        .signal(occurrenceSettledSignal, { bookingId: input.bookingId, outcome })
+        .catch((err) => log.info('series not told', { outcome, err })),
+    );
+  }
+
   const participants = () => [input.organizerId, ...s.attendees.map((a) => a.toLowerCase())];
   const everyoneReviewed = () => participants().every((p) => s.reviewers.has(p));
 
@@ -294,6 +308,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       case 'no_show':
         await transition('released', { reason: 'no check-in before the deadline', bumpSequence: true });
         notify('released');
+        tellSeries('released');
         break;
       case 'end':
         s.endedAt = s.end;
@@ -444,6 +459,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
         s.checkedInAt = isoAt(now());
         await transition('checked_in', { patch: { checkedInAt: s.checkedInAt } });
         notify('checked_in');
+        tellSeries('attended');
         return view();
       }),
     { validator: (_request) => checkInAllowed() },
@@ -576,6 +592,10 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   if (carried) {
     // Moved here by a reschedule: take over the row (run id, version) before anything else.
     await exclusive(() => transition(carried.status, { patch: { workflowId: info.workflowId } }));
+  } else if (preReserved) {
+    // Take over the row (run id) in whatever state it is now: an update may already have changed it.
+    await exclusive(() => transition(status()));
+    if (isActive(status())) pendingMessages.push(db.announce({ kind: status() === 'pending_approval' ? 'pending_approval' : 'confirmed', booking: view() }).catch((err) => log.error('announcement failed', { err })));
   } else {
     // Update-with-start delivers the reserve update with the start; a bare start gets a minute.
     const arrived = await condition(() => s.reserve.settled, '1 minute');

@@ -1,3 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { systemCheckWorkflow } from './system-check';
 export { bookingWorkflow } from './booking';
+export { seriesWorkflow } from './series';

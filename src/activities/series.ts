@@ -1,0 +1,214 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { findOverlapping, isExclusionViolation } from '../db/repositories/bookings';
+import { invalidateRoomAvailability } from '../infra/availability-cache';
+import { ACTIVE_STATUSES, type BookingStatus } from '../shared/booking';
+import { FailureTypes, bookingWorkflowId, cancelUpdate, type SlotConflictDetails } from '../shared/booking-messages';
+import {
+  SeriesFailureTypes,
+  seriesWorkflowId,
+  type OccurrenceResult,
+  type OnConflict,
+  type SeriesChangeScope,
+  type SeriesDefinition,
+  type SeriesOccurrence,
+} from '../shared/series-messages';
+import { staticSummaryFor } from './bookings';
+import type { ActivityDeps } from './deps';
+
+export interface ReserveSeriesInput {
+  series: SeriesDefinition;
+  /** The first call also writes the series row and checks the occurrences beyond the horizon. */
+  create: boolean;
+  /** Occurrences within the horizon: each gets its booking row now. */
+  book: (SeriesOccurrence & { bookingId: string })[];
+  /** Occurrences beyond the horizon: checked for conflicts, booked later by the series workflow. */
+  check: SeriesOccurrence[];
+  onConflict: OnConflict;
+}
+
+export interface ReservedOccurrence extends OccurrenceResult {
+  /** For the child workflow's staticSummary (Intl formatting stays out of the workflow sandbox). */
+  summary?: string;
+}
+
+export interface CancelSeriesInput {
+  seriesId: string;
+  scope: SeriesChangeScope;
+  occurrenceStart?: string;
+  reason: string;
+  /** Occurrences the series dropped before booking them. */
+  dropped: string[];
+}
+
+const iso = (t: number | string | Date) => new Date(t).toISOString();
+
+export function createSeriesActivities(deps: ActivityDeps) {
+  const { dataSource, config } = deps;
+
+  return {
+    /**
+     * Books a batch of occurrences in ONE transaction, each under its own SAVEPOINT so that every
+     * conflict is found and reported, not just the first. onConflict "fail": any conflict (or an
+     * occurrence beyond the horizon that already overlaps a booking) rolls everything back and the
+     * failure lists them all. "skip": the conflicting ones are left out and reported. Idempotent:
+     * booking ids come from the workflow, and a retried attempt finds its rows.
+     */
+    async reserveSeriesOccurrences(input: ReserveSeriesInput): Promise<ReservedOccurrence[]> {
+      const { series } = input;
+      const { policy } = series;
+      const results: ReservedOccurrence[] = [];
+      await dataSource.transaction(async (tx) => {
+        await tx.query("SELECT pg_advisory_xact_lock(hashtext('bookings-of:' || $1))", [series.organizerId]);
+        if (input.create) {
+          await tx.query(
+            `INSERT INTO booking_series (id, room_id, organizer_id, title, attendees, timezone, rrule, exdates, on_conflict, max_consecutive_releases, split_from, workflow_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) ON CONFLICT (id) DO NOTHING`,
+            [series.seriesId, series.roomId, series.organizerId, series.title, series.attendees, series.timezone, series.rrule, series.exdates,
+              series.onConflict, series.maxConsecutiveReleases, series.splitFrom ?? null, seriesWorkflowId(series.seriesId), series.createdAt],
+          );
+          const [counts] = await tx.query(
+            `SELECT count(*)::int AS future FROM bookings WHERE organizer_id = $1 AND status = ANY($2) AND start_at > now() AND (series_id IS DISTINCT FROM $3)`,
+            [series.organizerId, ACTIVE_STATUSES, series.seriesId],
+          );
+          const limit = config.bookingLimits.maxFutureBookingsPerUser;
+          if (counts.future + input.book.length > limit) {
+            throw ApplicationFailure.create({
+              type: FailureTypes.policyViolation,
+              message: `This series would give you ${counts.future + input.book.length} upcoming bookings (the limit is ${limit}).`,
+              details: [{ rule: 'maxFutureBookingsPerUser', limit }],
+              nonRetryable: true,
+            });
+          }
+        }
+        const now = Date.now();
+        for (const o of input.book) {
+          const status: BookingStatus = policy.requiresApproval ? 'pending_approval' : 'confirmed';
+          const base = { occurrenceStart: o.occurrenceStart, start: o.start, end: o.end };
+          const [existing] = await tx.query('SELECT status, version FROM bookings WHERE id = $1', [o.bookingId]);
+          if (existing) {
+            results.push({ ...base, outcome: 'booked', bookingId: o.bookingId, status: existing.status, version: existing.version });
+            continue;
+          }
+          if (Date.parse(o.start) <= now) {
+            results.push({ ...base, outcome: 'missed' });
+            continue;
+          }
+          const occupiedUntil = iso(Date.parse(o.end) + policy.bufferSeconds * 1000);
+          const checkInOpensAt = policy.requiresCheckIn ? iso(Date.parse(o.start) - policy.checkInOpensBeforeSeconds * 1000) : null;
+          const checkInDeadline = policy.requiresCheckIn ? iso(Date.parse(o.start) + policy.checkInGraceSeconds * 1000) : null;
+          const title = o.title ?? series.title;
+          await tx.query('SAVEPOINT occurrence');
+          try {
+            await tx.query(
+              `INSERT INTO bookings (id, room_id, organizer_id, series_id, occurrence_start, title, attendees, start_at, end_at, occupied_until, status,
+                 check_in_opens_at, check_in_deadline, workflow_id, version, sequence, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, 0, $15, $15)`,
+              [o.bookingId, series.roomId, series.organizerId, series.seriesId, o.occurrenceStart, title, o.attendees ?? series.attendees, o.start, o.end,
+                occupiedUntil, status, checkInOpensAt, checkInDeadline, bookingWorkflowId(series.roomId, o.start), iso(now)],
+            );
+            await tx.query('RELEASE SAVEPOINT occurrence');
+          } catch (err) {
+            await tx.query('ROLLBACK TO SAVEPOINT occurrence');
+            if (!isExclusionViolation(err)) throw err;
+            results.push({ ...base, outcome: 'conflict', conflict: await conflictWith(tx, series.roomId, o.start, occupiedUntil) });
+            continue;
+          }
+          results.push({
+            ...base,
+            outcome: 'booked',
+            bookingId: o.bookingId,
+            status,
+            version: 1,
+            ...(status === 'pending_approval' ? { approvalDeadline: iso(now + policy.approvalTimeoutSeconds * 1000) } : {}),
+            summary: staticSummaryFor({ ...series, title, start: o.start, end: o.end }),
+          });
+        }
+        for (const o of input.check) {
+          const occupiedUntil = iso(Date.parse(o.end) + policy.bufferSeconds * 1000);
+          const hit = await findOverlapping(tx, series.roomId, o.start, occupiedUntil);
+          const base = { occurrenceStart: o.occurrenceStart, start: o.start, end: o.end };
+          results.push(hit ? { ...base, outcome: 'conflict', conflict: { conflictingBookingId: hit.id, start: hit.start, end: hit.end } } : { ...base, outcome: 'scheduled' });
+        }
+        const conflicts = results.filter((r) => r.outcome === 'conflict');
+        if (input.onConflict === 'fail' && conflicts.length) {
+          // Thrown inside the transaction: every row written above is rolled back.
+          throw ApplicationFailure.create({
+            type: SeriesFailureTypes.seriesConflict,
+            message: `${conflicts.length} occurrence${conflicts.length === 1 ? '' : 's'} of the series conflict with existing bookings; nothing was booked.`,
+            details: [{ conflicts: conflicts.map(({ occurrenceStart, start, end, conflict }) => ({ occurrenceStart, start, end, conflict })) }],
+            nonRetryable: true,
+          });
+        }
+        for (const r of results) {
+          await tx.query(
+            `INSERT INTO series_occurrences (series_id, occurrence_start, start_at, end_at, outcome, booking_id, conflict) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (series_id, occurrence_start) DO UPDATE SET start_at = $3, end_at = $4, outcome = $5, booking_id = $6, conflict = $7`,
+            [series.seriesId, r.occurrenceStart, r.start, r.end, r.outcome, r.bookingId ?? null, r.conflict ? JSON.stringify(r.conflict) : null],
+          );
+        }
+      });
+      if (results.some((r) => r.outcome === 'booked')) await invalidateRoomAvailability(deps.redis, series.roomId);
+      return results;
+    },
+
+    /**
+     * Cancels the series' bookings in scope through their own workflows (each writes its row,
+     * tells its people, frees its slot) and marks the occurrences the series dropped before booking.
+     * Bookings that can no longer be cancelled (checked in, over) are left as they are.
+     */
+    async cancelSeriesOccurrences(input: CancelSeriesInput): Promise<{ cancelled: string[] }> {
+      if (input.dropped.length) {
+        await dataSource.query(
+          "UPDATE series_occurrences SET outcome = 'cancelled' WHERE series_id = $1 AND occurrence_start = ANY($2::timestamptz[])",
+          [input.seriesId, input.dropped],
+        );
+      }
+      const scope = input.scope === 'all' ? '' : input.scope === 'one' ? 'AND occurrence_start = $3' : 'AND occurrence_start >= $3';
+      const rows: { id: string; workflow_id: string }[] = await dataSource.query(
+        `SELECT id, workflow_id FROM bookings WHERE series_id = $1 AND status = ANY($2) ${scope} ORDER BY start_at`,
+        [input.seriesId, ['held', 'pending_approval', 'confirmed'], ...(input.scope === 'all' ? [] : [input.occurrenceStart])],
+      );
+      const cancelled: string[] = [];
+      for (const row of rows) {
+        Context.current().heartbeat(row.id);
+        try {
+          await deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelUpdate, { args: [{ by: 'series', reason: input.reason }] });
+          cancelled.push(row.id);
+        } catch (err) {
+          // Closed or no longer cancellable (checked in meanwhile): nothing to do for this one.
+          if (err instanceof WorkflowNotFoundError || /InvalidState|not found|already completed/i.test(`${(err as Error).message} ${(err as { cause?: Error }).cause?.message ?? ''}`)) continue;
+          throw err;
+        }
+      }
+      return { cancelled };
+    },
+
+    /** The series row as the workflow sees it: status, reason, strikes, a not-yet-booked occurrence's new slot. */
+    async recordSeries(input: {
+      seriesId: string;
+      status?: 'active' | 'ended' | 'cancelled';
+      statusReason?: string;
+      consecutiveReleases?: number;
+      occurrence?: { occurrenceStart: string; start: string; end: string };
+    }): Promise<void> {
+      await dataSource.query(
+        `UPDATE booking_series SET status = coalesce($2, status), status_reason = coalesce($3, status_reason),
+           consecutive_releases = coalesce($4, consecutive_releases), updated_at = now() WHERE id = $1`,
+        [input.seriesId, input.status ?? null, input.statusReason ?? null, input.consecutiveReleases ?? null],
+      );
+      if (input.occurrence) {
+        await dataSource.query('UPDATE series_occurrences SET start_at = $3, end_at = $4 WHERE series_id = $1 AND occurrence_start = $2', [
+          input.seriesId, input.occurrence.occurrenceStart, input.occurrence.start, input.occurrence.end,
+        ]);
+      }
+    },
+  };
+}
+
+async function conflictWith(tx: Parameters<typeof findOverlapping>[0], roomId: string, start: string, occupiedUntil: string): Promise<SlotConflictDetails> {
+  const hit = await findOverlapping(tx, roomId, start, occupiedUntil);
+  return hit ? { conflictingBookingId: hit.id, start: hit.start, end: hit.end } : { start, end: occupiedUntil };
+}
+
+export type SeriesActivities = ReturnType<typeof createSeriesActivities>;

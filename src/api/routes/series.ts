@@ -1,0 +1,67 @@
+import type Router from '@koa/router';
+import { principalOf } from '../auth/access';
+import { resourceRouter, type ApiContext } from '../context';
+import { errorSchema } from '../http/openapi';
+import { cancelSeriesSchema, createSeriesSchema, editSeriesResultSchema, editSeriesSchema, seriesIdParams, seriesSchema } from '../schemas/series';
+import { SeriesService } from '../services/series-service';
+
+const responses = {
+  404: { description: 'No such series (or not yours to see)', schema: errorSchema },
+  409: { description: 'An occurrence conflicts (SLOT_CONFLICT, details.conflicts lists every one), or the series or occurrence can no longer change (SERIES_CLOSED, OCCURRENCE_CLOSED)', schema: errorSchema },
+  422: { description: 'An occurrence is against the room\'s policy (POLICY_VIOLATION, with the rule and occurrenceStart)', schema: errorSchema },
+  503: { description: 'Temporal is unreachable', schema: errorSchema },
+};
+
+/** Recurring bookings: a series workflow books each occurrence as its own booking workflow. */
+export function seriesRouter(api: ApiContext): Router {
+  const { router, route } = resourceRouter(api);
+  const service = new SeriesService(api.deps);
+  const tags = ['series'];
+
+  route({
+    method: 'post', path: '/series', summary: 'Book a recurring series (answers with every occurrence\'s outcome)', tags, secured: true,
+    before: [api.access.user()],
+    body: createSeriesSchema,
+    responses: { 201: { description: 'The series and each occurrence: booked, scheduled (beyond the horizon) or a skipped conflict', schema: seriesSchema }, ...responses },
+    handler: async (ctx, { body }) => {
+      const series = await service.create(principalOf(ctx), body);
+      ctx.status = 201;
+      ctx.set('Location', `/api/v1/series/${series.id}`);
+      ctx.body = series;
+    },
+  });
+
+  route({
+    method: 'get', path: '/series/:id', summary: 'Read a series and its occurrences', tags, secured: true,
+    before: [api.access.anyone()],
+    params: seriesIdParams,
+    responses: { 200: { description: 'The series', schema: seriesSchema }, 404: responses[404] },
+    handler: async (ctx, { params }) => {
+      ctx.body = await service.get(principalOf(ctx), params.id);
+    },
+  });
+
+  route({
+    method: 'post', path: '/series/:id/cancel', summary: 'Cancel one occurrence, this and following, or the whole series', tags, secured: true,
+    before: [api.access.user()],
+    params: seriesIdParams,
+    body: cancelSeriesSchema,
+    responses: { 200: { description: 'The series after the change', schema: seriesSchema }, ...responses },
+    handler: async (ctx, { params, body }) => {
+      ctx.body = await service.cancel(principalOf(ctx), params.id, body);
+    },
+  });
+
+  route({
+    method: 'post', path: '/series/:id/edit', summary: 'Edit one occurrence (an exception) or this and following (splits the series)', tags, secured: true,
+    before: [api.access.user()],
+    params: seriesIdParams,
+    body: editSeriesSchema,
+    responses: { 200: { description: 'The series (for following: the new series, and the previous one)', schema: editSeriesResultSchema }, ...responses },
+    handler: async (ctx, { params, body }) => {
+      ctx.body = await service.edit(principalOf(ctx), params.id, body);
+    },
+  });
+
+  return router;
+}

@@ -1,0 +1,348 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
+import { assertCanActInRoom, assertCanChangeBooking, assertCanViewBooking } from '../../domain/booking-access';
+import { assertSlotAllowed } from '../../domain/booking-policy';
+import { AppError, conflict, forbidden, notFound } from '../../domain/errors';
+import { expandSeries, shiftOccurrences, type PlannedOccurrence } from '../../domain/recurrence';
+import { getRoom } from '../../domain/room-catalog';
+import type { BookingStatus } from '../../shared/booking';
+import { OrganizerIdKey, RoomIdKey, SeriesIdKey } from '../../shared/search-attributes';
+import {
+  cancelSeriesUpdate,
+  editPendingOccurrenceUpdate,
+  openSeriesUpdate,
+  SeriesFailureTypes,
+  seriesWorkflowId,
+  type OnConflict,
+  type SeriesChangeScope,
+  type SeriesWorkflowInput,
+} from '../../shared/series-messages';
+import { seriesWorkflow } from '../../workflows/series';
+import type { Principal } from '../auth/access';
+import type { CreateSeriesRequest } from '../schemas/series';
+import { BookingService, toAppError } from './booking-service';
+
+interface ServiceDeps {
+  config: Config;
+  dataSource: DataSource;
+  temporal: Client;
+}
+
+type Room = Awaited<ReturnType<typeof getRoom>>;
+
+export interface SeriesPlan {
+  title: string;
+  attendees: string[];
+  timezone: string;
+  rrule: string;
+  exdates: string[];
+  onConflict: OnConflict;
+  maxConsecutiveReleases: number;
+  occurrences: PlannedOccurrence[];
+  splitFrom?: string;
+  /**
+   * How far ahead occurrences are booked; the room's horizonDays × 86400 unless given. Only the
+   * tests give it (seconds, so the horizon visibly moves within a test run).
+   */
+  horizonSeconds?: number;
+}
+
+const TEMPORAL_CALL_TIMEOUT_MS = 60_000;
+const iso = (t: string | Date) => new Date(t).toISOString();
+
+/** The API's side of recurring bookings: rule and policy checks, then the series workflow. */
+export class SeriesService {
+  private readonly bookings: BookingService;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.bookings = new BookingService(deps);
+  }
+
+  async create(principal: Principal, request: CreateSeriesRequest) {
+    if (principal.kind !== 'user') throw forbidden('Display devices cannot book series.');
+    const room = await getRoom(this.deps, request.roomId);
+    assertCanActInRoom(principal, room.id);
+    const occurrences = expandSeries(request);
+    return this.open(principal, room, {
+      title: request.title,
+      attendees: normalize(request.attendees),
+      timezone: request.timezone,
+      rrule: request.rrule,
+      exdates: (request.exdates ?? []).map(iso),
+      onConflict: request.onConflict,
+      maxConsecutiveReleases: request.maxConsecutiveReleases,
+      occurrences,
+    });
+  }
+
+  /**
+   * Starts the series workflow with its open update (update-with-start): it answers once every
+   * occurrence is booked, refused or scheduled for later. Also how a split starts its new series.
+   */
+  async open(principal: Principal & { kind: 'user' }, room: Room, plan: SeriesPlan) {
+    const now = Date.now();
+    const horizonSeconds = plan.horizonSeconds ?? room.policy.horizonDays * 86_400;
+    for (const o of plan.occurrences) {
+      try {
+        assertSlotAllowed(room, Date.parse(o.start), Date.parse(o.end), now);
+      } catch (err) {
+        // Beyond the horizon is not a refusal: the series books it when it comes within reach.
+        if (err instanceof AppError && (err.details as { rule?: string } | undefined)?.rule === 'horizonDays') continue;
+        if (err instanceof AppError) throw new AppError(err.status, err.code, `Occurrence ${o.start}: ${err.message}`, { ...(err.details as object), occurrenceStart: o.occurrenceStart });
+        throw err;
+      }
+    }
+    const [organizer] = await this.deps.dataSource.query('SELECT email, display_name FROM users WHERE id = $1', [principal.userId]);
+    if (!organizer) throw notFound('Your account');
+    const seriesId = randomUUID();
+    const input: SeriesWorkflowInput = {
+      seriesId,
+      roomId: room.id,
+      roomName: room.name,
+      roomTimezone: room.timezone,
+      organizerId: principal.userId,
+      organizerLabel: `${organizer.display_name} <${organizer.email}>`,
+      title: plan.title,
+      attendees: plan.attendees,
+      timezone: plan.timezone,
+      rrule: plan.rrule,
+      exdates: plan.exdates,
+      onConflict: plan.onConflict,
+      horizonSeconds,
+      maxConsecutiveReleases: plan.maxConsecutiveReleases,
+      ...(plan.splitFrom ? { splitFrom: plan.splitFrom } : {}),
+      policy: room.policy,
+      createdAt: new Date(now).toISOString(),
+      pending: plan.occurrences.map((o) => ({ occurrenceStart: o.occurrenceStart, start: o.start, end: o.end })),
+    };
+    const startWorkflowOperation = new WithStartWorkflowOperation(seriesWorkflow, {
+      workflowId: seriesWorkflowId(seriesId),
+      taskQueue: this.deps.config.temporal.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: SeriesIdKey, value: seriesId },
+        { key: RoomIdKey, value: room.id },
+        { key: OrganizerIdKey, value: principal.userId },
+      ],
+      staticSummary: `Series · ${room.name} · ${plan.rrule} from ${plan.occurrences[0]?.start} (${plan.timezone}) · ${input.organizerLabel} · “${plan.title}”`,
+    });
+    try {
+      await this.withTimeout(() => this.deps.temporal.workflow.executeUpdateWithStart(openSeriesUpdate, { args: [], startWorkflowOperation }));
+    } catch (err) {
+      const failure = failureOf(err);
+      if (failure?.type === SeriesFailureTypes.seriesConflict) {
+        throw conflict('SLOT_CONFLICT', failure.message, failure.details?.[0]);
+      }
+      throw toAppError(err);
+    }
+    return this.read(seriesId);
+  }
+
+  async get(principal: Principal, id: string) {
+    const series = await this.read(id);
+    assertCanViewBooking(principal, series, await this.emailOf(principal));
+    return series;
+  }
+
+  async cancel(principal: Principal, id: string, body: { scope: SeriesChangeScope; occurrenceStart?: string; reason?: string }) {
+    const series = await this.changeable(principal, id);
+    if (body.scope !== 'all') this.occurrence(series, body.occurrenceStart);
+    const reason = body.reason ?? (body.scope === 'all' ? 'series cancelled by the organizer' : 'occurrence cancelled by the organizer');
+    await this.seriesUpdate(series, (handle) =>
+      handle.executeUpdate(cancelSeriesUpdate, { args: [{ scope: body.scope, ...(body.occurrenceStart ? { occurrenceStart: iso(body.occurrenceStart) } : {}), reason }] }),
+    );
+    return this.read(id);
+  }
+
+  async edit(
+    principal: Principal,
+    id: string,
+    body: { scope: 'one' | 'following'; occurrenceStart: string; title?: string; attendees?: string[]; start?: string; end?: string },
+  ) {
+    const series = await this.changeable(principal, id);
+    const target = this.occurrence(series, body.occurrenceStart);
+    const slot = { start: body.start ? iso(body.start) : target.start, end: body.end ? iso(body.end) : target.end };
+    const attendees = body.attendees ? normalize(body.attendees) : undefined;
+    if (body.scope === 'one') {
+      if (target.bookingId && target.outcome === 'booked') {
+        // A booked occurrence is an ordinary booking: the change goes through its workflow and keeps its RECURRENCE-ID.
+        await this.bookings.change(principal, target.bookingId, {
+          ...(body.title !== undefined ? { title: body.title } : {}),
+          ...(attendees ? { attendees } : {}),
+          ...(body.start !== undefined ? { start: slot.start } : {}),
+          ...(body.end !== undefined ? { end: slot.end } : {}),
+        });
+      } else if (target.outcome === 'scheduled') {
+        const room = await getRoom(this.deps, series.roomId);
+        assertSlotAllowedBeyondHorizon(room, slot);
+        const { edited } = await this.seriesUpdate(series, (handle) =>
+          handle.executeUpdate(editPendingOccurrenceUpdate, {
+            args: [{ occurrenceStart: target.occurrenceStart, ...slot, ...(body.title !== undefined ? { title: body.title } : {}), ...(attendees ? { attendees } : {}) }],
+          }),
+        );
+        if (!edited) throw conflict('OCCURRENCE_CLOSED', 'This occurrence was booked or cancelled meanwhile; read the series and try again.');
+      } else {
+        throw conflict('OCCURRENCE_CLOSED', `This occurrence is ${target.outcome} and can no longer change.`, { outcome: target.outcome });
+      }
+      return { series: await this.read(id) };
+    }
+
+    // This and following: the series ends before this occurrence and a new series carries on from it.
+    if (principal.kind !== 'user') throw forbidden();
+    const remaining = series.occurrences.filter(
+      (o) => Date.parse(o.occurrenceStart) >= Date.parse(target.occurrenceStart) && (o.outcome === 'scheduled' || (o.outcome === 'booked' && isChangeable(o.status))),
+    );
+    const moved = shiftOccurrences(remaining, target, slot, series.timezone);
+    await this.seriesUpdate(series, (handle) =>
+      handle.executeUpdate(cancelSeriesUpdate, { args: [{ scope: 'following', occurrenceStart: target.occurrenceStart, reason: 'the series was split: these occurrences continue in a new series' }] }),
+    );
+    const room = await getRoom(this.deps, series.roomId);
+    const next = await this.open({ kind: 'user', userId: series.organizerId, role: 'member' } as Principal & { kind: 'user' }, room, {
+      title: body.title ?? series.title,
+      attendees: attendees ?? series.attendees,
+      timezone: series.timezone,
+      rrule: series.rrule,
+      exdates: [],
+      // The freed slots go straight to the new series; one taken meanwhile is reported, not a reason to lose the rest.
+      onConflict: 'skip',
+      maxConsecutiveReleases: series.maxConsecutiveReleases,
+      occurrences: moved,
+      splitFrom: series.id,
+    });
+    return { series: next, previous: await this.read(id) };
+  }
+
+  private occurrence(series: SeriesView, occurrenceStart: string | undefined) {
+    const target = occurrenceStart ? series.occurrences.find((o) => Date.parse(o.occurrenceStart) === Date.parse(occurrenceStart)) : undefined;
+    if (!target) {
+      throw new AppError(400, 'VALIDATION_FAILED', 'Invalid request body: occurrenceStart: not an occurrence of this series', {
+        fields: [{ in: 'body', field: 'occurrenceStart', message: 'not an occurrence of this series' }],
+      });
+    }
+    return target;
+  }
+
+  private async changeable(principal: Principal, id: string): Promise<SeriesView> {
+    const series = await this.get(principal, id);
+    assertCanChangeBooking(principal, series, await this.emailOf(principal));
+    if (series.status !== 'active') throw conflict('SERIES_CLOSED', `This series is ${series.status} and can no longer change.`, { status: series.status });
+    return series;
+  }
+
+  private async seriesUpdate<T>(series: SeriesView, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T> {
+    try {
+      return await this.withTimeout(() => send(this.deps.temporal.workflow.getHandle(series.workflowId)));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test(String((err as Error).message))) {
+        throw conflict('SERIES_CLOSED', 'Every occurrence of this series is over; change its bookings one by one.');
+      }
+      throw toAppError(err);
+    }
+  }
+
+  private async read(id: string): Promise<SeriesView> {
+    const [row] = await this.deps.dataSource.query('SELECT * FROM booking_series WHERE id = $1', [id]);
+    if (!row) throw notFound('Series');
+    const occurrences = await this.deps.dataSource.query(
+      `SELECT o.occurrence_start, o.start_at, o.end_at, o.outcome, o.booking_id, o.conflict, b.status, b.start_at AS booking_start, b.end_at AS booking_end
+       FROM series_occurrences o LEFT JOIN bookings b ON b.id = o.booking_id WHERE o.series_id = $1 ORDER BY o.occurrence_start`,
+      [id],
+    );
+    return {
+      id: row.id,
+      roomId: row.room_id,
+      organizerId: row.organizer_id,
+      title: row.title,
+      attendees: row.attendees,
+      timezone: row.timezone,
+      rrule: row.rrule,
+      exdates: (row.exdates ?? []).map(iso),
+      onConflict: row.on_conflict,
+      status: row.status,
+      ...(row.status_reason ? { statusReason: row.status_reason } : {}),
+      maxConsecutiveReleases: row.max_consecutive_releases,
+      consecutiveReleases: row.consecutive_releases,
+      ...(row.split_from ? { splitFrom: row.split_from } : {}),
+      workflowId: row.workflow_id,
+      createdAt: iso(row.created_at),
+      occurrences: occurrences.map((o: Record<string, any>) => ({
+        occurrenceStart: iso(o.occurrence_start),
+        // A booked occurrence shows its booking's slot: an exception may have moved it.
+        start: iso(o.booking_start ?? o.start_at),
+        end: iso(o.booking_end ?? o.end_at),
+        outcome: o.outcome,
+        ...(o.status ? { status: o.status } : {}),
+        ...(o.booking_id ? { bookingId: o.booking_id } : {}),
+        ...(o.conflict ? { conflict: o.conflict } : {}),
+      })),
+    };
+  }
+
+  private async emailOf(principal: Principal): Promise<string | undefined> {
+    if (principal.kind !== 'user') return undefined;
+    const [user] = await this.deps.dataSource.query('SELECT email FROM users WHERE id = $1', [principal.userId]);
+    return user?.email;
+  }
+
+  private withTimeout<T>(call: () => Promise<T>): Promise<T> {
+    return this.deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, call);
+  }
+}
+
+export interface SeriesOccurrenceView {
+  occurrenceStart: string;
+  start: string;
+  end: string;
+  outcome: 'booked' | 'scheduled' | 'conflict' | 'missed' | 'cancelled';
+  status?: BookingStatus;
+  bookingId?: string;
+  conflict?: { conflictingBookingId?: string; start: string; end: string };
+}
+
+export interface SeriesView {
+  id: string;
+  roomId: string;
+  organizerId: string;
+  title: string;
+  attendees: string[];
+  timezone: string;
+  rrule: string;
+  exdates: string[];
+  onConflict: OnConflict;
+  status: 'active' | 'ended' | 'cancelled';
+  statusReason?: string;
+  maxConsecutiveReleases: number;
+  consecutiveReleases: number;
+  splitFrom?: string;
+  workflowId: string;
+  createdAt: string;
+  occurrences: SeriesOccurrenceView[];
+}
+
+const isChangeable = (status: string | undefined) => status === 'held' || status === 'pending_approval' || status === 'confirmed';
+
+function assertSlotAllowedBeyondHorizon(room: Room, slot: { start: string; end: string }): void {
+  try {
+    assertSlotAllowed(room, Date.parse(slot.start), Date.parse(slot.end), Date.now());
+  } catch (err) {
+    if (err instanceof AppError && (err.details as { rule?: string } | undefined)?.rule === 'horizonDays') return;
+    throw err;
+  }
+}
+
+function normalize(attendees: string[] | undefined): string[] {
+  return [...new Set((attendees ?? []).map((a) => a.trim().toLowerCase()))];
+}
+
+function failureOf(err: unknown): ApplicationFailure | undefined {
+  let cause: unknown = err;
+  for (let depth = 0; depth < 5 && cause; depth += 1) {
+    if (cause instanceof ApplicationFailure) return cause;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
