@@ -1,41 +1,104 @@
-import type { BookingEvent } from '../shared/booking-messages';
+import { createHash } from 'node:crypto';
+import type { BookingEvent, BookingEventKind } from '../shared/booking-messages';
+import { resolveAudience } from '../mail/audience';
+import { bookingInvite, type InviteRoom } from '../mail/invite';
+import { renderMessage, type Reader } from '../mail/messages';
+import { preferenceFor } from '../mail/preferences';
+import { signApprovalToken, signUnsubscribeToken } from '../mail/tokens';
 import type { ActivityDeps } from './deps';
 
-const SUBJECTS: Record<string, string> = {
-  hold_created: 'Held',
-  pending_approval: 'Waiting for approval',
-  confirmed: 'Confirmed',
-  approved: 'Approved',
-  rejected: 'Not approved',
-  expired: 'Expired',
-  cancelled: 'Cancelled',
-  rescheduled: 'Changed',
-  reminder: 'Starting soon',
-  released: 'Released (nobody checked in)',
-  review_prompt: 'How was the room?',
-  review_reminder: 'Reminder: how was the room?',
-};
+/** Kinds whose message carries the booking as an invite, and with which iTIP method. */
+function inviteMethod(kind: BookingEventKind, reader: Reader, booking: BookingEvent['booking']): 'REQUEST' | 'CANCEL' | undefined {
+  if (reader.role === 'approver') return undefined;
+  if (reader.role === 'former') return 'CANCEL';
+  switch (kind) {
+    case 'confirmed':
+    case 'approved':
+      return 'REQUEST';
+    case 'rescheduled':
+      return booking.status === 'confirmed' || booking.status === 'checked_in' ? 'REQUEST' : undefined;
+    case 'cancelled':
+    case 'released':
+      return 'CANCEL';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Stable per workflow, kind, booking version and recipient: a retried activity builds the very
+ * same Message-ID, which is what mail_deliveries and receiving servers deduplicate on.
+ */
+export function bookingMessageId(event: BookingEvent, email: string): string {
+  const recipient = createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 16);
+  return `<${event.booking.workflowId.replace(/[^A-Za-z0-9.-]/g, '.')}.${event.kind}.v${event.booking.version}.${recipient}@roombook>`;
+}
 
 export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'mailer' | 'config'>) {
+  const { dataSource: db, mailer, config } = deps;
+  const api = `${config.publicUrl.replace(/\/$/, '')}/api/v1`;
+
   return {
     /**
-     * Sends the mail for one booking event. The Message-ID comes from the workflow id, the kind
-     * and the booking version, so a retried activity resends the same message, never a new one.
+     * Sends one message per reader for a booking event, each in the reader's zone. Exactly once
+     * per reader, as far as we can know: a Message-ID already in mail_deliveries is skipped, and a
+     * row is written as soon as the server accepts one, so a retry after a partial failure sends
+     * only what is missing. What remains: if the process dies (or the insert fails) after the
+     * server said 250 and before the row is written, the retry sends that message again with the
+     * same Message-ID, which most mailbox providers collapse into one.
      */
-    async sendBookingMail(event: BookingEvent): Promise<{ sent: number }> {
+    async sendBookingMail(event: BookingEvent): Promise<{ sent: number; alreadySent: number; optedOut: number }> {
       const { booking, kind } = event;
-      const [organizer] = await deps.dataSource.query('SELECT email FROM users WHERE id = $1', [booking.organizerId]);
-      const skip = new Set((event.skipRecipients ?? []).map((r) => r.toLowerCase()));
-      const recipients = [organizer?.email, ...booking.attendees].filter((r): r is string => Boolean(r) && !skip.has(r.toLowerCase()));
-      if (recipients.length === 0) return { sent: 0 };
-      await deps.mailer.sendMail({
-        from: deps.config.mailFrom,
-        to: recipients,
-        subject: `${SUBJECTS[kind] ?? kind}: ${booking.title}`,
-        messageId: `<${booking.workflowId.replace(/[^A-Za-z0-9.-]/g, '.')}.${kind}.v${booking.version}@roombook>`,
-        text: `${booking.title}\n${booking.start} – ${booking.end} (UTC)\nStatus: ${booking.status}\n`,
-      });
-      return { sent: recipients.length };
+      const [roomRow] = (await db.query('SELECT name, building, floor, timezone FROM rooms WHERE id = $1', [booking.roomId])) as InviteRoom[];
+      const room: InviteRoom = roomRow ?? { name: 'the room', building: '', floor: '', timezone: 'UTC' };
+      const audience = await resolveAudience(db, event, room.timezone);
+      const preference = preferenceFor(kind);
+      let sent = 0;
+      let alreadySent = 0;
+
+      for (const reader of audience.readers) {
+        const messageId = bookingMessageId(event, reader.email);
+        const done = await db.query('SELECT 1 FROM mail_deliveries WHERE message_id = $1', [messageId]);
+        if (done.length > 0) {
+          alreadySent += 1;
+          continue;
+        }
+        const unsubscribe = preference
+          ? { url: `${api}/mail/unsubscribe?token=${signUnsubscribeToken(config.jwtSecret, { email: reader.email, preference })}`, preference }
+          : undefined;
+        const approval = reader.role === 'approver' && reader.userId
+          ? `${api}/mail/approval?token=${signApprovalToken(config.jwtSecret, { userId: reader.userId, bookingId: booking.id })}`
+          : undefined;
+        const links = { booking: `${api}/bookings/${booking.id}`, ...(approval ? { approval } : {}), ...(unsubscribe ? { unsubscribe } : {}) };
+        const message = renderMessage({ kind, booking, room, organizer: audience.organizer, reader, links });
+        const method = inviteMethod(kind, reader, booking);
+
+        await mailer.sendMail({
+          from: config.mailFrom,
+          to: reader.name ? { name: reader.name, address: reader.email } : reader.email,
+          subject: message.subject,
+          messageId,
+          text: message.text,
+          html: message.html,
+          // nodemailer adds it as a text/calendar; method=... alternative, which calendar clients act on.
+          ...(method
+            ? { icalEvent: { method, filename: method === 'CANCEL' ? 'cancel.ics' : 'invite.ics', content: bookingInvite({ method, booking, room, organizer: audience.organizer, url: links.booking }) } }
+            : {}),
+          headers: {
+            'X-Roombook-Booking': booking.id,
+            'X-Roombook-Kind': kind,
+            'Auto-Submitted': 'auto-generated',
+            ...(unsubscribe ? { 'List-Unsubscribe': `<${unsubscribe.url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+          },
+        });
+        await db.query(
+          `INSERT INTO mail_deliveries (message_id, booking_id, kind, recipient, invite_method) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (message_id) DO NOTHING`,
+          [messageId, booking.id, kind, reader.email, method ?? null],
+        );
+        sent += 1;
+      }
+      return { sent, alreadySent, optedOut: audience.optedOut };
     },
   };
 }

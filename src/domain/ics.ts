@@ -73,21 +73,26 @@ export function foldLine(line: string): string {
   return parts.join('\r\n ');
 }
 
-export function renderCalendar(calendar: { name: string; timezone?: string; events: IcsEvent[]; now?: Date }): string {
+/**
+ * PUBLISH for feeds; REQUEST and CANCEL (RFC 5546 iTIP) for invites sent by mail, which carry no
+ * feed properties (name, refresh interval).
+ */
+export type IcsMethod = 'PUBLISH' | 'REQUEST' | 'CANCEL';
+
+export function renderCalendar(calendar: { name: string; timezone?: string; events: IcsEvent[]; now?: Date; method?: IcsMethod }): string {
   const now = calendar.now ?? new Date();
-  const lines = [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//Roombook//Roombook API 1//EN',
-    'CALSCALE:GREGORIAN',
-    'METHOD:PUBLISH',
-    // VALUE=TEXT: an X- property's type is otherwise unknown to parsers, which then keep the escapes.
-    `X-WR-CALNAME;VALUE=TEXT:${escapeText(calendar.name)}`,
-    ...(calendar.timezone ? [`X-WR-TIMEZONE:${calendar.timezone}`] : []),
-    // Subscribed calendars poll: every 15 minutes keeps them close without hammering the API.
-    'REFRESH-INTERVAL;VALUE=DURATION:PT15M',
-    'X-PUBLISHED-TTL:PT15M',
-  ];
+  const method = calendar.method ?? 'PUBLISH';
+  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Roombook//Roombook API 1//EN', 'CALSCALE:GREGORIAN', `METHOD:${method}`];
+  if (method === 'PUBLISH') {
+    lines.push(
+      // VALUE=TEXT: an X- property's type is otherwise unknown to parsers, which then keep the escapes.
+      `X-WR-CALNAME;VALUE=TEXT:${escapeText(calendar.name)}`,
+      ...(calendar.timezone ? [`X-WR-TIMEZONE:${calendar.timezone}`] : []),
+      // Subscribed calendars poll: every 15 minutes keeps them close without hammering the API.
+      'REFRESH-INTERVAL;VALUE=DURATION:PT15M',
+      'X-PUBLISHED-TTL:PT15M',
+    );
+  }
   for (const e of calendar.events) {
     lines.push(
       'BEGIN:VEVENT',

@@ -78,7 +78,8 @@ export async function startWorker(config: Config, deps: { dataSource: DataSource
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
-    { config: { ...config, temporal: { ...config.temporal, taskQueue } }, logger: createLogger(config.logLevel, 'worker-test'), mailer, ...deps },
+    // config last: callers often pass the API's whole deps, whose own config must not win over this one.
+    { logger: createLogger(config.logLevel, 'worker-test'), mailer, ...deps, config: { ...config, temporal: { ...config.temporal, taskQueue } } },
     { connection, namespace: config.temporal.namespace, taskQueue },
   );
   const running = worker.run();
