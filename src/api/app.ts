@@ -16,11 +16,13 @@ import { usersRouter } from './routes/users';
 import { roomsRouter } from './routes/rooms';
 import { availabilityRouter } from './routes/availability';
 import { calendarsRouter } from './routes/calendars';
+import { roomDisplaysRouter } from './routes/room-displays';
+import { displayPageRouter } from './display/page';
 import { mailRouter } from './routes/mail';
 import { seriesRouter } from './routes/series';
 
 /** Every resource router, in the order they are mounted. */
-const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter, bookingsRouter, seriesRouter, mailRouter];
+const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter, bookingsRouter, roomDisplaysRouter, seriesRouter, mailRouter];
 
 /** Builds the Koa app without listening; server.ts listens, tests use port 0. */
 export function createApp(deps: AppDeps): Koa {
@@ -46,5 +48,7 @@ export function createApp(deps: AppDeps): Koa {
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true }));
   }
+  // The room display page and its assets (outside /api/v1: it is a page, not an API).
+  app.use(displayPageRouter().routes());
   return app;
 }

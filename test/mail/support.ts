@@ -37,7 +37,7 @@ function mailDir(): string {
 /** Every message of one booking that reached the run's SMTP server (or the given directory). */
 export async function mailsOf(bookingId: string, dir = mailDir()): Promise<CapturedMail[]> {
   const out: CapturedMail[] = [];
-  for (const file of readdirSync(dir).sort()) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()) {
     const path = join(dir, file);
     if (!parsed.has(path)) {
       const raw = readFileSync(path, 'utf8');
