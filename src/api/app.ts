@@ -16,13 +16,14 @@ import { usersRouter } from './routes/users';
 import { roomsRouter } from './routes/rooms';
 import { availabilityRouter } from './routes/availability';
 import { calendarsRouter } from './routes/calendars';
+import { reviewsRouter } from './routes/reviews';
 import { roomDisplaysRouter } from './routes/room-displays';
 import { displayPageRouter } from './display/page';
 import { mailRouter } from './routes/mail';
 import { seriesRouter } from './routes/series';
 
 /** Every resource router, in the order they are mounted. */
-const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter, bookingsRouter, roomDisplaysRouter, seriesRouter, mailRouter];
+const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter, bookingsRouter, roomDisplaysRouter, seriesRouter, mailRouter, reviewsRouter];
 
 /** Builds the Koa app without listening; server.ts listens, tests use port 0. */
 export function createApp(deps: AppDeps): Koa {

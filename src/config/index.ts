@@ -28,6 +28,9 @@ export interface RateLimit {
   windowSeconds: number;
 }
 
+/** Words and phrases that send a review to moderation; comma-separated, matched as whole words, case-insensitively. */
+const DEFAULT_REVIEW_BANNED_TERMS = 'viagra,casino,crypto giveaway,escort,porn,free money';
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: port.default(3000),
@@ -54,6 +57,7 @@ const envSchema = z.object({
   RATE_LIMIT_BOOKING_CREATE_PER_USER: rateLimit.default('60/3600'),
   MAX_ACTIVE_HOLDS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(5),
   MAX_FUTURE_BOOKINGS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(200),
+  REVIEW_BANNED_TERMS: z.string().default(DEFAULT_REVIEW_BANNED_TERMS),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -83,6 +87,8 @@ export interface Config {
   };
   /** Caps against reserving every free slot (OWASP API6). */
   bookingLimits: { maxActiveHoldsPerUser: number; maxFutureBookingsPerUser: number };
+  /** Review screening (src/reviews/screening.ts). */
+  reviews: { bannedTerms: string[] };
 }
 
 /** Raised at start for bad configuration; the message names each variable and what it expects. */
@@ -141,6 +147,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       bookingCreatePerUser: env.RATE_LIMIT_BOOKING_CREATE_PER_USER,
     },
     bookingLimits: { maxActiveHoldsPerUser: env.MAX_ACTIVE_HOLDS_PER_USER, maxFutureBookingsPerUser: env.MAX_FUTURE_BOOKINGS_PER_USER },
+    reviews: { bannedTerms: env.REVIEW_BANNED_TERMS.split(',').map((t) => t.trim()).filter(Boolean) },
   };
 }
 
