@@ -170,12 +170,12 @@ export class SeriesService {
     if (body.scope === 'one') {
       if (target.bookingId && target.outcome === 'booked') {
         // A booked occurrence is an ordinary booking: the change goes through its workflow and keeps its RECURRENCE-ID.
-        await this.bookings.change(principal, target.bookingId, {
-          ...(body.title !== undefined ? { title: body.title } : {}),
-          ...(attendees ? { attendees } : {}),
-          ...(body.start !== undefined ? { start: slot.start } : {}),
-          ...(body.end !== undefined ? { end: slot.end } : {}),
-        });
+        // Details first, then the move: right after a move the row may still name the old run
+        // (the new slot's workflow writes its own run id a moment later), and the moved workflow carries the new details.
+        if (body.title !== undefined || attendees) {
+          await this.bookings.change(principal, target.bookingId, { ...(body.title !== undefined ? { title: body.title } : {}), ...(attendees ? { attendees } : {}) });
+        }
+        if (body.start !== undefined || body.end !== undefined) await this.bookings.change(principal, target.bookingId, slot);
       } else if (target.outcome === 'scheduled') {
         const room = await getRoom(this.deps, series.roomId);
         assertSlotAllowedBeyondHorizon(room, slot);
