@@ -9,7 +9,7 @@ import { bootstrap, log, ROOT } from './lib/bootstrap.mjs';
 const summaryFile = join(ROOT, '.data', `test-summary-${process.pid}.txt`);
 
 try {
-  const { temporalCli } = await bootstrap();
+  const { temporalCli } = await bootstrap({ browser: true });
   rmSync(summaryFile, { force: true });
   log('Running the test suite (real Temporal dev server, Postgres and Redis)...');
   const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'jest'), ['--ci', ...process.argv.slice(2)], {

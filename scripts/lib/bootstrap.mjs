@@ -8,6 +8,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalCli } from './temporal-cli.mjs';
 import { ensureDataServices } from './services.mjs';
+import { ensureChromium } from './chromium.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const log = (msg) => console.log(`[roombook] ${msg}`);
@@ -52,9 +53,14 @@ export function ensureWorkflowBundle() {
   return out;
 }
 
-/** Returns the path of the Temporal CLI. */
-export async function bootstrap({ env = process.env } = {}) {
+/** Returns the path of the Temporal CLI. `browser`: also Chromium, for the room display's browser test. */
+export async function bootstrap({ env = process.env, browser = false } = {}) {
   ensureNpmPackages();
+  if (browser) {
+    // Not fatal here: only the browser test needs it, and it fails with this reason.
+    const problem = ensureChromium({ log });
+    if (problem) log(`Warning: ${problem} The room display browser test will fail.`);
+  }
   const temporalCli = await ensureTemporalCli({ log });
   await ensureDataServices(env, log);
   ensureWorkflowBundle();

@@ -6,7 +6,9 @@ import { ensureBootstrapAdmin } from '../identity/bootstrap-admin';
 import { createLogger } from '../infra/logger';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient, createTemporalProbe } from '../infra/temporal';
+import { attachRealtime } from '../realtime/socket-server';
 import { createApp } from './app';
+import { createTokenVerifier } from './auth/verifier';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -22,8 +24,11 @@ async function main(): Promise<void> {
   const temporal = createTemporalClient(config);
   const temporalProbe = createTemporalProbe(config);
 
-  const app = createApp({ config, logger, dataSource, redis, temporal, temporalProbe, metrics });
+  const deps = { config, logger, dataSource, redis, temporal, temporalProbe, metrics };
+  const app = createApp(deps);
   const server = createServer(app.callback());
+  // Socket.IO on the same HTTP server and port, sharing events with every api process through Redis.
+  const realtime = attachRealtime(server, deps, createTokenVerifier(deps));
   server.listen(config.port, () => logger.info({ port: config.port }, `api listening on http://127.0.0.1:${config.port}`));
 
   let stopping = false;
@@ -31,6 +36,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'api stopping');
+    await realtime.close().catch(() => undefined);
     server.close();
     server.closeAllConnections();
     await temporal.connection.close().catch(() => undefined);

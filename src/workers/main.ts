@@ -5,6 +5,7 @@ import { createLogger } from '../infra/logger';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient } from '../infra/temporal';
 import { createMailer } from '../mail/transport';
+import { createBookingEventPublisher } from '../realtime/publisher';
 import { createBookingWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const temporal = createTemporalClient(config);
   const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
-    { config, logger, dataSource, redis, temporal, mailer },
+    { config, logger, dataSource, redis, temporal, mailer, publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }) },
     { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
   );
   logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics` }, 'worker started');

@@ -14,12 +14,17 @@ import { createRedis, type Redis } from '../../src/infra/redis';
 import { createTemporalClient, createTemporalProbe } from '../../src/infra/temporal';
 import { createBookingWorker } from '../../src/workers/worker';
 import { createMailer } from '../../src/mail/transport';
+import { createTokenVerifier } from '../../src/api/auth/verifier';
+import { createBookingEventPublisher } from '../../src/realtime/publisher';
+import { attachRealtime, type RealtimeServer } from '../../src/realtime/socket-server';
 
 export interface TestStack {
   config: Config;
   baseUrl: string;
   deps: AppDeps;
   server: Server;
+  /** Socket.IO on the same server (Redis adapter): every stack of a run shares its events. */
+  realtime: RealtimeServer;
   close(): Promise<void>;
 }
 
@@ -41,6 +46,7 @@ export async function startApi(overrides: Partial<Config> = {}, env: NodeJS.Proc
   const temporalProbe = createTemporalProbe(config);
   const deps: AppDeps = { config, logger, dataSource, redis, temporal, temporalProbe, metrics };
   const server = createServer(createApp(deps).callback());
+  const realtime = attachRealtime(server, deps, createTokenVerifier(deps));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -49,7 +55,9 @@ export async function startApi(overrides: Partial<Config> = {}, env: NodeJS.Proc
     baseUrl,
     deps,
     server,
+    realtime,
     async close() {
+      await realtime.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await temporal.connection.close().catch(() => undefined);
@@ -79,7 +87,7 @@ export async function startWorker(config: Config, deps: { dataSource: DataSource
   const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
     // config last: callers often pass the API's whole deps, whose own config must not win over this one.
-    { logger: createLogger(config.logLevel, 'worker-test'), mailer, ...deps, config: { ...config, temporal: { ...config.temporal, taskQueue } } },
+    { logger: createLogger(config.logLevel, 'worker-test'), mailer, publishBookingEvent: createBookingEventPublisher({ ...deps, logger: createLogger(config.logLevel, 'realtime-test') }), ...deps, config: { ...config, temporal: { ...config.temporal, taskQueue } } },
     { connection, namespace: config.temporal.namespace, taskQueue },
   );
   const running = worker.run();

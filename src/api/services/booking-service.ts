@@ -16,6 +16,8 @@ import type { Config } from '../../config';
 import { findBooking, listBookings, type BookingRow } from '../../db/repositories/bookings';
 import { assertCanActInRoom, assertCanChangeBooking, assertCanCheckInBooking, assertCanViewBooking } from '../../domain/booking-access';
 import { assertEndAllowed, assertSlotAllowed } from '../../domain/booking-policy';
+import { ceilToGrid } from '../../domain/availability';
+import { ensureWalkUpAccount } from '../../identity/walk-up-accounts';
 import { searchAttributesForBooking } from '../../domain/booking-search-attributes';
 import { AppError, conflict, forbidden, notFound, policyViolation, unavailable } from '../../domain/errors';
 import { getRoom } from '../../domain/room-catalog';
@@ -105,6 +107,47 @@ export class BookingService {
     };
     const booking = await this.reserve(input, mode);
     return { booking, replayed: false };
+  }
+
+  /**
+   * A walk-up booking from the room's display: from the next point on the room's slot grid for
+   * `minutes`, organized by the room's walk-up account, booked and checked in at once when the
+   * check-in window is already open (someone is standing at the door). A booking in the way is a
+   * 409 SLOT_CONFLICT like any other.
+   */
+  async walkUp(principal: Principal, roomId: string, request: { minutes: number; title?: string }): Promise<BookingView> {
+    if (principal.kind !== 'display') throw forbidden('Walk-up bookings are made from the room\'s display; people book with POST /bookings.');
+    assertCanActInRoom(principal, roomId);
+    const room = await getRoom(this.deps, roomId);
+    const now = Date.now();
+    const start = ceilToGrid(now, room.timezone, room.policy.slotGranularitySeconds);
+    const end = start + request.minutes * 60_000;
+    assertSlotAllowed(room, start, end, now);
+    const account = await ensureWalkUpAccount(this.deps.dataSource, room);
+    const input: BookingWorkflowInput = {
+      bookingId: randomUUID(),
+      roomId: room.id,
+      roomName: room.name,
+      roomTimezone: room.timezone,
+      organizerId: account.id,
+      organizerLabel: `${account.displayName} (display ${principal.displayTokenId})`,
+      title: request.title ?? 'Walk-up meeting',
+      attendees: [],
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      policy: room.policy,
+      createdAt: new Date(now).toISOString(),
+    };
+    const booking = await this.reserve(input, 'book');
+    const opens = booking.checkInOpensAt ? Date.parse(booking.checkInOpensAt) : undefined;
+    if (booking.status !== 'confirmed' || opens === undefined || Date.now() < opens) return booking;
+    try {
+      return await this.update(booking, checkInUpdate, { by: `display:${principal.displayTokenId}` });
+    } catch (err) {
+      // Booked but not checked in (the window moved on meanwhile): the display offers check-in.
+      if (err instanceof AppError && err.code === 'INVALID_STATE') return booking;
+      throw err;
+    }
   }
 
   /** Update-with-start: the first update reserves the slot; the workflow then runs the booking's life. */

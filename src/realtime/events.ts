@@ -1,0 +1,81 @@
+// The realtime contract: event names, socket rooms and payloads, shared by the worker (which
+// publishes), the API (which relays and answers client messages) and the tests. See docs/events.md.
+import type { RoomBooking, RoomStatusView } from '../domain/room-status';
+import type { BookingEventKind, BookingView } from '../shared/booking-messages';
+
+/** Server → client. */
+export const ServerEvents = {
+  bookingUpdated: 'booking.updated',
+  roomStatus: 'room.status',
+  meetingStarted: 'meeting.started',
+  meetingEnded: 'meeting.ended',
+  bookingReminder: 'booking.reminder',
+  /** The access token expires within a minute: send auth:refresh. */
+  authExpiring: 'auth:expiring',
+  /** The token expired (or was revoked) without a refresh: the server disconnects. */
+  authExpired: 'auth:expired',
+  /** A client message the server could not take and that had no acknowledgement to answer. */
+  clientError: 'client:error',
+} as const;
+
+/** Client → server; each takes an acknowledgement callback. */
+export const ClientEvents = {
+  subscribe: 'room:subscribe',
+  unsubscribe: 'room:unsubscribe',
+  refresh: 'auth:refresh',
+} as const;
+
+export type RelayedEvent = (typeof ServerEvents)['bookingUpdated' | 'roomStatus' | 'meetingStarted' | 'meetingEnded' | 'bookingReminder'];
+export const RELAYED_EVENTS: readonly RelayedEvent[] = ['booking.updated', 'room.status', 'meeting.started', 'meeting.ended', 'booking.reminder'];
+
+/** Socket.IO rooms: everyone subscribed to a room; every connection of one user. */
+export const roomChannel = (roomId: string) => `room:${roomId}`;
+export const userChannel = (userId: string) => `user:${userId}`;
+
+/** Every relayed event carries these: dedupe by eventId, order by version, timestamp = when it was published. */
+export interface EventEnvelope {
+  eventId: string;
+  version: number;
+  timestamp: string;
+}
+
+/**
+ * booking.updated, meeting.started, meeting.ended, booking.reminder. On a room channel the
+ * booking is a RoomBooking (no attendees); to the organizer it is the whole Booking.
+ */
+export interface BookingEventPayload extends EventEnvelope {
+  kind: BookingEventKind;
+  roomId: string;
+  booking: RoomBooking | BookingView;
+}
+
+export interface RoomStatusPayload extends EventEnvelope, RoomStatusView {}
+
+/** Acknowledgements: `{ok: true, ...}` or `{ok: false, error: {code, message}}`. */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+
+/**
+ * Which client events a workflow's booking event becomes, besides the room.status that every
+ * realtime kind recomputes. Review prompts are mail only: they change nothing in the room.
+ */
+export function relayedEventsFor(kind: BookingEventKind): RelayedEvent[] | undefined {
+  switch (kind) {
+    case 'review_prompt':
+    case 'review_reminder':
+      return undefined;
+    case 'check_in_opened':
+      return [];
+    case 'meeting_started':
+      return ['meeting.started'];
+    case 'reminder':
+      return ['booking.reminder'];
+    case 'completed':
+      return ['booking.updated', 'meeting.ended'];
+    default:
+      return ['booking.updated'];
+  }
+}
+
+/** Stable across retries of the activity that publishes it, so clients can drop a repeat. */
+export const bookingEventId = (workflowId: string, version: number, kind: BookingEventKind, event: RelayedEvent) => `${workflowId}#v${version}#${kind}#${event}`;
+export const roomStatusEventId = (roomId: string, version: number) => `room:${roomId}#v${version}#room.status`;

@@ -1,0 +1,118 @@
+import { Emitter } from '@socket.io/redis-emitter';
+import type { DataSource } from 'typeorm';
+import { roomStatusAt, type RoomBooking } from '../domain/room-status';
+import { loadRoomStatusInputs, nextRoomStatusVersion } from '../db/repositories/room-status';
+import type { Logger } from '../infra/logger';
+import type { Redis } from '../infra/redis';
+import type { BookingEvent, BookingView } from '../shared/booking-messages';
+import {
+  bookingEventId,
+  relayedEventsFor,
+  roomChannel,
+  roomStatusEventId,
+  ServerEvents,
+  userChannel,
+  type BookingEventPayload,
+  type RoomStatusPayload,
+} from './events';
+
+export interface PublisherDeps {
+  dataSource: DataSource;
+  redis: Redis;
+  logger: Logger;
+}
+
+/**
+ * The emitter publishes without waiting for Redis; this client records each PUBLISH so the
+ * activity can wait for all of them and fail (and be retried) when Redis did not take one.
+ */
+class AwaitedPublisher {
+  private readonly pending: Promise<unknown>[] = [];
+  constructor(private readonly redis: Redis) {}
+
+  publish(channel: string, message: Buffer | string): Promise<number> {
+    const sent = this.redis.publish(channel, message);
+    this.pending.push(sent);
+    return sent;
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.pending.splice(0));
+  }
+}
+
+/** The instant a timer boundary stands for: the worker's clock may lag the Temporal server's a little. */
+function boundaryOf(event: BookingEvent): number {
+  if (event.kind === 'check_in_opened' && event.booking.checkInOpensAt) return Date.parse(event.booking.checkInOpensAt);
+  if (event.kind === 'meeting_started') return Date.parse(event.booking.start);
+  return 0;
+}
+
+/**
+ * `publishBookingEvent` for the worker's activities: relays a workflow's booking event to
+ * Socket.IO clients through Redis (the booking events, then the room's recomputed status).
+ * Runs inside a transaction that bumps the room's status version first: that row lock
+ * serializes publishers of one room across workers, so versions and Redis order agree.
+ */
+export function createBookingEventPublisher(deps: PublisherDeps): (event: BookingEvent) => Promise<void> {
+  return async (event) => {
+    const relayed = relayedEventsFor(event.kind);
+    if (!relayed) return;
+    const { booking } = event;
+    const at = Math.max(Date.now(), boundaryOf(event));
+    await deps.dataSource.transaction(async (tx) => {
+      const version = await nextRoomStatusVersion(tx, booking.roomId);
+      // Read after taking the lock: everything the previous holder saw is visible to this read too.
+      const fresh = await loadRoomStatusInputs(tx, booking.roomId, at);
+      const publisher = new AwaitedPublisher(deps.redis);
+      const emitter = new Emitter(publisher);
+      const timestamp = new Date().toISOString();
+      const organizerName = fresh?.bookings.find((b) => b.id === booking.id)?.organizer.name ?? (await organizerNameOf(deps.dataSource, booking.organizerId));
+
+      for (const name of relayed) {
+        const envelope = { eventId: bookingEventId(booking.workflowId, booking.version, event.kind, name), version: booking.version, timestamp, kind: event.kind, roomId: booking.roomId };
+        const personal: BookingEventPayload = { ...envelope, booking: personalView(booking) };
+        const shared: BookingEventPayload = { ...envelope, booking: roomView(booking, organizerName) };
+        // Each socket hears an event once: the organizer's connections get the whole booking, everyone else in the room the room's view.
+        emitter.to(userChannel(booking.organizerId)).emit(name, personal);
+        emitter.to(roomChannel(booking.roomId)).except(userChannel(booking.organizerId)).emit(name, shared);
+      }
+      if (fresh) {
+        const status: RoomStatusPayload = {
+          eventId: roomStatusEventId(booking.roomId, version),
+          version,
+          timestamp,
+          ...roomStatusAt(fresh.room, fresh.bookings, at),
+        };
+        emitter.to(roomChannel(booking.roomId)).emit(ServerEvents.roomStatus, status);
+      }
+      await publisher.flush();
+      deps.logger.debug({ kind: event.kind, bookingId: booking.id, roomStatusVersion: version }, 'booking event published');
+    });
+  };
+}
+
+async function organizerNameOf(db: DataSource, userId: string): Promise<string> {
+  const [row] = await db.query('SELECT display_name FROM users WHERE id = $1', [userId]);
+  return row?.display_name ?? '';
+}
+
+function personalView(booking: BookingView): BookingView {
+  const { runId: _runId, ...rest } = booking as BookingView & { runId?: string };
+  return rest;
+}
+
+function roomView(b: BookingView, organizerName: string): RoomBooking {
+  return {
+    id: b.id,
+    title: b.title,
+    organizer: { id: b.organizerId, name: organizerName },
+    start: b.start,
+    end: b.end,
+    status: b.status,
+    ...(b.checkInOpensAt ? { checkInOpensAt: b.checkInOpensAt } : {}),
+    ...(b.checkInDeadline ? { checkInDeadline: b.checkInDeadline } : {}),
+    ...(b.checkedInAt ? { checkedInAt: b.checkedInAt } : {}),
+    version: b.version,
+  };
+}

@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createUser, type TestUser } from '../support/fixtures';
+import { book, call, clock, member, room, startBookingStack, type BookingStack } from '../bookings/support';
+import { issueDisplayToken } from './support';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'display');
+// The network is closed: without these Chromium waits on updates, sync and QUIC probes.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Chromium from Debian, installed by the project's own script when missing; a clear failure otherwise, never a skip. */
+function requireChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'lib', 'chromium.mjs')], { stdio: 'inherit' });
+  if (result.status !== 0 || !existsSync(CHROMIUM)) {
+    throw new Error(`The room display browser test needs Debian's Chromium at ${CHROMIUM}; installing it with apt-get failed (see the output above).`);
+  }
+}
+
+describe('room display page in a real browser (Chromium)', () => {
+  let stack: BookingStack;
+  let staff: TestUser;
+  let browser: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    requireChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    stack = await startBookingStack();
+    staff = await createUser(stack, { role: 'facility_manager' });
+    profile = mkdtempSync(join(tmpdir(), 'roombook-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 800 },
+      timezoneId: 'America/New_York',
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await stack?.stop();
+  });
+
+  async function openDisplay(roomId: string): Promise<Page> {
+    const token = await issueDisplayToken(stack, staff.token, roomId);
+    const page = await browser.newPage();
+    await page.goto(`${stack.baseUrl}/display/${roomId}#token=${token}`);
+    return page;
+  }
+  const status = (page: Page) => page.getByTestId('status');
+
+  test('when the check-in window opens, then the display says so; when someone checks in there, then it shows in use', async () => {
+    const r = await room(stack, { checkInOpensBeforeSeconds: 5, checkInGraceSeconds: 60 }, { timezone: 'Europe/Berlin', name: `Spree ${Date.now() % 1000}` });
+    const page = await openDisplay(r.id);
+    await expectAttribute(status(page), 'data-status', 'free');
+
+    const organizer = await createUser(stack, { displayName: 'Alice Example' });
+    const at = clock();
+    const booked = await book(stack, organizer, { roomId: r.id, start: at(8), end: at(120), title: 'Design review' });
+    expect(booked.status).toBe(201);
+    // Pushed, not polled: the booking shows up on the display as the rest of today.
+    await page.getByTestId('today').getByText('Design review').waitFor();
+
+    await expectAttribute(status(page), 'data-status', 'awaiting_check_in');
+    await page.locator('#check-in').waitFor({ state: 'visible' });
+    await expectText(page.locator('#current-organizer'), 'Alice Example');
+    // Times in the room's zone (Berlin), whatever the browser's own zone (New York).
+    const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(booked.body.start));
+    await expectText(page.locator('#current-time'), berlin);
+    await page.screenshot({ path: join(ARTIFACTS, 'awaiting-check-in.png') });
+
+    await page.locator('#check-in').click();
+    await expectAttribute(status(page), 'data-status', 'in_use');
+    await page.locator('#check-in').waitFor({ state: 'hidden' });
+    expect((await call(stack, organizer, 'GET', `/bookings/${booked.body.id}`)).body.status).toBe('checked_in');
+    await page.screenshot({ path: join(ARTIFACTS, 'in-use.png') });
+    await page.close();
+  });
+
+  test('when someone books the free room for 15 minutes at the door, then staff see the booking in GET /bookings', async () => {
+    const r = await room(stack, {}, { timezone: 'Asia/Tokyo' });
+    const page = await openDisplay(r.id);
+    await expectAttribute(status(page), 'data-status', 'free');
+    // Another booking in 40 minutes: 15 and 30 minutes fit, 60 do not.
+    const at = clock();
+    await book(stack, await member(stack), { roomId: r.id, start: at(2400), end: at(3000) });
+    await page.getByTestId('today').locator('li').first().waitFor();
+    await page.locator('#book-now button[data-minutes="60"]:disabled').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'free.png') });
+
+    await page.locator('#book-now button[data-minutes="15"]').click();
+    await expectAttribute(status(page), 'data-status', 'in_use');
+    await expectText(page.locator('#current-title'), 'Walk-up meeting');
+
+    const listed = await call(stack, staff, 'GET', `/bookings?scope=all&roomId=${r.id}`);
+    expect(listed.status).toBe(200);
+    const walkUp = listed.body.items.find((b: any) => b.title === 'Walk-up meeting');
+    expect(walkUp).toMatchObject({ roomId: r.id, status: 'checked_in' });
+    expect((Date.parse(walkUp.end) - Date.parse(walkUp.start)) / 60000).toBe(15);
+    await page.close();
+  });
+
+  test('when the connection to the api is lost, then the display shows the offline banner and recovers by itself', async () => {
+    const r = await room(stack);
+    const page = await openDisplay(r.id);
+    await expectAttribute(status(page), 'data-status', 'free');
+    stack.realtime.io.local.disconnectSockets(true);
+    await page.locator('#offline').waitFor({ state: 'visible' });
+    // A server-side disconnect is final for the client; the page connects again by itself.
+    await page.locator('#offline').waitFor({ state: 'hidden' });
+    const at = clock();
+    await book(stack, await member(stack), { roomId: r.id, start: at(3600), end: at(4000), title: 'After the outage' });
+    await page.getByTestId('today').getByText('After the outage').waitFor();
+    await page.close();
+  });
+});
+
+async function expectAttribute(locator: ReturnType<Page['locator']>, name: string, value: string): Promise<void> {
+  await locator.page().waitForFunction(({ selector, name, value }) => document.querySelector(selector)?.getAttribute(name) === value, { selector: '#status', name, value }, { timeout: 30_000 });
+  expect(await locator.getAttribute(name)).toBe(value);
+}
+
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).waitFor({ timeout: 30_000 });
+  expect(await locator.textContent()).toContain(text);
+}
