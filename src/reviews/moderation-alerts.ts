@@ -4,11 +4,10 @@ import { moderators, type ReviewRecord } from '../db/repositories/reviews';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
 import { createMailer, type Transporter } from '../mail/transport';
+// Every connection of a user joins userChannel(userId): the alert reaches each moderator's sockets once.
+import { userChannel } from '../realtime/events';
 
 export const REVIEW_PENDING_EVENT = 'review.pending';
-
-/** Every connection of one user joins this Socket.IO room (the realtime server's `userChannel`). */
-const userChannel = (userId: string) => `user:${userId}`;
 
 /** docs/events.md: the realtime envelope (eventId to dedupe, version, timestamp) and the review. */
 export interface ReviewPendingPayload {

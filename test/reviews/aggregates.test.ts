@@ -1,4 +1,5 @@
-import { call, completedMeeting, createUser, member, rating, review, startReviewStack, type BookingStack } from './support';
+import type { TestUser } from '../support/fixtures';
+import { call, completedMeeting, createUser, member, rating, review, reviewRoom, startReviewStack, type BookingStack } from './support';
 
 describe('reviews: aggregates, cache and the facility view', () => {
   let stack: BookingStack;
@@ -87,5 +88,16 @@ describe('reviews: aggregates, cache and the facility view', () => {
     const entry = res.body.rooms.find((r: { roomId: string }) => r.roomId === bad.room.id);
     expect(entry).toMatchObject({ count: 3, lowCount: 3, average: 1.33 });
     expect(entry.recurringWords).toEqual([{ word: 'projector', count: 3 }, { word: 'freezing', count: 2 }]);
+  });
+
+  test('when a room display reads ratings, then its own room answers and another room is 403', async () => {
+    const manager = await createUser(stack, { role: 'facility_manager' });
+    const own = await reviewRoom(stack);
+    const other = await reviewRoom(stack);
+    const issued = await call(stack, manager, 'POST', `/rooms/${own.id}/display-tokens`, { name: 'Door' });
+    expect(issued.status).toBe(201);
+    const display = { auth: { authorization: `Bearer ${issued.body.token}` } } as unknown as TestUser;
+    expect((await rating(stack, display, own.id)).status).toBe(200);
+    expect((await rating(stack, display, other.id)).status).toBe(403);
   });
 });

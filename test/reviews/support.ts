@@ -23,9 +23,13 @@ export async function startReviewStack(overrides: Partial<Config> = {}): Promise
   };
 }
 
-/** A room without check-in, so a meeting completes by itself at its end; the review window is long enough for a test's steps. */
+/**
+ * A room without check-in, so a meeting completes by itself at its end; the review window is long
+ * enough for a test's steps. In a building of its own: rated rooms rank first in searches, and
+ * other files' searches of the fixtures' default building must not be crowded by them.
+ */
 export const reviewRoom = (stack: BookingStack, policy: Partial<RoomPolicy> = {}) =>
-  room(stack, { requiresCheckIn: false, reviewPromptDelaySeconds: 0, reviewWindowSeconds: 60, ...policy });
+  room(stack, { requiresCheckIn: false, reviewPromptDelaySeconds: 0, reviewWindowSeconds: 60, ...policy }, { building: 'Review Lab' });
 
 export interface Meeting {
   room: TestRoom;
