@@ -238,7 +238,9 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
       io.local.disconnectSockets(true);
       // io.close() would also close the HTTP server, which its owner closes.
       io.engine.close();
-      await Promise.all([pub.quit().catch(() => undefined), sub.quit().catch(() => undefined)]);
+      // disconnect, not quit: quit waits in the offline queue for a Redis that may never come back.
+      pub.disconnect();
+      sub.disconnect();
     },
   };
 }
