@@ -1,0 +1,73 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clock, eventually, member, room, startBookingStack, workflowStatus, type BookingStack } from '../bookings/support';
+import { openPlannedSeries, seriesBookings } from './support';
+
+// Recorded histories of a series parent and its children, committed: workflow changes must still
+// replay them. RECORD_HISTORIES=1 rewrites them from this run.
+const FIXTURES = join(__dirname, '..', 'fixtures', 'series-histories');
+const ROOT = join(__dirname, '..', '..');
+
+function replay(target: string) {
+  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/replay-histories.ts', target], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
+  const lines = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  if (!lines.length) throw new Error(`replay printed nothing (exit ${run.status}): ${run.stderr}`);
+  return { results: lines.slice(0, -1) as { workflowId: string; ok: boolean }[], summary: lines[lines.length - 1] };
+}
+
+describe('replaying recorded series histories', () => {
+  test('when the committed series histories are replayed against the current workflow code, then none diverges', () => {
+    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBe(3);
+    const { results, summary } = replay(FIXTURES);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(summary).toEqual({ replayed: 3, failed: 0 });
+  });
+
+  describe('histories of this run', () => {
+    let stack: BookingStack;
+    beforeAll(async () => {
+      stack = await startBookingStack();
+    });
+    afterAll(async () => {
+      await stack.stop();
+    });
+
+    test('when a series books, continues as new and its occurrences are released as no-shows (each telling the series), then the fresh histories replay too', async () => {
+      const at = clock();
+      const u = await member(stack);
+      const r = await room(stack, { checkInOpensBeforeSeconds: 1, checkInGraceSeconds: 1, reviewWindowSeconds: 1 });
+      const series = await openPlannedSeries(stack, u, r, [{ start: at(2), end: at(3) }, { start: at(6), end: at(7) }], { horizonSeconds: 3 });
+      const first = series.occurrences[0];
+      const rows = await eventually(() => seriesBookings(stack, series.id), (b) => b.length === 2 && b[1].status === 'released', 30000);
+      expect(rows.map((b) => b.status)).toEqual(['released', 'released']);
+
+      const runs: string[] = [];
+      for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${series.workflowId}"` })) runs.push(wf.runId);
+      const firstRun = runs[runs.length - 1];
+      const targets: Record<string, { workflowId: string; runId?: string }> = {
+        'series-parent-first-run': { workflowId: series.workflowId, runId: firstRun },
+        'series-occurrence-booked-at-open': { workflowId: rows[0].workflow_id },
+        'series-occurrence-booked-after-horizon-step': { workflowId: rows[1].workflow_id },
+      };
+      expect(first.outcome).toBe('booked');
+      const fresh = mkdtempSync(join(tmpdir(), 'roombook-series-histories-'));
+      for (const [name, { workflowId, runId }] of Object.entries(targets)) {
+        expect(await eventually(() => workflowStatus(stack, workflowId, runId), (s) => s === 'COMPLETED' || s === 'CONTINUED_AS_NEW', 30000)).toMatch(/COMPLETED|CONTINUED_AS_NEW/);
+        const json = execFileSync(process.env.TEMPORAL_CLI_PATH!, [
+          'workflow', 'show', '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--output', 'json', '--address', stack.config.temporal.address,
+        ], { encoding: 'utf8' });
+        writeFileSync(join(fresh, `${name}.json`), json);
+        if (process.env.RECORD_HISTORIES) {
+          if (!existsSync(FIXTURES)) mkdirSync(FIXTURES, { recursive: true });
+          writeFileSync(join(FIXTURES, `${name}.json`), json);
+        }
+      }
+      const { results, summary } = replay(fresh);
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      expect(summary).toEqual({ replayed: 3, failed: 0 });
+    });
+  });
+});
