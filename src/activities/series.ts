@@ -177,7 +177,7 @@ export function createSeriesActivities(deps: ActivityDeps) {
           cancelled.push(row.id);
         } catch (err) {
           // Closed or no longer cancellable (checked in meanwhile): nothing to do for this one.
-          if (err instanceof WorkflowNotFoundError || /InvalidState|not found|already completed/i.test(`${(err as Error).message} ${(err as { cause?: Error }).cause?.message ?? ''}`)) continue;
+          if (err instanceof WorkflowNotFoundError || notCancellable(err)) continue;
           throw err;
         }
       }
@@ -204,6 +204,12 @@ export function createSeriesActivities(deps: ActivityDeps) {
       }
     },
   };
+}
+
+function notCancellable(err: unknown): boolean {
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof ApplicationFailure && cause.type === FailureTypes.invalidState) return true;
+  return /workflow execution already completed|not found/i.test(String((err as Error).message));
 }
 
 async function conflictWith(tx: Parameters<typeof findOverlapping>[0], roomId: string, start: string, occupiedUntil: string): Promise<SlotConflictDetails> {

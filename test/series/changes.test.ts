@@ -1,5 +1,5 @@
-import { call, clock, eventually, member, room, startBookingStack, type BookingStack } from '../bookings/support';
-import { createSeries, hoursAhead, openPlannedSeries, seriesBookings } from './support';
+import { call, clock, eventually, member, startBookingStack, type BookingStack } from '../bookings/support';
+import { createSeries, hoursAhead, openPlannedSeries, seriesBookings, seriesRoom } from './support';
 
 const DAY = 86_400_000;
 const statuses = async (stack: BookingStack, seriesId: string) => (await seriesBookings(stack, seriesId)).map((b) => b.status);
@@ -14,7 +14,7 @@ describe('changing a recurring series', () => {
   });
 
   async function dailySeries(count: number, horizonDays = 30) {
-    const r = await room(stack, { horizonDays });
+    const r = await seriesRoom(stack, { horizonDays });
     const u = await member(stack);
     const first = hoursAhead(12);
     const res = await createSeries(stack, u, {
@@ -98,7 +98,7 @@ describe('changing a recurring series', () => {
 
   test('when three occurrences in a row are released as no-shows, then the rest of the series is cancelled with the reason', async () => {
     const at = clock();
-    const r = await room(stack, { checkInOpensBeforeSeconds: 1, checkInGraceSeconds: 1 });
+    const r = await seriesRoom(stack, { checkInOpensBeforeSeconds: 1, checkInGraceSeconds: 1 });
     const u = await member(stack);
     const slot = (s: number) => ({ start: at(s), end: at(s + 1) });
     const series = await openPlannedSeries(stack, u, r, [slot(3), slot(5), slot(7), slot(3600), slot(7200)]);
@@ -114,7 +114,7 @@ describe('changing a recurring series', () => {
 
   test('when a checked-in occurrence comes between no-shows, then the count starts again and the series goes on', async () => {
     const at = clock();
-    const r = await room(stack, { checkInOpensBeforeSeconds: 2, checkInGraceSeconds: 1 });
+    const r = await seriesRoom(stack, { checkInOpensBeforeSeconds: 2, checkInGraceSeconds: 1 });
     const u = await member(stack);
     const slot = (s: number) => ({ start: at(s), end: at(s + 1) });
     const series = await openPlannedSeries(stack, u, r, [slot(2), slot(8), slot(11), slot(3600)], { maxConsecutiveReleases: 2 });
@@ -128,7 +128,7 @@ describe('changing a recurring series', () => {
 
   test('when time passes, then the horizon moves forward and later occurrences are booked (each step in a new run of the series)', async () => {
     const at = clock();
-    const r = await room(stack, { requiresCheckIn: false });
+    const r = await seriesRoom(stack, { requiresCheckIn: false });
     const u = await member(stack);
     const slot = (s: number) => ({ start: at(s), end: at(s + 1) });
     const series = await openPlannedSeries(stack, u, r, [slot(2), slot(6), slot(10), slot(14)], { horizonSeconds: 3 });

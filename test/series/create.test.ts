@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { book, call, member, room, startBookingStack, workflowState, type BookingStack } from '../bookings/support';
+import { book, call, member, startBookingStack, workflowState, type BookingStack } from '../bookings/support';
 import { SeriesIdKey } from '../../src/shared/search-attributes';
-import { createSeries, hoursAhead, roomBookingCount, seriesBookings } from './support';
+import { createSeries, hoursAhead, roomBookingCount, seriesBookings, seriesRoom } from './support';
 
 describe('creating a recurring series', () => {
   let stack: BookingStack;
@@ -13,7 +13,7 @@ describe('creating a recurring series', () => {
   });
 
   test('when a weekly series crosses a daylight-saving change, then every occurrence keeps its local time and is its own booking workflow', async () => {
-    const r = await room(stack, { horizonDays: 400, slotGranularitySeconds: 900 }, { timezone: 'Europe/Berlin' });
+    const r = await seriesRoom(stack, { horizonDays: 400, slotGranularitySeconds: 900 }, { timezone: 'Europe/Berlin' });
     const u = await member(stack);
     const res = await createSeries(stack, u, {
       roomId: r.id, start: '2027-03-15T09:00:00+01:00', end: '2027-03-15T10:00:00+01:00', timezone: 'Europe/Berlin', rrule: 'FREQ=WEEKLY;COUNT=4',
@@ -39,7 +39,7 @@ describe('creating a recurring series', () => {
   });
 
   test('when the 40th occurrence of a daily series conflicts, then "fail" books nothing and lists it, and "skip" books the other 39', async () => {
-    const r = await room(stack, { horizonDays: 60 });
+    const r = await seriesRoom(stack, { horizonDays: 60 });
     const u = await member(stack);
     const first = hoursAhead(12);
     const fortieth = new Date(first.getTime() + 39 * 86_400_000);
@@ -67,7 +67,7 @@ describe('creating a recurring series', () => {
   });
 
   test('when the input is bad, then each answer is a 400 that says why and nothing is booked', async () => {
-    const r = await room(stack);
+    const r = await seriesRoom(stack);
     const u = await member(stack);
     const first = hoursAhead(12);
     const base = { roomId: r.id, start: first.toISOString(), end: new Date(first.getTime() + 3_600_000).toISOString(), timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=3' };

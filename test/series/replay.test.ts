@@ -2,8 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clock, eventually, member, room, startBookingStack, workflowStatus, type BookingStack } from '../bookings/support';
-import { openPlannedSeries, seriesBookings } from './support';
+import { clock, eventually, member, startBookingStack, workflowStatus, type BookingStack } from '../bookings/support';
+import { openPlannedSeries, seriesBookings, seriesRoom } from './support';
 
 // Recorded histories of a series parent and its children, committed: workflow changes must still
 // replay them. RECORD_HISTORIES=1 rewrites them from this run.
@@ -38,7 +38,7 @@ describe('replaying recorded series histories', () => {
     test('when a series books, continues as new and its occurrences are released as no-shows (each telling the series), then the fresh histories replay too', async () => {
       const at = clock();
       const u = await member(stack);
-      const r = await room(stack, { checkInOpensBeforeSeconds: 1, checkInGraceSeconds: 1, reviewWindowSeconds: 1 });
+      const r = await seriesRoom(stack, { checkInOpensBeforeSeconds: 1, checkInGraceSeconds: 1, reviewWindowSeconds: 1 });
       const series = await openPlannedSeries(stack, u, r, [{ start: at(2), end: at(3) }, { start: at(6), end: at(7) }], { horizonSeconds: 3 });
       const first = series.occurrences[0];
       const rows = await eventually(() => seriesBookings(stack, series.id), (b) => b.length === 2 && b[1].status === 'released', 30000);

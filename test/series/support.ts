@@ -1,7 +1,11 @@
 import { getRoom } from '../../src/domain/room-catalog';
 import { SeriesService, type SeriesPlan } from '../../src/api/services/series-service';
 import type { TestRoom, TestUser } from '../support/fixtures';
-import { call, type BookingStack } from '../bookings/support';
+import type { RoomPolicy } from '../../src/shared/booking';
+import { call, room, type BookingStack } from '../bookings/support';
+
+/** A room of the lifecycle tests' policy in a building of its own: series tests add many rooms, which must not crowd other tests' searches. */
+export const seriesRoom = (stack: BookingStack, policy: Partial<RoomPolicy> = {}, opts: Parameters<typeof room>[2] = {}) => room(stack, policy, { building: 'Series wing', ...opts });
 
 export function createSeries(stack: BookingStack, user: TestUser, body: Record<string, unknown>) {
   return call(stack, user, 'POST', '/series', { title: 'Team weekly', onConflict: 'fail', ...body });
@@ -43,7 +47,7 @@ export async function roomBookingCount(stack: BookingStack, roomId: string): Pro
   return n;
 }
 
-/** An instant `days` days and `hours` hours after today's midnight UTC, plus whole hours to keep it ahead of now. */
+/** The next whole hour plus `hours` hours: an instant on every grid, safely ahead of now. */
 export function hoursAhead(hours: number): Date {
   const t = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000);
   return new Date(t.getTime() + hours * 3_600_000);
