@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context, metricMeter } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { EntityManager } from 'typeorm';
 import { findOverlapping, isExclusionViolation } from '../db/repositories/bookings';
@@ -15,6 +15,7 @@ import {
   type BookingWorkflowInput,
   type SlotConflictDetails,
 } from '../shared/booking-messages';
+import { createBookingMetrics } from './booking-metrics';
 import type { ActivityDeps } from './deps';
 
 /** The whole row as the workflow sees it: every write is a full snapshot, so repeating one changes nothing. */
@@ -50,14 +51,14 @@ function rowValues(s: BookingSnapshot): unknown[] {
 
 export function createBookingActivities(deps: ActivityDeps) {
   const { dataSource, config } = deps;
-  const meter = () => metricMeter;
+  const metrics = createBookingMetrics(deps.meter);
 
   async function conflictFailure(db: EntityManager, s: BookingSnapshot): Promise<ApplicationFailure> {
     const hit = await findOverlapping(db, s.roomId, s.start, s.occupiedUntil, s.id);
     const details: SlotConflictDetails = hit
       ? { conflictingBookingId: hit.id, start: hit.start, end: hit.end }
       : { start: s.start, end: s.occupiedUntil };
-    meter().createCounter('roombook_slot_conflicts_total', 'conflicts', 'Creates and changes refused by the no-overlap constraint').add(1);
+    metrics.conflict();
     return ApplicationFailure.create({
       type: FailureTypes.slotConflict,
       message: `The room is already booked from ${details.start} to ${details.end}.`,
@@ -130,7 +131,7 @@ export function createBookingActivities(deps: ActivityDeps) {
       }
       if (applied) {
         await invalidateRoomAvailability(deps.redis, s.roomId);
-        if (s.status !== previousStatus) recordOutcome(s, previousStatus);
+        if (s.status !== previousStatus) metrics.transition(s, previousStatus);
       }
       return { applied };
     },
@@ -179,24 +180,6 @@ export function staticSummaryFor(input: Pick<BookingWorkflowInput, 'roomName' | 
   const from = fmt(input.start, { hour: '2-digit', minute: '2-digit' });
   const to = fmt(input.end, { hour: '2-digit', minute: '2-digit' });
   return `${input.roomName} · ${day} ${from}–${to} (${input.roomTimezone}) · ${input.organizerLabel} · “${input.title}”`;
-}
-
-function recordOutcome(s: BookingSnapshot, previousStatus: BookingStatus): void {
-  metricMeter.createCounter('roombook_bookings_total', 'bookings', 'Booking transitions by resulting status').add(1, { outcome: s.status });
-  const now = Date.now();
-  if (s.status === 'released') {
-    metricMeter.createCounter('roombook_no_show_releases_total', 'bookings', 'Bookings released because nobody checked in').add(1);
-    if (s.checkInDeadline) {
-      metricMeter
-        .createHistogram('roombook_release_lateness_seconds', 'float', 's', 'How long after the check-in deadline a no-show was released')
-        .record(Math.max(0, (now - Date.parse(s.checkInDeadline)) / 1000));
-    }
-  }
-  if (previousStatus === 'held' && (s.status === 'confirmed' || s.status === 'pending_approval')) {
-    metricMeter
-      .createHistogram('roombook_hold_to_confirm_seconds', 'float', 's', 'Time from hold to confirmation')
-      .record(Math.max(0, (now - Date.parse(s.createdAt)) / 1000));
-  }
 }
 
 export type BookingActivities = ReturnType<typeof createBookingActivities>;

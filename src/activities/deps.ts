@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { MetricMeter } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Transporter } from 'nodemailer';
 import type { BookingEvent } from '../shared/booking-messages';
@@ -14,6 +15,8 @@ export interface ActivityDeps {
   redis: Redis;
   /** For activities that start workflows (a rescheduled booking's new slot). */
   temporal: Client;
+  /** The worker runtime's meter: custom metrics go out on the worker's Prometheus endpoint. */
+  meter: MetricMeter;
   /** Outgoing mail (SMTP_URL). */
   mailer: Transporter;
   /** Relays a booking event to Socket.IO clients and room displays (through Redis). */

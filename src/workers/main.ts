@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const temporal = createTemporalClient(config);
   const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
-    { config, logger, dataSource, redis, temporal, mailer, publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }) },
+    { config, logger, dataSource, redis, temporal, mailer, meter: Runtime.instance().metricMeter, publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }) },
     { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
   );
   logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics` }, 'worker started');

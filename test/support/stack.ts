@@ -87,7 +87,7 @@ export async function startWorker(config: Config, deps: { dataSource: DataSource
   const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
     // config last: callers often pass the API's whole deps, whose own config must not win over this one.
-    { logger: createLogger(config.logLevel, 'worker-test'), mailer, publishBookingEvent: createBookingEventPublisher({ ...deps, logger: createLogger(config.logLevel, 'realtime-test') }), ...deps, config: { ...config, temporal: { ...config.temporal, taskQueue } } },
+    { logger: createLogger(config.logLevel, 'worker-test'), mailer, meter: Runtime.instance().metricMeter, publishBookingEvent: createBookingEventPublisher({ ...deps, logger: createLogger(config.logLevel, 'realtime-test') }), ...deps, config: { ...config, temporal: { ...config.temporal, taskQueue } } },
     { connection, namespace: config.temporal.namespace, taskQueue },
   );
   const running = worker.run();
