@@ -28,7 +28,8 @@ const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRoute
 /** Builds the Koa app without listening; server.ts listens, tests use port 0. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
-  app.proxy = true;
+  // Per-IP rate limits key on ctx.ip: trust X-Forwarded-For only behind a proxy that sets it.
+  app.proxy = deps.config.trustProxy;
   const registry = createOpenApiRegistry();
   const verifier = createTokenVerifier(deps);
   const api: ApiContext = { deps, registry, access: createAccess(verifier), verifier };

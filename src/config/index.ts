@@ -55,6 +55,7 @@ const envSchema = z.object({
   RATE_LIMIT_REFRESH_PER_IP: rateLimit.default('60/60'),
   RATE_LIMIT_REGISTER_PER_IP: rateLimit.default('20/3600'),
   RATE_LIMIT_BOOKING_CREATE_PER_USER: rateLimit.default('60/3600'),
+  TRUST_PROXY: z.enum(['true', 'false'], { message: 'true or false' }).default('false'),
   MAX_ACTIVE_HOLDS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(5),
   MAX_FUTURE_BOOKINGS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(200),
   REVIEW_BANNED_TERMS: z.string().default(DEFAULT_REVIEW_BANNED_TERMS),
@@ -77,6 +78,8 @@ export interface Config {
   workerMetricsPort: number;
   dataDir: string;
   bodyLimit: string;
+  /** Whether X-Forwarded-For names the client (only behind a proxy that sets it). */
+  trustProxy: boolean;
   /** Requests per window, counted in Redis (src/infra/rate-limit.ts). */
   rateLimits: {
     loginPerAccount: RateLimit;
@@ -139,6 +142,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerMetricsPort: env.WORKER_METRICS_PORT,
     dataDir: env.DATA_DIR,
     bodyLimit: env.BODY_LIMIT,
+    trustProxy: env.TRUST_PROXY === 'true',
     rateLimits: {
       loginPerAccount: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
       loginPerIp: env.RATE_LIMIT_LOGIN_PER_IP,

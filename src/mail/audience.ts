@@ -10,9 +10,10 @@ interface Account {
   display_name: string;
   timezone: string;
   notification_prefs: Partial<NotificationPrefs>;
+  role: string;
 }
 
-const ACCOUNT_COLUMNS = 'id, email, display_name, timezone, notification_prefs';
+const ACCOUNT_COLUMNS = 'id, email, display_name, timezone, notification_prefs, role';
 
 /** Kinds whose news is only the organizer's: attendees never heard of a hold or a request. */
 const ORGANIZER_ONLY = new Set(['hold_created', 'rejected', 'expired']);
@@ -41,7 +42,8 @@ export async function resolveAudience(db: DataSource, event: BookingEvent, roomT
     prefs: a.notification_prefs,
   });
 
-  if (organizerRow) candidates.push(asReader(organizerRow, 'organizer'));
+  // Display devices organize walk-up bookings; they have no inbox.
+  if (organizerRow && organizerRow.role !== 'display') candidates.push(asReader(organizerRow, 'organizer'));
   if (kind === 'pending_approval') {
     for (const manager of await approvers(db)) candidates.push(asReader(manager, 'approver'));
   }

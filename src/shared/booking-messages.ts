@@ -127,7 +127,8 @@ export const cancelUpdate = defineUpdate<BookingView, [{ by: string; reason?: st
 export const checkInUpdate = defineUpdate<BookingView, [{ by: string }]>('checkIn');
 export const checkOutUpdate = defineUpdate<BookingView, [{ by: string }]>('checkOut');
 export const extendUpdate = defineUpdate<BookingView, [{ end: string }]>('extend');
-export const rescheduleUpdate = defineUpdate<BookingView, [{ start: string; end: string }]>('reschedule');
+/** A new slot, and optionally new details written in the same step (all or nothing). */
+export const rescheduleUpdate = defineUpdate<BookingView, [{ start: string; end: string; title?: string; attendees?: string[] }]>('reschedule');
 export const editUpdate = defineUpdate<BookingView, [{ title?: string; attendees?: string[] }]>('edit');
 
 export const bookingStateQuery = defineQuery<BookingView>('state');

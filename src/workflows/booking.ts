@@ -509,11 +509,13 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   };
   setHandler(
     rescheduleUpdate,
-    ({ start, end }) =>
+    ({ start, end, title, attendees }) =>
       exclusive(async () => {
         rescheduleAllowed({ start, end });
+        const details = { ...(title !== undefined ? { title } : {}), ...(attendees !== undefined ? { attendees: [...attendees] } : {}) };
         if (ms(start) === ms(s.start)) {
-          await transition(status(), { bumpSequence: true, patch: { end } });
+          await transition(status(), { bumpSequence: true, patch: { end, ...details } });
+          Object.assign(s, details);
           notify('rescheduled');
           return view();
         }
@@ -521,6 +523,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
         // moves or nothing changes. Then the workflow keyed by the new slot carries it on.
         const movedTo = bookingWorkflowId(input.roomId, start);
         const moved = snapshot({
+          ...details,
           start,
           end,
           workflowId: movedTo,
@@ -536,6 +539,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
         } catch (err) {
           throw unwrap(err);
         }
+        Object.assign(s, details);
         await outbox.startMovedBooking({
           ...input,
           title: s.title,

@@ -75,6 +75,24 @@ describe('changing a booking: extend and reschedule', () => {
     expect(other.status).toBe(409);
   });
 
+  test('when the slot and the title change in one PATCH, then both move together; when the new slot is taken, then neither changes', async () => {
+    const at = clock();
+    const r = await room(stack);
+    const u = await member(stack);
+    const booked = await book(stack, u, { roomId: r.id, start: at(3600), end: at(5400) });
+    const moved = await call(stack, u, 'PATCH', `/bookings/${booked.body.id}`, { start: at(7200), end: at(9000), title: 'Moved and renamed' });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ start: at(7200), title: 'Moved and renamed' });
+    expect((await row(stack, booked.body.id)).title).toBe('Moved and renamed');
+
+    await book(stack, await member(stack), { roomId: r.id, start: at(10800), end: at(12600) });
+    const refused = await call(stack, u, 'PATCH', `/bookings/${booked.body.id}`, { start: at(10800), end: at(12600), title: 'Should not stick' });
+    expect(refused.status).toBe(409);
+    const kept = await row(stack, booked.body.id);
+    expect(kept.title).toBe('Moved and renamed');
+    expect(new Date(kept.start_at).toISOString()).toBe(at(7200));
+  });
+
   test('when title and attendees change, then the booking keeps its slot and its sequence grows', async () => {
     const at = clock();
     const r = await room(stack);

@@ -58,6 +58,8 @@ async function prepare(env: TestWorkflowEnvironment, started: number): Promise<v
   process.env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`;
   process.env.TEST_MAIL_DIR = mailDir;
 
+  // The tests play many clients behind one proxy (X-Forwarded-For), as in production behind a load balancer.
+  process.env.TRUST_PROXY = 'true';
   process.env.NODE_ENV = 'test';
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';
   process.env.JWT_SECRET = process.env.JWT_SECRET ?? randomBytes(48).toString('base64url');

@@ -55,6 +55,7 @@ export const bookingIdParams = z.object({ id: z.string().uuid('a booking id (uui
 export const listBookingsQuery = z.object({
   scope: z.enum(['mine', 'all']).default('mine').openapi({ description: 'mine: bookings you organize or attend; all: every booking (facility managers, admins)' }),
   roomId: z.string().uuid().optional(),
+  seriesId: z.string().uuid().optional().openapi({ description: 'only the occurrences of this recurring series' }),
   from: instantSchema.optional(),
   to: instantSchema.optional(),
   status: z

@@ -205,7 +205,7 @@ export class BookingService {
 
   async list(
     principal: Principal,
-    filter: { scope: 'mine' | 'all'; roomId?: string; from?: string; to?: string; status?: BookingStatus[]; limit: number; offset: number },
+    filter: { scope: 'mine' | 'all'; roomId?: string; seriesId?: string; from?: string; to?: string; status?: BookingStatus[]; limit: number; offset: number },
   ) {
     let participant: { userId: string; email: string } | undefined;
     let roomId = filter.roomId;
@@ -258,22 +258,19 @@ export class BookingService {
   async change(principal: Principal, id: string, patch: { title?: string; attendees?: string[]; start?: string; end?: string }): Promise<BookingView> {
     const row = await this.visible(principal, id);
     assertCanChangeBooking(principal, row, await this.emailOf(principal));
-    let current: BookingView = publicView(row);
-    if (patch.start !== undefined || patch.end !== undefined) {
-      const start = Date.parse(patch.start ?? row.start);
-      const end = Date.parse(patch.end ?? row.end);
+    const details = {
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.attendees !== undefined ? { attendees: normalizeAttendees(patch.attendees) } : {}),
+    };
+    const start = Date.parse(patch.start ?? row.start);
+    const end = Date.parse(patch.end ?? row.end);
+    if (start !== Date.parse(row.start) || end !== Date.parse(row.end)) {
       const room = await getRoom(this.deps, row.roomId);
       assertSlotAllowed(room, start, end, Date.now());
-      current = await this.update(row, rescheduleUpdate, { start: new Date(start).toISOString(), end: new Date(end).toISOString() });
+      // One update: the new slot and the new details are written together, or nothing changes.
+      return this.update(row, rescheduleUpdate, { start: new Date(start).toISOString(), end: new Date(end).toISOString(), ...details });
     }
-    if (patch.title !== undefined || patch.attendees !== undefined) {
-      const moved = (await findBooking(this.deps.dataSource, id)) ?? row;
-      current = await this.update(moved, editUpdate, {
-        ...(patch.title !== undefined ? { title: patch.title } : {}),
-        ...(patch.attendees !== undefined ? { attendees: normalizeAttendees(patch.attendees) } : {}),
-      });
-    }
-    return current;
+    return Object.keys(details).length ? this.update(row, editUpdate, details) : publicView(row);
   }
 
   /** The booking's life so far, read from its workflow histories (all of them, if it was rescheduled). */
