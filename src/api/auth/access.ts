@@ -51,6 +51,14 @@ export function createAccess(verifier: TokenVerifier) {
   return {
     /** Any signed-in user or display device. */
     anyone: (): Middleware => requireKinds(true),
+    /** Any person, or a display device bound to the room named by the path parameter (default :id). */
+    room: (param = 'id'): Middleware => async (ctx, next) => {
+      await requireKinds(true)(ctx, async () => {
+        const principal = principalOf(ctx);
+        if (principal.kind === 'display' && principal.roomId !== ctx.params?.[param]) throw forbidden('This display token is bound to another room.');
+        await next();
+      });
+    },
     /** Any person's account (not a display device). */
     user: (): Middleware => requireKinds(false),
     /** A person with one of these roles. */

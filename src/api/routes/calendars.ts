@@ -82,7 +82,7 @@ export function calendarsRouter(api: ApiContext): Router {
 
   route({
     method: 'get', path: '/rooms/:id/calendar', summary: "A room's day or week in its time zone", tags, secured: true,
-    before: [api.access.anyone()],
+    before: [api.access.room()],
     params: roomIdParams,
     query: calendarViewQuery,
     responses: { 200: { description: 'The days with their bookings', schema: calendarViewSchema }, 404: { description: 'No such room', schema: errorSchema } },
@@ -93,7 +93,7 @@ export function calendarsRouter(api: ApiContext): Router {
 
   route({
     method: 'get', path: '/rooms/:id/calendar.ics', summary: "A room's bookings as an iCalendar feed (bearer or ?token=)", tags, secured: true,
-    before: [feedOrBearer(api.access.anyone())],
+    before: [feedOrBearer(api.access.room())],
     params: roomIdParams,
     query: feedQuery,
     responses: { 200: { description: 'iCalendar feed', schema: ics, contentType: 'text/calendar' }, 404: { description: 'No such room', schema: errorSchema } },

@@ -15,7 +15,7 @@ export function roomsRouter(api: ApiContext): Router {
 
   route({
     method: 'get', path: '/rooms', summary: 'List rooms (filters, sorting, pagination)', tags, secured: true,
-    before: [api.access.anyone()],
+    before: [api.access.user()],
     query: listRoomsQuery,
     responses: { 200: { description: 'A page of rooms and the total matching', schema: roomPageSchema } },
     handler: async (ctx, { query }) => {
@@ -42,7 +42,7 @@ export function roomsRouter(api: ApiContext): Router {
 
   route({
     method: 'get', path: '/rooms/:id', summary: 'Read a room', tags, secured: true,
-    before: [api.access.anyone()],
+    before: [api.access.room()],
     params: roomIdParams,
     responses: { 200: { description: 'The room', schema: roomSchema }, 404: { description: 'No such room', schema: errorSchema } },
     handler: async (ctx, { params }) => {

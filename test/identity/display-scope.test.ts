@@ -1,0 +1,33 @@
+import { createRoom, createUser } from '../support/fixtures';
+import { json, startApi, type TestStack } from '../support/stack';
+
+describe('a display token reads only its own room', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startApi();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const get = async (token: string, path: string) => (await fetch(`${stack.baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } })).status;
+
+  test('when a display asks for its own room, then it is answered; for another room or the whole catalog, then 403', async () => {
+    const own = await createRoom(stack);
+    const other = await createRoom(stack);
+    const fm = await createUser(stack, { role: 'facility_manager' });
+    const issued = await fetch(`${stack.baseUrl}/api/v1/rooms/${own.id}/display-tokens`, { method: 'POST', headers: fm.auth, body: JSON.stringify({ name: 'Door' }) });
+    const { token } = await json(issued);
+    const window = `from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 7_200_000).toISOString())}`;
+
+    expect(await get(token, `/rooms/${own.id}`)).toBe(200);
+    expect(await get(token, `/rooms/${own.id}/availability?${window}`)).toBe(200);
+    expect(await get(token, `/rooms/${own.id}/status`)).toBe(200);
+
+    expect(await get(token, `/rooms/${other.id}`)).toBe(403);
+    expect(await get(token, `/rooms/${other.id}/availability?${window}`)).toBe(403);
+    expect(await get(token, `/rooms/${other.id}/calendar`)).toBe(403);
+    expect(await get(token, '/rooms')).toBe(403);
+    expect(await get(token, `/availability?${window}`)).toBe(403);
+  });
+});
