@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AmenityRepository, RoomRepository, type Room, type RoomFields, type RoomFilters, type RoomSort } from '../db/repositories/rooms';
+import { publishRoomStatus } from '../realtime/publisher';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import type { Redis } from '../infra/redis';
 import type { RoomPolicy } from '../shared/booking';
@@ -74,6 +75,11 @@ export async function updateRoom(deps: CatalogDeps, id: string, patch: Partial<O
   });
   // Buffer, grid, status and catalog fields all change availability answers.
   await invalidateRoomAvailability(deps.redis, id);
+  if (patch.status !== undefined) {
+    // The door display learns at once that its room went out of (or back into) service.
+    // A Redis outage must not fail the room change: displays re-read the status when they reconnect.
+    await publishRoomStatus(deps, id).catch(() => undefined);
+  }
   return updated;
 }
 

@@ -92,6 +92,23 @@ export function createBookingEventPublisher(deps: PublisherDeps): (event: Bookin
   };
 }
 
+/**
+ * Pushes a room's recomputed status on its own (no booking changed): e.g. a facility manager
+ * took the room out of service. Same versioning and ordering as the booking events.
+ */
+export async function publishRoomStatus(deps: Pick<PublisherDeps, 'dataSource' | 'redis'>, roomId: string): Promise<void> {
+  const at = Date.now();
+  await deps.dataSource.transaction(async (tx) => {
+    const version = await nextRoomStatusVersion(tx, roomId);
+    const fresh = await loadRoomStatusInputs(tx, roomId, at);
+    if (!fresh) return;
+    const publisher = new AwaitedPublisher(deps.redis);
+    const status: RoomStatusPayload = { eventId: roomStatusEventId(roomId, version), version, timestamp: new Date().toISOString(), ...roomStatusAt(fresh.room, fresh.bookings, at) };
+    new Emitter(publisher).to(roomChannel(roomId)).emit(ServerEvents.roomStatus, status);
+    await publisher.flush();
+  });
+}
+
 async function organizerNameOf(db: DataSource, userId: string): Promise<string> {
   const [row] = await db.query('SELECT display_name FROM users WHERE id = $1', [userId]);
   return row?.display_name ?? '';
