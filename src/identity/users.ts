@@ -145,3 +145,9 @@ export async function changeRole(db: Queryable, id: string, role: UserRole): Pro
   const result = await db.query('UPDATE users SET role = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, role]);
   return returnedRows<UserRow>(result)[0];
 }
+
+/** The caller's email, for object-level checks by attendee address; display devices have none. */
+export async function principalEmail(db: Queryable, principal: { kind: string; userId?: string }): Promise<string | undefined> {
+  if (principal.kind !== 'user' || !principal.userId) return undefined;
+  return (await findUserById(db, principal.userId))?.email;
+}

@@ -22,3 +22,8 @@ export function createTemporalProbe(config: Pick<Config, 'temporal'>): Connectio
 export async function temporalReachable(probe: Connection, namespace: string, timeoutMs = 2000): Promise<void> {
   await probe.withDeadline(Date.now() + timeoutMs, () => probe.workflowService.describeNamespace({ namespace }));
 }
+
+/** Runs one API call to Temporal with a deadline: past it, the caller answers 503 instead of hanging. */
+export function withTemporalDeadline<T>(client: Client, ms: number, call: () => Promise<T>): Promise<T> {
+  return client.connection.withDeadline(Date.now() + ms, call);
+}

@@ -1,27 +1,19 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportHistory, replayHistories } from '../support/replay';
 import { book, call, clock, eventually, member, room, startBookingStack, workflowStatus, type BookingStack } from './support';
 
 // Recorded histories of the main paths, committed: every change to the workflow code must still
 // replay them (or branch with patched()). RECORD_HISTORIES=1 rewrites them from this run.
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
-const ROOT = join(__dirname, '..', '..');
 
-/** Replays in its own process (scripts/replay-histories.ts): protobuf type checks fail inside jest's module sandbox. */
-function replay(target: string): { results: { workflowId: string; ok: boolean; error?: string }[]; summary: { replayed: number; failed: number } } {
-  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/replay-histories.ts', target], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
-  const lines = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  if (!lines.length) throw new Error(`replay printed nothing (exit ${run.status}): ${run.stderr}`);
-  return { results: lines.slice(0, -1), summary: lines[lines.length - 1] };
-}
 
 describe('replaying recorded booking histories', () => {
   test('when the committed histories are replayed against the current workflow code, then none diverges', async () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThanOrEqual(5);
-    const { results, summary } = replay(FIXTURES);
+    const { results, summary } = replayHistories(FIXTURES);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(summary).toEqual({ replayed: files.length, failed: 0 });
   });
@@ -76,16 +68,14 @@ describe('replaying recorded booking histories', () => {
         const runId = runs[runs.length - 1];
         expect(await eventually(() => workflowStatus(stack, workflowId, runId), (s) => s === 'COMPLETED', 30000)).toBe('COMPLETED');
         // The operators' way to export a history, so fixtures can also come from production.
-        const json = execFileSync(process.env.TEMPORAL_CLI_PATH!, [
-          'workflow', 'show', '--workflow-id', workflowId, '--run-id', runId, '--output', 'json', '--address', stack.config.temporal.address,
-        ], { encoding: 'utf8' });
+        const json = exportHistory(stack.config.temporal.address, workflowId, runId);
         writeFileSync(join(fresh, `${name}.json`), json);
         if (process.env.RECORD_HISTORIES) {
           if (!existsSync(FIXTURES)) mkdirSync(FIXTURES, { recursive: true });
           writeFileSync(join(FIXTURES, `${name}.json`), json);
         }
       }
-      const { results, summary } = replay(fresh);
+      const { results, summary } = replayHistories(fresh);
       expect(results.filter((r) => !r.ok)).toEqual([]);
       expect(summary).toEqual({ replayed: 5, failed: 0 });
     });

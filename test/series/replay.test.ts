@@ -1,27 +1,20 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportHistory, replayHistories } from '../support/replay';
 import { clock, eventually, member, startBookingStack, workflowStatus, type BookingStack } from '../bookings/support';
 import { openPlannedSeries, seriesBookings, seriesRoom } from './support';
 
 // Recorded histories of a series parent and its children, committed: workflow changes must still
 // replay them. RECORD_HISTORIES=1 rewrites them from this run.
 const FIXTURES = join(__dirname, '..', 'fixtures', 'series-histories');
-const ROOT = join(__dirname, '..', '..');
 
-function replay(target: string) {
-  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/replay-histories.ts', target], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
-  const lines = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  if (!lines.length) throw new Error(`replay printed nothing (exit ${run.status}): ${run.stderr}`);
-  return { results: lines.slice(0, -1) as { workflowId: string; ok: boolean }[], summary: lines[lines.length - 1] };
-}
 
 describe('replaying recorded series histories', () => {
   test('when the committed series histories are replayed against the current workflow code, then none diverges', () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
     expect(files.length).toBe(3);
-    const { results, summary } = replay(FIXTURES);
+    const { results, summary } = replayHistories(FIXTURES);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(summary).toEqual({ replayed: 3, failed: 0 });
   });
@@ -56,16 +49,14 @@ describe('replaying recorded series histories', () => {
       const fresh = mkdtempSync(join(tmpdir(), 'roombook-series-histories-'));
       for (const [name, { workflowId, runId }] of Object.entries(targets)) {
         expect(await eventually(() => workflowStatus(stack, workflowId, runId), (s) => s === 'COMPLETED' || s === 'CONTINUED_AS_NEW', 30000)).toMatch(/COMPLETED|CONTINUED_AS_NEW/);
-        const json = execFileSync(process.env.TEMPORAL_CLI_PATH!, [
-          'workflow', 'show', '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--output', 'json', '--address', stack.config.temporal.address,
-        ], { encoding: 'utf8' });
+        const json = exportHistory(stack.config.temporal.address, workflowId, runId);
         writeFileSync(join(fresh, `${name}.json`), json);
         if (process.env.RECORD_HISTORIES) {
           if (!existsSync(FIXTURES)) mkdirSync(FIXTURES, { recursive: true });
           writeFileSync(join(FIXTURES, `${name}.json`), json);
         }
       }
-      const { results, summary } = replay(fresh);
+      const { results, summary } = replayHistories(fresh);
       expect(results.filter((r) => !r.ok)).toEqual([]);
       expect(summary).toEqual({ replayed: 3, failed: 0 });
     });

@@ -42,6 +42,8 @@ import {
 } from '../../shared/booking-messages';
 import { bookingWorkflow } from '../../workflows/booking';
 import { isStaff, type Principal } from '../auth/access';
+import { principalEmail } from '../../identity/users';
+import { withTemporalDeadline } from '../../infra/temporal';
 
 export interface CreateBookingRequest {
   roomId: string;
@@ -312,14 +314,12 @@ export class BookingService {
     return row;
   }
 
-  private async emailOf(principal: Principal): Promise<string | undefined> {
-    if (principal.kind !== 'user') return undefined;
-    const [user] = await this.deps.dataSource.query('SELECT email FROM users WHERE id = $1', [principal.userId]);
-    return user?.email;
+  private emailOf(principal: Principal): Promise<string | undefined> {
+    return principalEmail(this.deps.dataSource, principal);
   }
 
   private withTimeout<T>(call: () => Promise<T>): Promise<T> {
-    return this.deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, call);
+    return withTemporalDeadline(this.deps.temporal, TEMPORAL_CALL_TIMEOUT_MS, call);
   }
 }
 

@@ -24,6 +24,8 @@ import { seriesWorkflow } from '../../workflows/series';
 import type { Principal } from '../auth/access';
 import type { CreateSeriesRequest } from '../schemas/series';
 import { BookingService, toAppError } from './booking-service';
+import { principalEmail } from '../../identity/users';
+import { withTemporalDeadline } from '../../infra/temporal';
 
 interface ServiceDeps {
   config: Config;
@@ -282,14 +284,12 @@ export class SeriesService {
     };
   }
 
-  private async emailOf(principal: Principal): Promise<string | undefined> {
-    if (principal.kind !== 'user') return undefined;
-    const [user] = await this.deps.dataSource.query('SELECT email FROM users WHERE id = $1', [principal.userId]);
-    return user?.email;
+  private emailOf(principal: Principal): Promise<string | undefined> {
+    return principalEmail(this.deps.dataSource, principal);
   }
 
   private withTimeout<T>(call: () => Promise<T>): Promise<T> {
-    return this.deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, call);
+    return withTemporalDeadline(this.deps.temporal, TEMPORAL_CALL_TIMEOUT_MS, call);
   }
 }
 
