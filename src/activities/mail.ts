@@ -51,6 +51,8 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
       const { booking, kind } = event;
       const [roomRow] = (await db.query('SELECT name, building, floor, timezone FROM rooms WHERE id = $1', [booking.roomId])) as InviteRoom[];
       const room: InviteRoom = roomRow ?? { name: 'the room', building: '', floor: '', timezone: 'UTC' };
+      const [occurrence] = booking.seriesId ? await db.query('SELECT occurrence_start FROM bookings WHERE id = $1', [booking.id]) : [];
+      const occurrenceStart = occurrence?.occurrence_start ? new Date(occurrence.occurrence_start) : undefined;
       const audience = await resolveAudience(db, event, room.timezone);
       const preference = preferenceFor(kind);
       let sent = 0;
@@ -82,7 +84,7 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
           html: message.html,
           // nodemailer adds it as a text/calendar; method=... alternative, which calendar clients act on.
           ...(method
-            ? { icalEvent: { method, filename: method === 'CANCEL' ? 'cancel.ics' : 'invite.ics', content: bookingInvite({ method, booking, room, organizer: audience.organizer, url: links.booking }) } }
+            ? { icalEvent: { method, filename: method === 'CANCEL' ? 'cancel.ics' : 'invite.ics', content: bookingInvite({ method, booking, room, organizer: audience.organizer, url: links.booking, occurrenceStart }) } }
             : {}),
           headers: {
             'X-Roombook-Booking': booking.id,

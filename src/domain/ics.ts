@@ -14,6 +14,8 @@ export interface IcsEvent {
   organizer?: { name: string; email: string };
   attendees?: string[];
   url?: string;
+  /** An occurrence of a recurring series: its original start (RFC 5545 3.8.4.4), under the series' UID. */
+  recurrenceId?: Date;
 }
 
 /** What a calendar app shows for each booking state. */
@@ -36,6 +38,9 @@ export function icsStatus(status: BookingStatus): 'TENTATIVE' | 'CONFIRMED' | 'C
 
 /** The stable UID of a booking in every feed: calendar apps match updates and cancellations on it. */
 export const bookingUid = (bookingId: string): string => `${bookingId}@roombook`;
+
+/** The UID a recurring series' occurrences share in mailed invites; RECURRENCE-ID tells them apart. */
+export const seriesUid = (seriesId: string): string => `series-${seriesId}@roombook`;
 
 /** RFC 5545 3.3.5 form 2: UTC date-time, e.g. 20261201T090000Z. */
 const utc = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
@@ -97,6 +102,7 @@ export function renderCalendar(calendar: { name: string; timezone?: string; even
     lines.push(
       'BEGIN:VEVENT',
       `UID:${e.uid}`,
+      ...(e.recurrenceId ? [`RECURRENCE-ID:${utc(e.recurrenceId)}`] : []),
       `DTSTAMP:${utc(now)}`,
       `CREATED:${utc(e.created)}`,
       `LAST-MODIFIED:${utc(e.lastModified)}`,

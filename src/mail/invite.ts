@@ -1,4 +1,4 @@
-import { bookingUid, renderCalendar, type IcsMethod } from '../domain/ics';
+import { bookingUid, renderCalendar, seriesUid, type IcsMethod } from '../domain/ics';
 import type { BookingView } from '../shared/booking-messages';
 
 export interface InviteRoom {
@@ -10,7 +10,7 @@ export interface InviteRoom {
 
 /**
  * The booking as an iTIP message (RFC 5546): REQUEST adds or updates it in the reader's calendar,
- * CANCEL removes it. Same UID as the ICS feeds, so a subscribed feed and a mailed invite are one
+ * CANCEL removes it. Same UID as the ICS feeds (for a series occurrence: the series' UID with RECURRENCE-ID), so a subscribed feed and a mailed invite are one
  * event; SEQUENCE is the booking's, which grows with every change attendees should see, so
  * calendar apps apply updates in order and ignore stale ones.
  */
@@ -20,16 +20,21 @@ export function bookingInvite(input: {
   room: InviteRoom;
   organizer: { name: string; email: string };
   url: string;
+  /** For an occurrence of a series: the start the rule gave it, which stays its RECURRENCE-ID after edits. */
+  occurrenceStart?: Date;
   now?: Date;
 }): string {
   const { booking, room } = input;
+  // An occurrence is one instance of the series' event in the reader's calendar, not an event of its own.
+  const occurrence = booking.seriesId && input.occurrenceStart ? { uid: seriesUid(booking.seriesId), recurrenceId: input.occurrenceStart } : undefined;
   return renderCalendar({
     name: booking.title,
     method: input.method,
     now: input.now,
     events: [
       {
-        uid: bookingUid(booking.id),
+        uid: occurrence?.uid ?? bookingUid(booking.id),
+        ...(occurrence ? { recurrenceId: occurrence.recurrenceId } : {}),
         sequence: booking.sequence,
         // A CANCEL must say CANCELLED whatever the booking's own status (RFC 5546 3.2.5).
         status: input.method === 'CANCEL' ? 'cancelled' : booking.status,
