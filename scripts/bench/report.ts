@@ -1,0 +1,134 @@
+import type { Sizes } from './context';
+import type { LevelResult } from './scenarios/throughput';
+import type { StormResult } from './scenarios/storm';
+import type { SearchResult } from './scenarios/search';
+import type { RealtimeResult } from './scenarios/realtime';
+import type { OpenBookingsResult } from './scenarios/open-bookings';
+import { textHistogram } from './stats';
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt?: string;
+  mode: 'quick' | 'full';
+  temporalStore: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; freeMemoryGiB: number; node: string; otherJestRuns: number };
+  sizes: Sizes;
+  scenarios: {
+    ceiling?: LevelResult[];
+    holds?: LevelResult[];
+    storm?: StormResult;
+    search?: SearchResult;
+    realtime?: RealtimeResult;
+    open?: OpenBookingsResult;
+  };
+  mailsAccepted?: number;
+  failures?: string[];
+}
+
+/** Correctness, never timing: what makes the bench (and its test) fail. */
+export function collectFailures(r: BenchResults): string[] {
+  const failures: string[] = [];
+  const { ceiling, holds, storm, search, realtime, open } = r.scenarios;
+  for (const l of ceiling ?? []) if (l.ops === 0) failures.push(`ceiling c=${l.concurrency}: no call succeeded (${JSON.stringify(l.errors)})`);
+  for (const l of holds ?? []) {
+    const fivexx = Object.entries(l.errors).filter(([k]) => k.startsWith('5')).reduce((n, [, v]) => n + v, 0);
+    if (fivexx) failures.push(`holds c=${l.concurrency}: ${fivexx} answers 5xx (${JSON.stringify(l.errors)})`);
+    if (l.ops === 0) failures.push(`holds c=${l.concurrency}: no hold was created (${JSON.stringify(l.errors)})`);
+  }
+  if (storm) {
+    if (storm.serverErrors) failures.push(`conflict storm: ${storm.serverErrors} answers 5xx (${JSON.stringify(storm.statuses)})`);
+    if (storm.overlaps) failures.push(`conflict storm: ${storm.overlaps} pairs of overlapping active bookings`);
+    if (storm.created !== storm.activeRows) failures.push(`conflict storm: ${storm.created} answered 201 but ${storm.activeRows} active rows`);
+  }
+  if (search) {
+    if (search.serverErrors || search.nonOk) failures.push(`availability search: ${search.nonOk} answers not 200 (${search.serverErrors} 5xx)`);
+  }
+  if (realtime) {
+    if (realtime.missed) failures.push(`realtime: ${realtime.missed} of ${realtime.expectedDeliveries} deliveries missed`);
+    if (realtime.duplicated) failures.push(`realtime: ${realtime.duplicated} duplicated deliveries`);
+    if (realtime.failedChanges) failures.push(`realtime: ${realtime.failedChanges} booking changes did not answer 201`);
+  }
+  if (open) {
+    const fivexx = Object.entries(open.createFailures).filter(([k]) => k.startsWith('5')).reduce((n, [, v]) => n + v, 0);
+    if (fivexx) failures.push(`open bookings: ${fivexx} creates answered 5xx (${JSON.stringify(open.createFailures)})`);
+    if (open.released !== open.noShows) failures.push(`open bookings: ${open.released} of ${open.noShows} no-shows heard released`);
+  }
+  return failures;
+}
+
+const fmt = (n: number | null | undefined, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
+
+function cpuLine(cpu: Record<string, number>): string {
+  return Object.entries(cpu).filter(([, v]) => v >= 5).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}%`).join(', ');
+}
+
+interface Row { scenario: string; measure: string; value: string; target: string }
+
+function rows(r: BenchResults): Row[] {
+  const out: Row[] = [];
+  const { ceiling, holds, storm, search, realtime, open } = r.scenarios;
+  for (const l of ceiling ?? []) {
+    out.push({ scenario: `1 ceiling c=${l.concurrency}`, measure: 'ops/s · p50/p95/p99 ms', value: `${fmt(l.perSecond)} · ${fmt(l.latency.p50)}/${fmt(l.latency.p95)}/${fmt(l.latency.p99)}`, target: '' });
+  }
+  for (const l of holds ?? []) {
+    const ref = ceiling?.find((c) => c.concurrency === l.concurrency);
+    const ratio = ref ? l.perSecond / ref.perSecond : NaN;
+    out.push({
+      scenario: `2 API holds c=${l.concurrency}`,
+      measure: 'ops/s · p50/p95/p99 ms · vs ceiling',
+      value: `${fmt(l.perSecond)} · ${fmt(l.latency.p50)}/${fmt(l.latency.p95)}/${fmt(l.latency.p99)} · ${fmt(ratio * 100, 0)}%`,
+      target: Number.isNaN(ratio) ? '≥70%' : ratio >= 0.7 ? '≥70% ✓' : '≥70% ✗',
+    });
+  }
+  if (storm) {
+    out.push({ scenario: '3 conflict storm', measure: 'settle s · 201/409/other · overlaps · 5xx', value: `${fmt(storm.settleSeconds, 2)} · ${storm.created}/${storm.conflicts}/${storm.other} · ${storm.overlaps} · ${storm.serverErrors}`, target: storm.overlaps || storm.serverErrors ? '0 overlaps, 0 5xx ✗' : '0 overlaps, 0 5xx ✓' });
+  }
+  if (search) {
+    out.push({ scenario: '4 search API', measure: 'p50/p99 ms', value: `${fmt(search.api.p50, 2)}/${fmt(search.api.p99, 2)}`, target: search.api.p99 < 20 ? 'p99 <20 ✓' : 'p99 <20 ✗' });
+    out.push({ scenario: '4 search raw SQL', measure: 'p50/p99 ms · API/SQL at p50, p99', value: `${fmt(search.sql.p50, 2)}/${fmt(search.sql.p99, 2)} · ${fmt(search.ratioP50, 2)}×, ${fmt(search.ratioP99, 2)}×`, target: search.ratioP99 <= 2 ? '≤2× ✓' : '≤2× ✗' });
+  }
+  if (realtime) {
+    out.push({ scenario: '5 realtime', measure: 'all subscribers p50/p99 ms · missed · dup', value: `${fmt(realtime.allSubscribers.p50)}/${fmt(realtime.allSubscribers.p99)} · ${realtime.missed} · ${realtime.duplicated}`, target: realtime.allSubscribers.p99 < 50 && !realtime.missed && !realtime.duplicated ? 'p99 <50, 0 lost ✓' : 'p99 <50, 0 lost ✗' });
+  }
+  if (open) {
+    out.push({ scenario: '6 open bookings', measure: 'create s (/s) · RSS MiB worker/temporal', value: `${open.openBookings} in ${fmt(open.createSeconds)} (${fmt(open.createPerSecond)}) · ${open.rss.worker}/${open.rss.temporal ?? '–'}`, target: '' });
+    out.push({ scenario: '6 no-show release', measure: 'late p50/p99 ms (heard) · workflow p99', value: `${fmt(open.lateness.p50, 0)}/${fmt(open.lateness.p99, 0)} · ${fmt(open.workflowLateness.p99, 0)}`, target: open.lateness.p99 < 1000 ? 'p99 <1000 ✓' : 'p99 <1000 ✗' });
+  }
+  return out;
+}
+
+export function renderTable(r: BenchResults): string {
+  const all = rows(r);
+  const widths = (['scenario', 'measure', 'value', 'target'] as const).map((k) => Math.max(k.length, ...all.map((row) => row[k].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  return [line(['scenario', 'measure', 'value', 'target']), widths.map((w) => '-'.repeat(w)).join('  '), ...all.map((row) => line([row.scenario, row.measure, row.value, row.target]))].join('\n');
+}
+
+export function renderMarkdown(r: BenchResults, svgName: string): string {
+  const md: string[] = [];
+  md.push(`# Roombook benchmark, ${r.mode} run of ${r.startedAt}`, '');
+  md.push(`Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; Temporal dev server: ${r.temporalStore}; other jest runs at start: ${r.machine.otherJestRuns}.`, '');
+  md.push('| scenario | measure | value | target |', '|---|---|---|---|');
+  for (const row of rows(r)) md.push(`| ${row.scenario} | ${row.measure} | ${row.value} | ${row.target} |`);
+  md.push('', r.failures?.length ? `**Correctness failures:**\n${r.failures.map((f) => `- ${f}`).join('\n')}` : 'Correctness: no 5xx, no overlapping active bookings, no missed or duplicated realtime event.', '');
+  md.push('## CPU while each scenario ran (% of one core; 200% = both cores)', '');
+  const { ceiling, holds, storm, search, realtime, open } = r.scenarios;
+  for (const l of ceiling ?? []) md.push(`- ceiling c=${l.concurrency}: ${cpuLine(l.cpu)}`);
+  for (const l of holds ?? []) md.push(`- holds c=${l.concurrency}: ${cpuLine(l.cpu)}`);
+  if (storm) md.push(`- conflict storm: ${cpuLine(storm.cpu)}`);
+  if (search) md.push(`- search: ${cpuLine(search.cpu)}`);
+  if (realtime) md.push(`- realtime: ${cpuLine(realtime.cpu)}`);
+  if (open) md.push(`- creating open bookings: ${cpuLine(open.cpuCreate)}`, `- no-show releases: ${cpuLine(open.cpuRelease)}`);
+  md.push('', '## Latency distributions', '', `![latency distributions](${svgName})`, '');
+  const hist = (title: string, samples: number[]) => md.push(`### ${title}`, '', '```', textHistogram(samples), '```', '');
+  const topHolds = holds?.[holds.length - 1];
+  const topCeiling = ceiling?.[ceiling.length - 1];
+  if (topCeiling) hist(`Ceiling, concurrency ${topCeiling.concurrency}`, topCeiling.samples);
+  if (topHolds) hist(`API holds, concurrency ${topHolds.concurrency}`, topHolds.samples);
+  if (search) { hist('Availability search through the API', search.apiSamples); hist('Availability search as raw SQL', search.sqlSamples); }
+  if (realtime) hist('Realtime: 2xx to the last subscriber', realtime.allSamples);
+  if (open) hist('No-show release lateness (deadline to heard)', open.latenessSamples);
+  if (search) md.push('## Search plan (one sample window)', '', '```', search.plan, '```', '');
+  if (open) md.push(`Open bookings: ${open.running ?? '?'} booking workflows running after the creates; RSS MiB before ${JSON.stringify(open.rssBefore)}, after ${JSON.stringify(open.rss)}.`, '');
+  return md.join('\n');
+}

@@ -1,0 +1,173 @@
+/**
+ * `npm run bench [-- --quick] [--memory|--sqlite] [--only=ceiling,holds,storm,search,realtime,open]`
+ *
+ * Starts its own stack (Temporal dev server on free ports, database roombook_bench, an SMTP sink,
+ * the booking worker, two api processes, the ceiling's worker), runs the scenarios of issue 10 one
+ * after another, prints a table and writes bench/results/<timestamp>.{json,md,svg}. Exit code 1
+ * when a correctness check fails (a 5xx, an overlap, a lost or duplicated event); timings never
+ * fail it. BENCH_TEMPORAL_ADDRESS reuses a running Temporal server; BENCH_DATABASE_URL names the
+ * (dropped and recreated) database; BENCH_RESULTS_DIR and BENCH_WORK_DIR move the results and the
+ * logs.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus, freemem, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { Pool } from 'pg';
+import { FULL, QUICK, type BenchContext } from './context';
+import { renderMarkdown, renderTable, collectFailures, type BenchResults } from './report';
+import { BENCH_DIR, freePort, freshDatabase, progress, ROOT, spawnNode, startSmtpSink, startTemporal, stopAll, waitFor, tcpOpen } from './stack';
+import { ceiling, holds } from './scenarios/throughput';
+import { conflictStorm } from './scenarios/storm';
+import { availabilitySearch } from './scenarios/search';
+import { realtime } from './scenarios/realtime';
+import { openBookings } from './scenarios/open-bookings';
+import { svgHistograms } from './stats';
+
+const SCENARIOS = ['ceiling', 'holds', 'storm', 'search', 'realtime', 'open'] as const;
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const sqlite = args.includes('--sqlite') || (!quick && !args.includes('--memory'));
+  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? [...SCENARIOS];
+  const sizes = quick ? QUICK : FULL;
+  const startedAt = new Date();
+  const runId = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  progress(`${quick ? 'quick' : 'full'} run ${runId}: ${only.join(', ')}; Temporal dev server ${sqlite ? 'on SQLite (WAL)' : 'in memory'}`);
+
+  const { bootstrap } = await import(join(ROOT, 'scripts/lib/bootstrap.mjs'));
+  const { temporalCli } = await bootstrap({});
+
+  let temporalAddress = process.env.BENCH_TEMPORAL_ADDRESS;
+  let temporalProcess;
+  if (!temporalAddress) {
+    progress('starting a Temporal dev server');
+    const started = await startTemporal(temporalCli, { sqlite });
+    temporalAddress = started.address;
+    temporalProcess = started.managed;
+  }
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/roombook_bench';
+  if (!/bench/.test(new URL(databaseUrl).pathname)) throw new Error('BENCH_DATABASE_URL must name a database with "bench" in its name: the bench drops and recreates it.');
+  progress(`fresh database ${new URL(databaseUrl).pathname.slice(1)}`);
+  await freshDatabase(databaseUrl);
+  const smtp = await startSmtpSink();
+
+  const jwtSecret = randomBytes(48).toString('base64url');
+  const taskQueue = `bench-${runId}`;
+  const ceilingTaskQueue = `bench-ceiling-${runId}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    JWT_SECRET: jwtSecret,
+    DATA_DIR: BENCH_DIR,
+    // The bench is a few users doing what thousands would: lift the per-user limits.
+    RATE_LIMIT_BOOKING_CREATE_PER_USER: '1000000/1',
+    MAX_ACTIVE_HOLDS_PER_USER: '1000000',
+    MAX_FUTURE_BOOKINGS_PER_USER: '1000000',
+  };
+  const worker = spawnNode('worker', 'src/workers/main.ts', { ...env, WORKER_METRICS_PORT: String(await freePort()) });
+  const apiPorts = [await freePort(), await freePort()];
+  const apis = apiPorts.map((port, i) => spawnNode(`api${i + 1}`, 'src/api/server.ts', { ...env, PORT: String(port) }));
+  const ceilingWorker = spawnNode('ceiling-worker', 'scripts/bench/ceiling-worker.ts', { ...env, TEMPORAL_TASK_QUEUE: ceilingTaskQueue });
+  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  for (const url of apiUrls) {
+    await waitFor(`the api at ${url}`, async () => (await fetch(`${url}/ready`)).status === 200, 90);
+  }
+
+  const db = new Pool({ connectionString: databaseUrl, max: 4 });
+  const connection = await Connection.connect({ address: temporalAddress });
+  const temporal = new TemporalClient({ connection });
+  const ctx: BenchContext = {
+    quick, sizes, db, temporal, apiUrls, jwtSecret, taskQueue, ceilingTaskQueue, runId,
+    processes: { temporal: temporalProcess, worker, apis, ceilingWorker },
+  };
+  const results: BenchResults = {
+    startedAt: startedAt.toISOString(),
+    mode: quick ? 'quick' : 'full',
+    temporalStore: process.env.BENCH_TEMPORAL_ADDRESS ? 'external' : sqlite ? 'sqlite-wal' : 'memory',
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      freeMemoryGiB: Math.round(freemem() / 2 ** 30),
+      node: process.version,
+      otherJestRuns: 0,
+    },
+    sizes,
+    scenarios: {},
+  };
+  try {
+    const { execSync } = await import('node:child_process');
+    results.machine.otherJestRuns = Number(execSync("ps -eo args | grep -c '[j]est'", { encoding: 'utf8' }).trim()) || 0;
+  } catch { /* grep -c exits 1 on zero */ }
+
+  try {
+    if (only.includes('ceiling')) results.scenarios.ceiling = await ceiling(ctx);
+    if (only.includes('holds')) results.scenarios.holds = await holds(ctx);
+    if (only.includes('storm')) results.scenarios.storm = await conflictStorm(ctx);
+    if (only.includes('search')) results.scenarios.search = await availabilitySearch(ctx);
+    if (only.includes('realtime')) results.scenarios.realtime = await realtime(ctx);
+    if (only.includes('open')) results.scenarios.open = await openBookings(ctx);
+  } finally {
+    results.finishedAt = new Date().toISOString();
+    results.mailsAccepted = smtp.count();
+    await connection.close().catch(() => undefined);
+    await db.end().catch(() => undefined);
+    await stopAll();
+    await smtp.close().catch(() => undefined);
+  }
+
+  results.failures = collectFailures(results);
+  const dir = process.env.BENCH_RESULTS_DIR ?? join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, runId);
+  writeFileSync(`${file}.json`, JSON.stringify(results, null, 1));
+  writeFileSync(`${file}.svg`, svgHistograms(distributions(results)));
+  writeFileSync(`${file}.md`, renderMarkdown(results, `${runId}.svg`));
+  console.log(`\n${renderTable(results)}\n`);
+  progress(`results: ${file}.json, .md, .svg`);
+  if (results.failures.length) {
+    console.error(`\nCORRECTNESS FAILURES:\n${results.failures.map((f) => `  - ${f}`).join('\n')}`);
+    return 1;
+  }
+  return 0;
+}
+
+function distributions(r: BenchResults): { name: string; samples: number[] }[] {
+  const out: { name: string; samples: number[] }[] = [];
+  for (const l of r.scenarios.ceiling ?? []) out.push({ name: `ceiling c=${l.concurrency}`, samples: l.samples });
+  for (const l of r.scenarios.holds ?? []) out.push({ name: `API holds c=${l.concurrency}`, samples: l.samples });
+  if (r.scenarios.storm) out.push({ name: 'conflict storm (each request)', samples: r.scenarios.storm.samples });
+  if (r.scenarios.search) {
+    out.push({ name: 'search through the API', samples: r.scenarios.search.apiSamples });
+    out.push({ name: 'search as raw SQL', samples: r.scenarios.search.sqlSamples });
+  }
+  if (r.scenarios.realtime) out.push({ name: 'realtime (all subscribers)', samples: r.scenarios.realtime.allSamples });
+  if (r.scenarios.open) out.push({ name: 'no-show release lateness', samples: r.scenarios.open.latenessSamples });
+  return out;
+}
+
+let exiting = false;
+const interrupted = (signal: string) => {
+  if (exiting) return;
+  exiting = true;
+  progress(`${signal}: stopping what the bench started`);
+  void stopAll().finally(() => process.exit(130));
+};
+process.on('SIGINT', () => interrupted('SIGINT'));
+process.on('SIGTERM', () => interrupted('SIGTERM'));
+
+main()
+  .then((code) => process.exit(code))
+  .catch(async (err) => {
+    console.error(`[bench] ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    await stopAll();
+    process.exit(1);
+  });

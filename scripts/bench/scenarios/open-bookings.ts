@@ -1,0 +1,132 @@
+import { createRooms, createUsers, cpuSampler, futureBase, http, mapLimit, type BenchContext } from '../context';
+import { progress, rssMiB } from '../stack';
+import { summarize, type LatencySummary } from '../stats';
+import { connectClient, subscribe } from './realtime';
+
+export interface OpenBookingsResult {
+  openBookings: number;
+  createSeconds: number;
+  createPerSecond: number;
+  createFailures: Record<string, number>;
+  running: number | null;
+  rss: Record<string, number>;
+  rssBefore: Record<string, number>;
+  noShows: number;
+  spreadSeconds: number;
+  released: number;
+  /** From the check-in deadline to a follower of the room hearing `released` (ms). */
+  lateness: LatencySummary;
+  latenessSamples: number[];
+  /** From the deadline to the workflow task that released it (the row's updated_at; ms). */
+  workflowLateness: LatencySummary;
+  cpuCreate: Record<string, number>;
+  cpuRelease: Record<string, number>;
+}
+
+const CONCURRENCY = 32;
+/** The no-shows' deadlines are spread over this many seconds: a 9:00 rush, smeared a little. */
+const SPREAD_SECONDS = { full: 10, quick: 3 };
+
+function rssNow(ctx: BenchContext): Record<string, number> {
+  const rss: Record<string, number> = { worker: rssMiB(ctx.processes.worker.pid) };
+  if (ctx.processes.temporal) rss.temporal = rssMiB(ctx.processes.temporal.pid);
+  ctx.processes.apis.forEach((a, i) => { rss[`api${i + 1}`] = rssMiB(a.pid); });
+  return rss;
+}
+
+/**
+ * Scenario 6: many future bookings alive as running workflows (timers far ahead), then no-shows
+ * with a 2-second grace: how late their release comes while all those workflows are open.
+ */
+export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResult> {
+  const n = ctx.sizes.openBookings;
+  const roomCount = Math.max(1, Math.ceil(n / 100));
+  const rooms = await createRooms(ctx, roomCount, { building: `bench-open-${ctx.runId}` });
+  const users = await createUsers(ctx, 50, 'open');
+  const base = futureBase(10);
+  const rssBefore = rssNow(ctx);
+  progress(`open bookings: creating ${n} future bookings through the API (${CONCURRENCY} at a time)`);
+  const createFailures: Record<string, number> = {};
+  let done = 0;
+  const sample = cpuSampler(ctx);
+  const started = performance.now();
+  await mapLimit(Array.from({ length: n }, (_, i) => i), CONCURRENCY, async (i) => {
+    const room = i % roomCount;
+    const slot = Math.floor(i / roomCount);
+    const res = await http(`${ctx.apiUrls[i % ctx.apiUrls.length]}/api/v1/bookings`, users[i % users.length].token, {
+      method: 'POST',
+      body: { roomId: rooms[room], start: new Date(base + slot * 900_000).toISOString(), end: new Date(base + (slot + 1) * 900_000).toISOString(), title: `open ${i}` },
+    });
+    if (res.status !== 201) {
+      const key = `${res.status} ${res.body?.error?.code ?? ''}`.trim();
+      createFailures[key] = (createFailures[key] ?? 0) + 1;
+    }
+    done += 1;
+    if (done % Math.max(100, Math.floor(n / 10)) === 0) progress(`  ${done}/${n} (${Math.round(done / ((performance.now() - started) / 1000))}/s)`);
+  });
+  const createSeconds = Math.round((performance.now() - started) / 100) / 10;
+  const cpuCreate = sample();
+  // Let the background work of the creates (events, mail) drain before measuring memory.
+  await new Promise((r) => setTimeout(r, ctx.quick ? 1000 : 5000));
+  const rss = rssNow(ctx);
+  let running: number | null = null;
+  try {
+    running = (await ctx.temporal.workflow.count(`WorkflowType = 'bookingWorkflow' AND ExecutionStatus = 'Running'`)).count;
+  } catch { /* visibility counts are a nicety */ }
+  progress(`  ${n} created in ${createSeconds}s; running booking workflows ${running}; RSS MiB ${JSON.stringify(rss)}`);
+
+  // No-shows: one per room, deadlines spread over a few seconds, 2-second grace.
+  const noShowRooms = await createRooms(ctx, ctx.sizes.noShows, {
+    building: `bench-noshow-${ctx.runId}`,
+    policy: { slotGranularitySeconds: 1, checkInGraceSeconds: 2, checkInOpensBeforeSeconds: 60, reminderLeadSeconds: 60, maxDurationSeconds: 3600 },
+  });
+  const watcher = (await createUsers(ctx, 1, 'noshow-watcher'))[0];
+  const organizers = await createUsers(ctx, 10, 'noshow');
+  const releasedAt = new Map<string, number>();
+  const sockets = [];
+  for (let i = 0; i < noShowRooms.length; i += 100) {
+    const socket = await connectClient(ctx.apiUrls[sockets.length % ctx.apiUrls.length], watcher.token);
+    socket.on('booking.updated', (event: { booking: { id: string; status: string } }) => {
+      if (event.booking.status === 'released' && !releasedAt.has(event.booking.id)) releasedAt.set(event.booking.id, Date.now());
+    });
+    for (const room of noShowRooms.slice(i, i + 100)) await subscribe(socket, room);
+    sockets.push(socket);
+  }
+  try {
+    const leadSeconds = ctx.quick ? 6 : 15;
+    const spread = ctx.quick ? SPREAD_SECONDS.quick : SPREAD_SECONDS.full;
+    const first = Math.ceil(Date.now() / 1000) * 1000 + leadSeconds * 1000;
+    progress(`  ${ctx.sizes.noShows} no-shows with a 2 s grace, deadlines within ${spread} s from ${new Date(first + 2000).toISOString()}`);
+    const deadlines = new Map<string, number>();
+    await mapLimit(noShowRooms, 16, async (roomId, i) => {
+      const start = first + (i % spread) * 1000;
+      const res = await http(`${ctx.apiUrls[0]}/api/v1/bookings`, organizers[i % organizers.length].token, {
+        method: 'POST',
+        body: { roomId, start: new Date(start).toISOString(), end: new Date(start + 1_800_000).toISOString(), title: `no-show ${i}` },
+      });
+      if (res.status === 201) deadlines.set(res.body.id, Date.parse(res.body.checkInDeadline));
+      else progress(`  no-show create failed: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    });
+    if (Date.now() > first) progress('  warning: creating the no-shows took longer than their lead time');
+    const sampleRelease = cpuSampler(ctx);
+    const lastDeadline = Math.max(...deadlines.values());
+    while (Date.now() < lastDeadline + 15_000 && [...deadlines.keys()].some((id) => !releasedAt.has(id))) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const cpuRelease = sampleRelease();
+    const latenessSamples = [...deadlines].filter(([id]) => releasedAt.has(id)).map(([id, deadline]) => releasedAt.get(id)! - deadline);
+    const { rows } = await ctx.db.query<{ ms: number }>(
+      `SELECT extract(epoch FROM (updated_at - check_in_deadline)) * 1000 AS ms FROM bookings WHERE id = ANY($1) AND status = 'released'`,
+      [[...deadlines.keys()]],
+    );
+    const lateness = summarize(latenessSamples);
+    progress(`  released ${latenessSamples.length}/${deadlines.size}; lateness p50 ${lateness.p50} ms p99 ${lateness.p99} ms`);
+    return {
+      openBookings: n, createSeconds, createPerSecond: Math.round((n / createSeconds) * 10) / 10, createFailures, running, rss, rssBefore,
+      noShows: deadlines.size, spreadSeconds: spread, released: latenessSamples.length, lateness, latenessSamples,
+      workflowLateness: summarize(rows.map((r) => Number(r.ms))), cpuCreate, cpuRelease,
+    };
+  } finally {
+    for (const s of sockets) s.disconnect();
+  }
+}
