@@ -17,7 +17,7 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { FULL, QUICK, type BenchContext } from './context';
 import { renderMarkdown, renderTable, collectFailures, type BenchResults } from './report';
-import { BENCH_DIR, freePort, freshDatabase, progress, ROOT, spawnNode, startSmtpSink, startTemporal, stopAll, waitFor, tcpOpen } from './stack';
+import { BENCH_DIR, freePort, freshDatabase, progress, ROOT, spawnNode, startSmtpSink, startTemporal, stopAll, waitFor } from './stack';
 import { ceiling, holds } from './scenarios/throughput';
 import { conflictStorm } from './scenarios/storm';
 import { availabilitySearch } from './scenarios/search';

@@ -1,5 +1,5 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { roomStatusAt, type RoomBooking } from '../domain/room-status';
 import { loadRoomStatusInputs, nextRoomStatusVersion } from '../db/repositories/room-status';
 import type { Logger } from '../infra/logger';
@@ -67,7 +67,7 @@ export function createBookingEventPublisher(deps: PublisherDeps): (event: Bookin
       const publisher = new AwaitedPublisher(deps.redis);
       const emitter = new Emitter(publisher);
       const timestamp = new Date().toISOString();
-      const organizerName = fresh?.bookings.find((b) => b.id === booking.id)?.organizer.name ?? (await organizerNameOf(deps.dataSource, booking.organizerId));
+      const organizerName = fresh?.bookings.find((b) => b.id === booking.id)?.organizer.name ?? (await organizerNameOf(tx, booking.organizerId));
 
       for (const name of relayed) {
         const envelope = { eventId: bookingEventId(booking.workflowId, booking.version, event.kind, name), version: booking.version, timestamp, kind: event.kind, roomId: booking.roomId };
@@ -109,7 +109,10 @@ export async function publishRoomStatus(deps: Pick<PublisherDeps, 'dataSource' |
   });
 }
 
-async function organizerNameOf(db: DataSource, userId: string): Promise<string> {
+// On the transaction's own connection: a second pooled connection taken while this one holds the
+// room's lock starves the pool once as many publishers run as it has connections (a deadlock until
+// the pool's connect timeout).
+async function organizerNameOf(db: Pick<EntityManager, 'query'>, userId: string): Promise<string> {
   const [row] = await db.query('SELECT display_name FROM users WHERE id = $1', [userId]);
   return row?.display_name ?? '';
 }
