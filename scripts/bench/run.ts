@@ -44,7 +44,8 @@ async function main(): Promise<number> {
   let temporalProcess;
   if (!temporalAddress) {
     progress('starting a Temporal dev server');
-    const started = await startTemporal(temporalCli, { sqlite });
+    const dynamicConfig = process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG?.split(/\s+/).filter(Boolean);
+    const started = await startTemporal(temporalCli, { sqlite, dynamicConfig });
     temporalAddress = started.address;
     temporalProcess = started.managed;
   }

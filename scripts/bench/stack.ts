@@ -111,7 +111,7 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-export async function startTemporal(cli: string, options: { sqlite: boolean }): Promise<{ address: string; managed: Managed }> {
+export async function startTemporal(cli: string, options: { sqlite: boolean; dynamicConfig?: string[] }): Promise<{ address: string; managed: Managed }> {
   const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const searchAttributes = JSON.parse(readFileSync(join(ROOT, 'src/shared/search-attributes.json'), 'utf8')) as Record<string, string>;
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--headless', '--log-level', 'error'];
@@ -123,6 +123,7 @@ export async function startTemporal(cli: string, options: { sqlite: boolean }): 
     args.push('--db-filename', file, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
   for (const [name, type] of Object.entries(searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
+  for (const value of options.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
   const managed = spawnManaged('temporal', cli, args, process.env);
   await waitFor('the Temporal dev server', () => tcpOpen(port), 60);
   return { address: `127.0.0.1:${port}`, managed };
