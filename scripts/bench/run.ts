@@ -109,13 +109,25 @@ async function main(): Promise<number> {
     results.machine.otherJestRuns = Number(execSync("ps -eo args | grep -c '[j]est'", { encoding: 'utf8' }).trim()) || 0;
   } catch { /* grep -c exits 1 on zero */ }
 
+  // A scenario that throws is a failure of the run, but the others' figures are still written.
+  const crashed: string[] = [];
+  const attempt = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+    if (!only.includes(name)) return undefined;
+    try {
+      return await run();
+    } catch (err) {
+      progress(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      crashed.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  };
   try {
-    if (only.includes('ceiling')) results.scenarios.ceiling = await ceiling(ctx);
-    if (only.includes('holds')) results.scenarios.holds = await holds(ctx);
-    if (only.includes('storm')) results.scenarios.storm = await conflictStorm(ctx);
-    if (only.includes('search')) results.scenarios.search = await availabilitySearch(ctx);
-    if (only.includes('realtime')) results.scenarios.realtime = await realtime(ctx);
-    if (only.includes('open')) results.scenarios.open = await openBookings(ctx);
+    results.scenarios.ceiling = await attempt('ceiling', () => ceiling(ctx));
+    results.scenarios.holds = await attempt('holds', () => holds(ctx));
+    results.scenarios.storm = await attempt('storm', () => conflictStorm(ctx));
+    results.scenarios.search = await attempt('search', () => availabilitySearch(ctx));
+    results.scenarios.realtime = await attempt('realtime', () => realtime(ctx));
+    results.scenarios.open = await attempt('open', () => openBookings(ctx));
   } finally {
     results.finishedAt = new Date().toISOString();
     results.mailsAccepted = smtp.count();
@@ -125,7 +137,7 @@ async function main(): Promise<number> {
     await smtp.close().catch(() => undefined);
   }
 
-  results.failures = collectFailures(results);
+  results.failures = [...crashed.map((c) => `scenario crashed: ${c}`), ...collectFailures(results)];
   const dir = process.env.BENCH_RESULTS_DIR ?? join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, runId);
