@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ICAL from 'ical.js';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { eventually } from '../bookings/support';
+import { startSmtpSink } from '../support/smtp-sink';
 
 /** One message as the test SMTP server received it. */
 export interface CapturedMail {
@@ -116,32 +114,7 @@ export function linkIn(mail: CapturedMail, label: string): string {
   return match[1];
 }
 
-/**
- * An SMTP server of a test's own, on a port it chooses, so a test can take it down and bring it
- * back on the same address. Each message is written to `dir` like the run's sink does.
- */
+/** An SMTP server of a test's own (see startSmtpSink), e.g. to take it down and back up on one port. */
 export async function startCatcher(dir: string, port = 0): Promise<{ port: number; stop(): Promise<void> }> {
-  mkdirSync(dir, { recursive: true });
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const envelope = `X-Envelope-To: ${session.envelope.rcptTo.map((r) => r.address).join(', ')}\r\n`;
-        writeFileSync(join(dir, `${Date.now()}-${randomUUID()}.eml`), envelope + Buffer.concat(chunks).toString('utf8'));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return startSmtpSink(dir, port);
 }
