@@ -238,6 +238,13 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
       io.local.disconnectSockets(true);
       // io.close() would also close the HTTP server, which its owner closes.
       io.engine.close();
+      // The adapter's SUBSCRIBE commands carry no rejection handler: disconnecting while they are
+      // in flight rejects them unhandled. A PING behind them (in order on the same connection)
+      // settles when they have; bounded, because Redis may be down.
+      await Promise.race([
+        Promise.all([pub.ping(), sub.ping()]).catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
       // disconnect, not quit: quit waits in the offline queue for a Redis that may never come back.
       pub.disconnect();
       sub.disconnect();
