@@ -87,7 +87,7 @@ export function svgHistograms(series: { name: string; samples: number[] }[]): st
     parts.push(`<text x="10" y="${y0 + 46}" fill="#555">p50 ${summary.p50} · p99 ${summary.p99} (n=${total})</text>`);
     counts.forEach((c, i) => {
       const h = total ? (c / total) * (rowH - 14) : 0;
-      parts.push(`<rect x="${left + i * colW}" y="${y0 + rowH - 10 - h}" width="${colW - 3}" height="${h}" fill="#3b6ea8"><title>${bucketLabel(i)} ms: ${c}</title></rect>`);
+      parts.push(`<rect x="${left + i * colW}" y="${y0 + rowH - 10 - h}" width="${colW - 3}" height="${h}" fill="#3b6ea8"><title>${esc(bucketLabel(i))} ms: ${c}</title></rect>`);
     });
     parts.push(`<line x1="${left}" x2="${left + BUCKET_EDGES.length * colW}" y1="${y0 + rowH - 10}" y2="${y0 + rowH - 10}" stroke="#999"/>`);
   });
