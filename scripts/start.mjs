@@ -100,16 +100,27 @@ async function ready() {
   }
 }
 
+const exited = (child) => child.exitCode !== null || child.signalCode !== null;
+
+/** Stops one child: SIGINT, then SIGKILL if it has not exited within `seconds`. */
+async function stopChild({ name, child }, seconds) {
+  if (exited(child)) return;
+  child.kill('SIGINT');
+  const deadline = Date.now() + seconds * 1000;
+  while (!exited(child) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (!exited(child)) {
+    log(`${name} did not stop within ${seconds}s; killing it.`);
+    child.kill('SIGKILL');
+  }
+}
+
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   log('Stopping what npm start started...');
-  for (const { child } of [...children].reverse()) if (child.exitCode === null) child.kill('SIGINT');
-  const deadline = Date.now() + 15000;
-  while (children.some(({ child }) => child.exitCode === null && child.signalCode === null) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // Last started, first stopped: the api and the worker finish their work while Temporal,
+  // the mail catcher and the databases they talk to are still there.
+  for (const entry of [...children].reverse()) await stopChild(entry, 15);
   process.exit(code);
 }
 
