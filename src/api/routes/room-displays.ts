@@ -1,5 +1,4 @@
 import type Router from '@koa/router';
-import { assertCanActInRoom } from '../../domain/booking-access';
 import { notFound } from '../../domain/errors';
 import { createRateLimiter } from '../../infra/rate-limit';
 import { readRoomStatus } from '../../realtime/room-status';
@@ -19,11 +18,10 @@ export function roomDisplaysRouter(api: ApiContext): Router {
 
   route({
     method: 'get', path: '/rooms/:id/status', summary: "The room's status now (what room.status events carry), with its version", tags: ['realtime'], secured: true,
-    before: [api.access.anyone()],
+    before: [api.access.room()],
     params: idParams,
     responses: { 200: { description: 'Status, current and next bookings, the rest of today', schema: roomStatusSchema }, 404: { description: 'No such room', schema: errorSchema } },
     handler: async (ctx, { params }) => {
-      assertCanActInRoom(principalOf(ctx), params.id);
       const status = await readRoomStatus(api.deps.dataSource, params.id);
       if (!status) throw notFound('Room');
       ctx.set('Cache-Control', 'no-store');
