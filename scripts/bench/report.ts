@@ -89,6 +89,9 @@ function rows(r: BenchResults): Row[] {
   }
   if (realtime) {
     out.push({ scenario: '5 realtime', measure: 'all subscribers p50/p99 ms · missed · dup', value: `${fmt(realtime.allSubscribers.p50)}/${fmt(realtime.allSubscribers.p99)} · ${realtime.missed} · ${realtime.duplicated}`, target: realtime.allSubscribers.p99 < 50 && !realtime.missed && !realtime.duplicated ? 'p99 <50, 0 lost ✓' : 'p99 <50, 0 lost ✗' });
+    if (realtime.fromRequest) {
+      out.push({ scenario: '5 realtime', measure: 'from the request p50/p99 ms · before the 2xx', value: `${fmt(realtime.fromRequest.p50)}/${fmt(realtime.fromRequest.p99)} · ${realtime.beforeAnswer} of ${realtime.perDelivery.count}`, target: '' });
+    }
   }
   if (open) {
     out.push({ scenario: '6 open bookings', measure: 'create s (/s) · RSS MiB worker/temporal', value: `${open.openBookings} in ${fmt(open.createSeconds)} (${fmt(open.createPerSecond)}) · ${open.rss.worker}/${open.rss.temporal ?? '–'}`, target: '' });
@@ -127,6 +130,7 @@ export function renderMarkdown(r: BenchResults, svgName: string): string {
   if (topHolds) hist(`API holds, concurrency ${topHolds.concurrency}`, topHolds.samples);
   if (search) { hist('Availability search through the API', search.apiSamples); hist('Availability search as raw SQL', search.sqlSamples); }
   if (realtime) hist('Realtime: 2xx to the last subscriber', realtime.allSamples);
+  if (realtime?.fromRequestSamples) hist('Realtime: request sent to the last subscriber', realtime.fromRequestSamples);
   if (open) hist('No-show release lateness (deadline to heard)', open.latenessSamples);
   if (search) md.push('## Search plan (one sample window)', '', '```', search.plan, '```', '');
   if (open) md.push(`Open bookings: ${open.running ?? '?'} booking workflows running after the creates; RSS MiB before ${JSON.stringify(open.rssBefore)}, after ${JSON.stringify(open.rss)}.`, '');

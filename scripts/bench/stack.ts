@@ -48,9 +48,15 @@ export function spawnManaged(name: string, command: string, args: string[], env:
   return managed;
 }
 
-/** Node with tsx as a loader, not the tsx launcher: a signal then reaches the process itself, leaving no orphan. */
+/**
+ * Node with tsx as a loader, not the tsx launcher: a signal then reaches the process itself, leaving no orphan.
+ * `BENCH_PROFILE=worker,api1` records a V8 CPU profile of those processes into .data/bench/profiles
+ * (open the .cpuprofile in Chrome DevTools or speedscope).
+ */
 export function spawnNode(name: string, script: string, env: NodeJS.ProcessEnv): Managed {
-  return spawnManaged(name, process.execPath, ['--import', 'tsx', script], env);
+  const profiled = (process.env.BENCH_PROFILE ?? '').split(',').includes(name);
+  const profile = profiled ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  return spawnManaged(name, process.execPath, [...profile, '--import', 'tsx', script], env);
 }
 
 export async function stopProcess(m: Managed): Promise<void> {
