@@ -53,11 +53,13 @@ const db = proxyActivities<BookingActivities>({
   },
 });
 
-// The slot's reservation, as a local activity: it runs in the worker within the workflow task that
-// received the reserve update, so a create costs one workflow task instead of a task, an activity
-// task and a second task (three trips through the Temporal server; npm run bench measured the
-// difference, see docs/performance.md). Same timeout and retries as `db`.
-const reservation = proxyLocalActivities<Pick<BookingActivities, 'reserveSlot'>>({
+// The database writes and the realtime announcement, as local activities: they run in the worker
+// within the workflow task that made the change, so a create or a transition costs one workflow
+// task instead of a task, an activity task and a second task per call (trips through the Temporal
+// server; npm run bench measured the difference, see docs/performance.md). Same timeout and
+// retries as `db`. The update's answer leaves with that task, so the caller hears of the change
+// once the row is written and the announcement is out.
+const local = proxyLocalActivities<Pick<BookingActivities, 'reserveSlot' | 'saveBooking'>>({
   startToCloseTimeout: '15 seconds',
   retry: {
     initialInterval: '200 milliseconds',
@@ -65,6 +67,22 @@ const reservation = proxyLocalActivities<Pick<BookingActivities, 'reserveSlot'>>
     nonRetryableErrorTypes: [FailureTypes.slotConflict, FailureTypes.policyViolation],
   },
 });
+
+// The announcement's fast path is short: when Redis or Postgres cannot take it at once, the
+// durable `db.announce` takes over in the background, so an outage never holds up the answer.
+const quickAnnouncer = proxyLocalActivities<Pick<BookingActivities, 'announce'>>({
+  startToCloseTimeout: '3 seconds',
+  retry: { initialInterval: '100 milliseconds', maximumAttempts: 2 },
+});
+
+/**
+ * Histories recorded before each step replay the activities they scheduled. One patch covers both
+ * steps in new workflows: each patch a workflow meets costs an upsert of TemporalChangeVersion.
+ */
+const RESERVE_LOCALLY = 'reserve-slot-local-activity';
+const WRITE_AND_ANNOUNCE_LOCALLY = 'local-activities-v2';
+const writesLocally = () => patched(WRITE_AND_ANNOUNCE_LOCALLY);
+const reservesLocally = () => writesLocally() || patched(RESERVE_LOCALLY);
 
 // Mail and hand-offs: slower, retried for as long as it takes; never block the booking's timers.
 const outbox = proxyActivities<BookingActivities & MailActivities>({
@@ -208,7 +226,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     });
     if (to !== 'held') delete next.holdExpiresAt;
     try {
-      await db.saveBooking({ snapshot: next, previousStatus: previous });
+      await (writesLocally() ? local : db).saveBooking({ snapshot: next, previousStatus: previous });
     } catch (err) {
       throw unwrap(err);
     }
@@ -230,10 +248,23 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
    */
   function notify(kind: BookingEventKind, skipRecipients?: string[]): void {
     const event: BookingEvent = { kind, booking: view(), ...(skipRecipients ? { skipRecipients } : {}) };
-    pendingMessages.push(db.announce(event).catch((err) => log.error('announcement failed', { kind, err })));
+    pendingMessages.push(announce(event));
     if (MAILED_EVENT_KINDS.includes(kind)) {
       pendingMessages.push(outbox.sendBookingMail(event).catch((err) => log.error('mail failed', { kind, err })));
     }
+  }
+
+  /** Locally first (no trip through the server); on failure, durably in the background. */
+  async function announce(event: BookingEvent): Promise<void> {
+    if (writesLocally()) {
+      try {
+        await quickAnnouncer.announce(event);
+        return;
+      } catch (err) {
+        log.warn('announcement handed to the background', { kind: event.kind, err });
+      }
+    }
+    await db.announce(event).catch((err) => log.error('announcement failed', { kind: event.kind, err }));
   }
 
   function nextDeadline(): Deadline | undefined {
@@ -364,8 +395,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
         if (initial === 'pending_approval') s.approvalDeadline = isoAt(at + policy.approvalTimeoutSeconds * 1000);
         const first = snapshot({ id: bookingId, status: initial, version: 1, createdAt: input.createdAt, updatedAt: isoAt(at) });
         try {
-          // Histories recorded before the local activity replay the activity they scheduled.
-          await (patched('reserve-slot-local-activity') ? reservation : db).reserveSlot(first);
+          await (reservesLocally() ? local : db).reserveSlot(first);
         } catch (err) {
           s.reserve = { settled: true, failure: unwrap(err) as ApplicationFailure };
           s.dirty = true;
@@ -551,7 +581,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
         });
         moved.previousWorkflowIds = [...s.previousWorkflowIds, info.workflowId];
         try {
-          await db.saveBooking({ snapshot: moved, previousStatus: status() });
+          await (writesLocally() ? local : db).saveBooking({ snapshot: moved, previousStatus: status() });
         } catch (err) {
           throw unwrap(err);
         }
@@ -615,7 +645,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   } else if (preReserved) {
     // Take over the row (run id) in whatever state it is now: an update may already have changed it.
     await exclusive(() => transition(status()));
-    if (isActive(status())) pendingMessages.push(db.announce({ kind: status() === 'pending_approval' ? 'pending_approval' : 'confirmed', booking: view() }).catch((err) => log.error('announcement failed', { err })));
+    if (isActive(status())) pendingMessages.push(announce({ kind: status() === 'pending_approval' ? 'pending_approval' : 'confirmed', booking: view() }));
   } else {
     // Update-with-start delivers the reserve update with the start; a bare start gets a minute.
     const arrived = await condition(() => s.reserve.settled, '1 minute');

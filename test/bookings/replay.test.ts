@@ -5,7 +5,8 @@ import { exportHistory, replayHistories } from '../support/replay';
 import { book, call, clock, eventually, member, room, startBookingStack, workflowStatus, type BookingStack } from './support';
 
 // Recorded histories of the main paths, committed: every change to the workflow code must still
-// replay them (or branch with patched()). RECORD_HISTORIES=1 rewrites them from this run.
+// replay them (or branch with patched()). RECORD_HISTORIES=<tag> adds this run's as <path>.<tag>.json:
+// older generations stay, since workflows that made them may still be running.
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 
 
@@ -72,7 +73,7 @@ describe('replaying recorded booking histories', () => {
         writeFileSync(join(fresh, `${name}.json`), json);
         if (process.env.RECORD_HISTORIES) {
           if (!existsSync(FIXTURES)) mkdirSync(FIXTURES, { recursive: true });
-          writeFileSync(join(FIXTURES, `${name}.json`), json);
+          writeFileSync(join(FIXTURES, `${name}.${process.env.RECORD_HISTORIES}.json`), json);
         }
       }
       const { results, summary } = replayHistories(fresh);
