@@ -50,12 +50,13 @@ export function spawnManaged(name: string, command: string, args: string[], env:
 
 /**
  * Node with tsx as a loader, not the tsx launcher: a signal then reaches the process itself, leaving no orphan.
- * `BENCH_PROFILE=worker,api1` records a V8 CPU profile of those processes into .data/bench/profiles
- * (open the .cpuprofile in Chrome DevTools or speedscope).
+ * `BENCH_PROFILE=worker,api1` records V8 CPU profiles of those processes into .data/bench/profiles/<name>
+ * (open a .cpuprofile in Chrome DevTools or speedscope).
  */
 export function spawnNode(name: string, script: string, env: NodeJS.ProcessEnv): Managed {
   const profiled = (process.env.BENCH_PROFILE ?? '').split(',').includes(name);
-  const profile = profiled ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'profiles')}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  // One directory per process; V8 writes one profile per thread (the worker's workflows run in a thread of their own).
+  const profile = profiled ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'profiles', name)}`] : [];
   return spawnManaged(name, process.execPath, [...profile, '--import', 'tsx', script], env);
 }
 

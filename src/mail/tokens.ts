@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { JWT_ALGORITHM, JWT_ISSUER } from '../api/auth/jwt';
+import { hmacKey, JWT_ALGORITHM, JWT_ISSUER } from '../api/auth/jwt';
 import { MAIL_PREFERENCES, type MailPreference } from './preferences';
 
 // Each link kind has its own audience: neither can pass for the other, nor for an access token.
@@ -15,7 +15,7 @@ export interface UnsubscribeClaim {
 
 /** Never expires: an unsubscribe link in an old message must still work (it can only turn mail off). */
 export function signUnsubscribeToken(secret: string, claim: UnsubscribeClaim): string {
-  return jwt.sign({ pref: claim.preference }, secret, { algorithm: JWT_ALGORITHM, issuer: JWT_ISSUER, audience: UNSUBSCRIBE_AUDIENCE, subject: claim.email.toLowerCase() });
+  return jwt.sign({ pref: claim.preference }, hmacKey(secret), { algorithm: JWT_ALGORITHM, issuer: JWT_ISSUER, audience: UNSUBSCRIBE_AUDIENCE, subject: claim.email.toLowerCase() });
 }
 
 export function verifyUnsubscribeToken(secret: string, token: string): UnsubscribeClaim | undefined {
@@ -32,7 +32,7 @@ export interface ApprovalClaim {
 }
 
 export function signApprovalToken(secret: string, claim: ApprovalClaim): string {
-  return jwt.sign({ bid: claim.bookingId }, secret, {
+  return jwt.sign({ bid: claim.bookingId }, hmacKey(secret), {
     algorithm: JWT_ALGORITHM,
     issuer: JWT_ISSUER,
     audience: APPROVAL_AUDIENCE,
@@ -49,7 +49,7 @@ export function verifyApprovalToken(secret: string, token: string): ApprovalClai
 
 function verify(secret: string, token: string, audience: string): jwt.JwtPayload | undefined {
   try {
-    const payload = jwt.verify(token, secret, { algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience });
+    const payload = jwt.verify(token, hmacKey(secret), { algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience });
     return typeof payload === 'string' ? undefined : payload;
   } catch {
     return undefined;
