@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap, log, ROOT } from './lib/bootstrap.mjs';
 import { tcpReachable } from './lib/services.mjs';
+import { DEV_SERVER_DYNAMIC_CONFIG } from './lib/temporal-cli.mjs';
 
 const env = { ...process.env };
 const port = Number(env.PORT || 3000);
@@ -76,6 +77,7 @@ async function startTemporal(cli) {
     '--sqlite-pragma', 'journal_mode=wal',
     '--sqlite-pragma', 'synchronous=normal',
     '--log-level', 'error',
+    ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
     ...Object.entries(searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ]);
   await waitUntil('the Temporal server', () => tcpReachable(temporalHost, Number(temporalPort)), 60);

@@ -130,7 +130,9 @@ export async function startTemporal(cli: string, options: { sqlite: boolean; dyn
     args.push('--db-filename', file, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
   for (const [name, type] of Object.entries(searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
-  for (const value of options.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
+  // As `npm start` runs it; BENCH_TEMPORAL_DYNAMIC_CONFIG (options.dynamicConfig) comes after and wins.
+  const { DEV_SERVER_DYNAMIC_CONFIG } = (await import(join(ROOT, 'scripts/lib/temporal-cli.mjs'))) as { DEV_SERVER_DYNAMIC_CONFIG: string[] };
+  for (const value of [...DEV_SERVER_DYNAMIC_CONFIG, ...(options.dynamicConfig ?? [])]) args.push('--dynamic-config-value', value);
   const managed = spawnManaged('temporal', cli, args, process.env);
   await waitFor('the Temporal dev server', () => tcpOpen(port), 60);
   return { address: `127.0.0.1:${port}`, managed };
