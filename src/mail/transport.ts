@@ -1,12 +1,30 @@
+import net from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
+
+/**
+ * TCP connections to the SMTP server with Nagle's algorithm off. SMTP ends each message with a
+ * small write ("\r\n.\r\n") that Nagle holds back until the server acknowledges the previous one,
+ * and servers delay that ACK by up to 40 ms: measured, 44 ms per message against 1.7 ms without
+ * (docs/performance.md). nodemailer opens its sockets with the default, so we hand it ours, still
+ * connecting: its own handlers then see every failure (the pool rejects the waiting messages; a
+ * failure reported through this callback instead would leave them waiting forever), its greeting
+ * timeout covers the connect, and it does the TLS (smtps, or STARTTLS) on top.
+ */
+function noDelaySocket(host: string, port: number) {
+  return (_options: unknown, callback: (err: Error | null, socketOptions?: { connection: net.Socket }) => void): void => {
+    callback(null, { connection: net.connect({ host, port, noDelay: true }) });
+  };
+}
 
 /** One SMTP transport per process (pooled); SMTP_URL decides where mail goes. */
 export function createMailer(smtpUrl: string): Transporter {
   const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  const port = Number(url.port || (secure ? 465 : 25));
   return nodemailer.createTransport({
     host: url.hostname,
-    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
-    secure: url.protocol === 'smtps:',
+    port,
+    secure,
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
     // A local catcher speaks plain SMTP; a real relay upgrades with STARTTLS when it offers it.
     ignoreTLS: ['127.0.0.1', 'localhost'].includes(url.hostname),
@@ -15,6 +33,7 @@ export function createMailer(smtpUrl: string): Transporter {
     connectionTimeout: 5000,
     greetingTimeout: 5000,
     socketTimeout: 10000,
+    getSocket: noDelaySocket(url.hostname, port),
   });
 }
 
