@@ -10,12 +10,21 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const MODULE = 'github.com/temporalio/cli/cmd/temporal';
 
 /**
- * Dynamic config for the single-process dev server that `npm start` and the bench run: one
- * task-queue partition instead of four, which one process would only forward tasks between.
- * Measured with `npm run bench` (docs/performance.md): the ceiling at 8+ callers went from 35–63/s
- * with multi-second p99 tails to 78–99/s, holds through the API +20–50%.
+ * Dynamic config for the single-process dev server that `npm start` and the bench run, measured
+ * with `npm run bench` (docs/performance.md):
+ * - one task-queue partition instead of four, which one process would only forward tasks between:
+ *   the ceiling at 8+ callers went from 35–63/s with multi-second p99 tails to 78–99/s, holds
+ *   through the API +20–50%;
+ * - the search-attribute cache kept for its usual minute: the CLI's default re-reads the cluster
+ *   metadata from SQLite, under a lock, on every read of the search attributes (every start and
+ *   upsert of a booking's); about a tenth of a hold's CPU. Ours are registered by the
+ *   `--search-attribute` flags before the server answers, so none is ever missing from the cache.
  */
-export const DEV_SERVER_DYNAMIC_CONFIG = ['matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1'];
+export const DEV_SERVER_DYNAMIC_CONFIG = [
+  'matching.numTaskqueueReadPartitions=1',
+  'matching.numTaskqueueWritePartitions=1',
+  'system.forceSearchAttributesCacheRefreshOnRead=false',
+];
 
 /** Outside the clone, so a second clone, CI and the next run reuse one build. */
 export function temporalCacheDir() {
@@ -50,7 +59,7 @@ export async function ensureTemporalCli({ log = console.log } = {}) {
   const cached = join(dir, 'temporal');
   if (existsSync(cached) && runsAsTemporal(cached)) return cached;
 
-  const go = onPath('go') || (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+  const go = findGo();
   if (!go) {
     throw new Error(
       [
@@ -65,16 +74,25 @@ export async function ensureTemporalCli({ log = console.log } = {}) {
   }
   mkdirSync(dir, { recursive: true });
   log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (once; later runs reuse it, a first build takes a few minutes)...`);
-  await goInstall(go, dir, log);
+  await goInstall(go, dir, [`${MODULE}@${TEMPORAL_CLI_VERSION}`], log, 'or set TEMPORAL_CLI_PATH to a prebuilt binary');
   if (!runsAsTemporal(cached)) throw new Error(`go install finished but ${cached} does not run. See the output above.`);
   log(`Temporal CLI ready: ${cached}`);
   return cached;
 }
 
-function goInstall(go, dir, log) {
+/** The go command, on PATH or where the official archive puts it; null without Go. */
+export function findGo() {
+  return onPath('go') || (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
+}
+
+/**
+ * `go install` of `packages` (each `path@version`) into `dir`, printing progress every 10 s.
+ * `otherwise` ends the error message: what the user can do instead.
+ */
+export function goInstall(go, dir, packages, log, otherwise) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(go, ['install', '-v', `${MODULE}@${TEMPORAL_CLI_VERSION}`], {
+    const child = spawn(go, ['install', '-v', ...packages], {
       env: { ...process.env, GOBIN: dir, GOFLAGS: process.env.GOFLAGS || '-mod=mod' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -107,8 +125,8 @@ function goInstall(go, dir, log) {
     child.on('exit', (code) => {
       clearInterval(ticker);
       if (code === 0) return resolve();
-      reject(new Error(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}). Last lines:\n${tail.join('\n')}\n` +
-        'Check that the Go module proxy is reachable (go env GOPROXY), or set TEMPORAL_CLI_PATH to a prebuilt binary.'));
+      reject(new Error(`go install ${packages.join(' ')} failed (exit ${code}). Last lines:\n${tail.join('\n')}\n` +
+        `Check that the Go module proxy is reachable (go env GOPROXY), ${otherwise}.`));
     });
   });
 }
