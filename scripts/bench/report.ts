@@ -110,7 +110,7 @@ export function renderTable(r: BenchResults): string {
 export function renderMarkdown(r: BenchResults, svgName: string): string {
   const md: string[] = [];
   md.push(`# Roombook benchmark, ${r.mode} run of ${r.startedAt}`, '');
-  md.push(`Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; Temporal dev server: ${r.temporalStore}; other jest runs at start: ${r.machine.otherJestRuns}.`, '');
+  md.push(`Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; Temporal store: ${r.temporalStore}; other jest runs at start: ${r.machine.otherJestRuns}.`, '');
   md.push('| scenario | measure | value | target |', '|---|---|---|---|');
   for (const row of rows(r)) md.push(`| ${row.scenario} | ${row.measure} | ${row.value} | ${row.target} |`);
   md.push('', r.failures?.length ? `**Correctness failures:**\n${r.failures.map((f) => `- ${f}`).join('\n')}` : 'Correctness: no 5xx, no overlapping active bookings, no missed or duplicated realtime event.', '');

@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [--memory|--sqlite] [--only=ceiling,holds,storm,search,realtime,open]`
+ * `npm run bench [-- --quick] [--memory|--sqlite|--temporal=postgres] [--only=ceiling,holds,storm,search,realtime,open]`
  *
- * Starts its own stack (Temporal dev server on free ports, database roombook_bench, an SMTP sink,
+ * Starts its own stack (Temporal dev server on free ports, or with --temporal=postgres the Temporal
+ * server built from source on the local Postgres: scenario 7; database roombook_bench, an SMTP sink,
  * the booking worker, two api processes, the ceiling's worker), runs the scenarios of issue 10 one
  * after another, prints a table and writes bench/results/<timestamp>.{json,md,svg}. Exit code 1
  * when a correctness check fails (a 5xx, an overlap, a lost or duplicated event); timings never
@@ -24,33 +25,39 @@ import { availabilitySearch } from './scenarios/search';
 import { realtime } from './scenarios/realtime';
 import { openBookings } from './scenarios/open-bookings';
 import { svgHistograms } from './stats';
+import { startTemporalOnPostgres } from './temporal-postgres';
 
 const SCENARIOS = ['ceiling', 'holds', 'storm', 'search', 'realtime', 'open'] as const;
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  const sqlite = args.includes('--sqlite') || (!quick && !args.includes('--memory'));
+  const onPostgres = args.includes('--temporal=postgres');
+  const sqlite = !onPostgres && (args.includes('--sqlite') || (!quick && !args.includes('--memory')));
+  const store = process.env.BENCH_TEMPORAL_ADDRESS ? 'external' : onPostgres ? 'postgres' : sqlite ? 'sqlite-wal' : 'memory';
   const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? [...SCENARIOS];
   const sizes = quick ? QUICK : FULL;
   const startedAt = new Date();
   const runId = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  progress(`${quick ? 'quick' : 'full'} run ${runId}: ${only.join(', ')}; Temporal dev server ${sqlite ? 'on SQLite (WAL)' : 'in memory'}`);
+  const described = { external: `at ${process.env.BENCH_TEMPORAL_ADDRESS}`, postgres: 'server built from source, on Postgres', 'sqlite-wal': 'dev server on SQLite (WAL)', memory: 'dev server in memory' }[store];
+  progress(`${quick ? 'quick' : 'full'} run ${runId}: ${only.join(', ')}; Temporal ${described}`);
 
   const { bootstrap } = await import(join(ROOT, 'scripts/lib/bootstrap.mjs'));
   const { temporalCli } = await bootstrap({});
 
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/roombook_bench';
+  if (!/bench/.test(new URL(databaseUrl).pathname)) throw new Error('BENCH_DATABASE_URL must name a database with "bench" in its name: the bench drops and recreates it.');
   let temporalAddress = process.env.BENCH_TEMPORAL_ADDRESS;
   let temporalProcess;
   if (!temporalAddress) {
-    progress('starting a Temporal dev server');
     const dynamicConfig = process.env.BENCH_TEMPORAL_DYNAMIC_CONFIG?.split(/\s+/).filter(Boolean);
-    const started = await startTemporal(temporalCli, { sqlite, dynamicConfig });
+    progress(`starting a Temporal ${onPostgres ? 'server on Postgres' : 'dev server'}`);
+    const started = onPostgres
+      ? await startTemporalOnPostgres(temporalCli, { databaseUrl, dynamicConfig })
+      : await startTemporal(temporalCli, { sqlite, dynamicConfig });
     temporalAddress = started.address;
     temporalProcess = started.managed;
   }
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/roombook_bench';
-  if (!/bench/.test(new URL(databaseUrl).pathname)) throw new Error('BENCH_DATABASE_URL must name a database with "bench" in its name: the bench drops and recreates it.');
   progress(`fresh database ${new URL(databaseUrl).pathname.slice(1)}`);
   await freshDatabase(databaseUrl);
   const smtp = await startSmtpSink();
@@ -92,7 +99,7 @@ async function main(): Promise<number> {
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
     mode: quick ? 'quick' : 'full',
-    temporalStore: process.env.BENCH_TEMPORAL_ADDRESS ? 'external' : sqlite ? 'sqlite-wal' : 'memory',
+    temporalStore: store,
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
