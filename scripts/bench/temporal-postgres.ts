@@ -203,12 +203,14 @@ dynamicConfigClient:
   const searchAttributes = JSON.parse(readFileSync(join(ROOT, 'src/shared/search-attributes.json'), 'utf8')) as Record<string, string>;
   // A new namespace reaches the frontend's cache some seconds later; until then creating fails.
   for (const [name, type] of Object.entries(searchAttributes)) {
-    let lastError = '';
-    await waitFor(`search attribute ${name} (last answer: ${lastError || 'none'})`, async () => {
+    let lastAnswer = '';
+    await waitFor(`search attribute ${name}`, async () => {
       const created = cli(['operator', 'search-attribute', 'create', '--namespace', NAMESPACE, '--name', name, '--type', type]);
-      lastError = created.stderr.trim();
+      lastAnswer = created.stderr.trim();
       return created.status === 0 || /already exists/i.test(created.stderr);
-    }, 60);
+    }, 60).catch((err: Error) => {
+      throw new Error(`${err.message}; the server's last answer: ${lastAnswer}`);
+    });
   }
   await waitFor('the search attributes in the frontend', async () => {
     const listed = cli(['operator', 'search-attribute', 'list', '--namespace', NAMESPACE, '--output', 'json']);
