@@ -118,6 +118,18 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** What the bench uses of scripts/lib/temporal-cli.mjs (plain JS: it runs before npm packages exist). */
+export interface TemporalCliModule {
+  temporalCacheDir(): string;
+  findGo(): string | null;
+  goInstall(go: string, dir: string, packages: string[], log: (msg: string) => void, otherwise: string): Promise<void>;
+  DEV_SERVER_DYNAMIC_CONFIG: string[];
+}
+
+export async function temporalCliModule(): Promise<TemporalCliModule> {
+  return (await import(join(ROOT, 'scripts/lib/temporal-cli.mjs'))) as TemporalCliModule;
+}
+
 export async function startTemporal(cli: string, options: { sqlite: boolean; dynamicConfig?: string[] }): Promise<{ address: string; managed: Managed }> {
   const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const searchAttributes = JSON.parse(readFileSync(join(ROOT, 'src/shared/search-attributes.json'), 'utf8')) as Record<string, string>;
@@ -131,7 +143,7 @@ export async function startTemporal(cli: string, options: { sqlite: boolean; dyn
   }
   for (const [name, type] of Object.entries(searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
   // As `npm start` runs it; BENCH_TEMPORAL_DYNAMIC_CONFIG (options.dynamicConfig) comes after and wins.
-  const { DEV_SERVER_DYNAMIC_CONFIG } = (await import(join(ROOT, 'scripts/lib/temporal-cli.mjs'))) as { DEV_SERVER_DYNAMIC_CONFIG: string[] };
+  const { DEV_SERVER_DYNAMIC_CONFIG } = await temporalCliModule();
   for (const value of [...DEV_SERVER_DYNAMIC_CONFIG, ...(options.dynamicConfig ?? [])]) args.push('--dynamic-config-value', value);
   const managed = spawnManaged('temporal', cli, args, process.env);
   await waitFor('the Temporal dev server', () => tcpOpen(port), 60);

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { BENCH_DIR, progress, ROOT, spawnManaged, tcpOpen, waitFor, type Managed } from './stack';
+import { BENCH_DIR, progress, ROOT, spawnManaged, tcpOpen, temporalCliModule, waitFor, type Managed } from './stack';
 
 /** The server the CLI v1.5.1 embeds (its dev server reports 1.29.1), so both runs compare stores, not versions. */
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
@@ -22,19 +22,8 @@ const NAMESPACE = 'default';
 /** More than the dev server's one shard: history work spreads over connections and goroutines. */
 const HISTORY_SHARDS = 4;
 
-interface TemporalCliModule {
-  temporalCacheDir(): string;
-  findGo(): string | null;
-  goInstall(go: string, dir: string, packages: string[], log: (msg: string) => void, otherwise: string): Promise<void>;
-  DEV_SERVER_DYNAMIC_CONFIG: string[];
-}
-
-async function cliModule(): Promise<TemporalCliModule> {
-  return (await import(join(ROOT, 'scripts/lib/temporal-cli.mjs'))) as TemporalCliModule;
-}
-
 async function ensureServerBinaries(): Promise<{ server: string; sqlTool: string }> {
-  const cli = await cliModule();
+  const cli = await temporalCliModule();
   const dir = join(cli.temporalCacheDir(), '..', `temporal-server-${TEMPORAL_SERVER_VERSION}`);
   const server = join(dir, 'server');
   const sqlTool = join(dir, 'sql');
@@ -141,7 +130,7 @@ export async function startTemporalOnPostgres(
     `    rpc:\n      grpcPort: ${grpc}\n      membershipPort: ${membership}\n      bindOnLocalHost: true\n${http ? `      httpPort: ${http}\n` : ''}`;
   const root = join(BENCH_DIR, 'temporal-postgres');
   mkdirSync(join(root, 'config'), { recursive: true });
-  const { DEV_SERVER_DYNAMIC_CONFIG } = await cliModule();
+  const { DEV_SERVER_DYNAMIC_CONFIG } = await temporalCliModule();
   writeFileSync(join(root, 'dynamicconfig.yaml'), dynamicConfigYaml([...DEV_SERVER_DYNAMIC_CONFIG, ...(options.dynamicConfig ?? [])]));
   writeFileSync(
     join(root, 'config', 'development.yaml'),
