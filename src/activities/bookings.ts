@@ -1,7 +1,15 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { EntityManager } from 'typeorm';
-import { findOverlapping, isExclusionViolation } from '../db/repositories/bookings';
+import {
+  bookingExists,
+  countOrganizerBookings,
+  findOverlapping,
+  insertBooking,
+  isExclusionViolation,
+  lockOrganizerBookings,
+  saveBookingSnapshot,
+} from '../db/repositories/bookings';
 import { searchAttributesForBooking } from '../domain/booking-search-attributes';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import { BookingIdKey } from '../shared/search-attributes';
@@ -11,47 +19,22 @@ import {
   FailureTypes,
   bookingWorkflowId,
   type BookingEvent,
-  type BookingView,
+  type BookingSnapshot,
   type BookingWorkflowInput,
   type SlotConflictDetails,
 } from '../shared/booking-messages';
-import { createBookingMetrics } from './booking-metrics';
+import { createBookingMetrics, type BookingMetrics } from './booking-metrics';
 import type { ActivityDeps } from './deps';
 
-/** The whole row as the workflow sees it: every write is a full snapshot, so repeating one changes nothing. */
-export interface BookingSnapshot extends BookingView {
-  occupiedUntil: string;
-  runId?: string;
-  endedAt?: string;
-  reminderSentAt?: string;
-  previousWorkflowIds?: string[];
-}
+export type { BookingSnapshot };
 
 export interface SaveBookingInput {
   snapshot: BookingSnapshot;
   previousStatus: BookingStatus;
 }
 
-
-const COLUMNS = `room_id, organizer_id, series_id, title, attendees, start_at, end_at, occupied_until, status, status_reason,
-  hold_expires_at, check_in_opens_at, check_in_deadline, checked_in_at, ended_at, reminder_sent_at, workflow_id, run_id,
-  previous_workflow_ids, version, sequence, created_at, updated_at`;
-
-const COLUMN_NAMES = COLUMNS.split(',').map((c) => c.trim());
-const ASSIGNMENTS = COLUMN_NAMES.map((c, i) => `${c} = $${i + 2}`).join(', ');
-const VERSION_PARAM = COLUMN_NAMES.indexOf('version') + 2;
-
-function rowValues(s: BookingSnapshot): unknown[] {
-  return [
-    s.roomId, s.organizerId, s.seriesId ?? null, s.title, s.attendees, s.start, s.end, s.occupiedUntil, s.status, s.statusReason ?? null,
-    s.holdExpiresAt ?? null, s.checkInOpensAt ?? null, s.checkInDeadline ?? null, s.checkedInAt ?? null, s.endedAt ?? null,
-    s.reminderSentAt ?? null, s.workflowId, s.runId ?? null, s.previousWorkflowIds ?? [], s.version, s.sequence, s.createdAt, s.updatedAt,
-  ];
-}
-
-export function createBookingActivities(deps: ActivityDeps) {
+export function createBookingActivities(deps: ActivityDeps, metrics: BookingMetrics = createBookingMetrics(deps.meter)) {
   const { dataSource, config } = deps;
-  const metrics = createBookingMetrics(deps.meter);
 
   async function conflictFailure(db: EntityManager, s: BookingSnapshot): Promise<ApplicationFailure> {
     const hit = await findOverlapping(db, s.roomId, s.start, s.occupiedUntil, s.id);
@@ -76,17 +59,12 @@ export function createBookingActivities(deps: ActivityDeps) {
     async reserveSlot(snapshot: BookingSnapshot): Promise<{ runId: string }> {
       const runId = Context.current().info.workflowExecution?.runId ?? '';
       const s = { ...snapshot, runId };
+      let created = false;
       try {
         await dataSource.transaction(async (tx) => {
-          await tx.query("SELECT pg_advisory_xact_lock(hashtext('bookings-of:' || $1))", [s.organizerId]);
-          const [existing] = await tx.query('SELECT run_id FROM bookings WHERE id = $1', [s.id]);
-          if (existing) return; // a retried activity: the first attempt already reserved
-          const [counts] = await tx.query(
-            `SELECT count(*) FILTER (WHERE status = 'held')::int AS holds,
-                    count(*) FILTER (WHERE status IN ('held', 'pending_approval', 'confirmed', 'checked_in') AND start_at > now())::int AS future
-             FROM bookings WHERE organizer_id = $1`,
-            [s.organizerId],
-          );
+          await lockOrganizerBookings(tx, s.organizerId);
+          if (await bookingExists(tx, s.id)) return; // a retried activity: the first attempt already reserved
+          const counts = await countOrganizerBookings(tx, s.organizerId);
           const limits = config.bookingLimits;
           if (s.status === 'held' && counts.holds >= limits.maxActiveHoldsPerUser) {
             throw ApplicationFailure.create({
@@ -104,12 +82,14 @@ export function createBookingActivities(deps: ActivityDeps) {
               nonRetryable: true,
             });
           }
-          await tx.query(`INSERT INTO bookings (id, ${COLUMNS}) VALUES ($1, ${rowValues(s).map((_, i) => `$${i + 2}`).join(', ')})`, [s.id, ...rowValues(s)]);
+          await insertBooking(tx, s);
+          created = true;
         });
       } catch (err) {
         if (isExclusionViolation(err)) throw await conflictFailure(dataSource.manager, s);
         throw err;
       }
+      if (created) metrics.created(s.status);
       // Before the caller hears of it: no cached availability may still show this slot free.
       await invalidateRoomAvailability(deps.redis, s.roomId);
       return { runId };
@@ -123,8 +103,7 @@ export function createBookingActivities(deps: ActivityDeps) {
     async saveBooking({ snapshot: s, previousStatus }: SaveBookingInput): Promise<{ applied: boolean }> {
       let applied = false;
       try {
-        const result = await dataSource.query(`UPDATE bookings SET ${ASSIGNMENTS} WHERE id = $1 AND version < $${VERSION_PARAM}`, [s.id, ...rowValues(s)]);
-        applied = (result[1] ?? 0) > 0;
+        applied = await saveBookingSnapshot(dataSource, s);
       } catch (err) {
         if (isExclusionViolation(err)) throw await conflictFailure(dataSource.manager, s);
         throw err;

@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createBookingMetrics } from './booking-metrics';
 import { createBookingActivities } from './bookings';
 import { createMailActivities } from './mail';
 import { createSeriesActivities } from './series';
@@ -8,11 +9,13 @@ export type { ActivityDeps };
 
 /** Every activity the worker registers, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
+  // One set of instruments for every activity that counts bookings.
+  const metrics = createBookingMetrics(deps.meter);
   return {
     ...createSystemActivities(deps),
-    ...createBookingActivities(deps),
+    ...createBookingActivities(deps, metrics),
     ...createMailActivities(deps),
-    ...createSeriesActivities(deps),
+    ...createSeriesActivities(deps, metrics),
   };
 }
 

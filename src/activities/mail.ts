@@ -58,13 +58,9 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
       let sent = 0;
       let alreadySent = 0;
 
+      let busy = 0;
       for (const reader of audience.readers) {
         const messageId = bookingMessageId(event, reader.email);
-        const done = await db.query('SELECT 1 FROM mail_deliveries WHERE message_id = $1', [messageId]);
-        if (done.length > 0) {
-          alreadySent += 1;
-          continue;
-        }
         const unsubscribe = preference
           ? { url: `${api}/mail/unsubscribe?token=${signUnsubscribeToken(config.jwtSecret, { email: reader.email, preference })}`, preference }
           : undefined;
@@ -75,31 +71,44 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
         const message = renderMessage({ kind, booking, room, organizer: audience.organizer, reader, links });
         const method = inviteMethod(kind, reader, booking);
 
-        await mailer.sendMail({
-          from: config.mailFrom,
-          to: reader.name ? { name: reader.name, address: reader.email } : reader.email,
-          subject: message.subject,
-          messageId,
-          text: message.text,
-          html: message.html,
-          // nodemailer adds it as a text/calendar; method=... alternative, which calendar clients act on.
-          ...(method
-            ? { icalEvent: { method, filename: method === 'CANCEL' ? 'cancel.ics' : 'invite.ics', content: bookingInvite({ method, booking, room, organizer: audience.organizer, url: links.booking, occurrenceStart }) } }
-            : {}),
-          headers: {
-            'X-Roombook-Booking': booking.id,
-            'X-Roombook-Kind': kind,
-            'Auto-Submitted': 'auto-generated',
-            ...(unsubscribe ? { 'List-Unsubscribe': `<${unsubscribe.url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
-          },
+        // One sender per message at a time: a slot's workflow that closed with this message in
+        // flight and the follow-up it handed the message to may both try; the second waits for the
+        // first's record instead of sending again.
+        const outcome = await db.transaction(async (tx) => {
+          const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [messageId]);
+          if (!locked) return 'busy' as const;
+          if ((await tx.query('SELECT 1 FROM mail_deliveries WHERE message_id = $1', [messageId])).length > 0) return 'done' as const;
+          await mailer.sendMail({
+            from: config.mailFrom,
+            to: reader.name ? { name: reader.name, address: reader.email } : reader.email,
+            subject: message.subject,
+            messageId,
+            text: message.text,
+            html: message.html,
+            // nodemailer adds it as a text/calendar; method=... alternative, which calendar clients act on.
+            ...(method
+              ? { icalEvent: { method, filename: method === 'CANCEL' ? 'cancel.ics' : 'invite.ics', content: bookingInvite({ method, booking, room, organizer: audience.organizer, url: links.booking, occurrenceStart }) } }
+              : {}),
+            headers: {
+              'X-Roombook-Booking': booking.id,
+              'X-Roombook-Kind': kind,
+              'Auto-Submitted': 'auto-generated',
+              ...(unsubscribe ? { 'List-Unsubscribe': `<${unsubscribe.url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+            },
+          });
+          await tx.query(
+            `INSERT INTO mail_deliveries (message_id, booking_id, kind, recipient, invite_method) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (message_id) DO NOTHING`,
+            [messageId, booking.id, kind, reader.email, method ?? null],
+          );
+          return 'sent' as const;
         });
-        await db.query(
-          `INSERT INTO mail_deliveries (message_id, booking_id, kind, recipient, invite_method) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (message_id) DO NOTHING`,
-          [messageId, booking.id, kind, reader.email, method ?? null],
-        );
-        sent += 1;
+        if (outcome === 'sent') sent += 1;
+        else if (outcome === 'done') alreadySent += 1;
+        else busy += 1;
       }
+      // Retried: by then the other sender has recorded (or given up on) those messages.
+      if (busy > 0) throw new Error(`${busy} message(s) of this ${kind} event are being sent by another attempt; trying again.`);
       return { sent, alreadySent, optedOut: audience.optedOut };
     },
   };

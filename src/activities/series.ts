@@ -1,8 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { findOverlapping, isExclusionViolation } from '../db/repositories/bookings';
+import { releaseBookingWithoutWorkflow, bookingExists, countOrganizerBookings, findOverlapping, insertBooking, isExclusionViolation, lockOrganizerBookings } from '../db/repositories/bookings';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
-import { ACTIVE_STATUSES, type BookingStatus } from '../shared/booking';
+import { CANCELLABLE_STATUSES, checkInFields, initialStatus, occupiedUntil } from '../shared/booking-lifecycle';
 import { FailureTypes, bookingWorkflowId, cancelUpdate, type SlotConflictDetails } from '../shared/booking-messages';
 import {
   SeriesFailureTypes,
@@ -13,6 +13,8 @@ import {
   type SeriesDefinition,
   type SeriesOccurrence,
 } from '../shared/series-messages';
+import type { BookingStatus } from '../shared/booking';
+import { createBookingMetrics, type BookingMetrics } from './booking-metrics';
 import { staticSummaryFor } from './bookings';
 import type { ActivityDeps } from './deps';
 
@@ -43,7 +45,7 @@ export interface CancelSeriesInput {
 
 const iso = (t: number | string | Date) => new Date(t).toISOString();
 
-export function createSeriesActivities(deps: ActivityDeps) {
+export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetrics = createBookingMetrics(deps.meter)) {
   const { dataSource, config } = deps;
 
   return {
@@ -58,8 +60,9 @@ export function createSeriesActivities(deps: ActivityDeps) {
       const { series } = input;
       const { policy } = series;
       const results: ReservedOccurrence[] = [];
+      const created: BookingStatus[] = [];
       await dataSource.transaction(async (tx) => {
-        await tx.query("SELECT pg_advisory_xact_lock(hashtext('bookings-of:' || $1))", [series.organizerId]);
+        await lockOrganizerBookings(tx, series.organizerId);
         if (input.create) {
           await tx.query(
             `INSERT INTO booking_series (id, room_id, organizer_id, title, attendees, timezone, rrule, exdates, on_conflict, max_consecutive_releases, split_from, workflow_id, created_at, updated_at)
@@ -67,10 +70,7 @@ export function createSeriesActivities(deps: ActivityDeps) {
             [series.seriesId, series.roomId, series.organizerId, series.title, series.attendees, series.timezone, series.rrule, series.exdates,
               series.onConflict, series.maxConsecutiveReleases, series.splitFrom ?? null, seriesWorkflowId(series.seriesId), series.createdAt],
           );
-          const [counts] = await tx.query(
-            `SELECT count(*)::int AS future FROM bookings WHERE organizer_id = $1 AND status = ANY($2) AND start_at > now() AND (series_id IS DISTINCT FROM $3)`,
-            [series.organizerId, ACTIVE_STATUSES, series.seriesId],
-          );
+          const counts = await countOrganizerBookings(tx, series.organizerId, series.seriesId);
           const limit = config.bookingLimits.maxFutureBookingsPerUser;
           if (counts.future + input.book.length > limit) {
             throw ApplicationFailure.create({
@@ -83,9 +83,9 @@ export function createSeriesActivities(deps: ActivityDeps) {
         }
         const now = Date.now();
         for (const o of input.book) {
-          const status: BookingStatus = policy.requiresApproval ? 'pending_approval' : 'confirmed';
+          const status = initialStatus('book', policy);
           const base = { occurrenceStart: o.occurrenceStart, start: o.start, end: o.end };
-          const [existing] = await tx.query('SELECT status, version FROM bookings WHERE id = $1', [o.bookingId]);
+          const existing = await bookingExists(tx, o.bookingId);
           if (existing) {
             results.push({ ...base, outcome: 'booked', bookingId: o.bookingId, status: existing.status, version: existing.version });
             continue;
@@ -94,26 +94,37 @@ export function createSeriesActivities(deps: ActivityDeps) {
             results.push({ ...base, outcome: 'missed' });
             continue;
           }
-          const occupiedUntil = iso(Date.parse(o.end) + policy.bufferSeconds * 1000);
-          const checkInOpensAt = policy.requiresCheckIn ? iso(Date.parse(o.start) - policy.checkInOpensBeforeSeconds * 1000) : null;
-          const checkInDeadline = policy.requiresCheckIn ? iso(Date.parse(o.start) + policy.checkInGraceSeconds * 1000) : null;
+          const until = occupiedUntil(policy, o.end);
           const title = o.title ?? series.title;
           await tx.query('SAVEPOINT occurrence');
           try {
-            await tx.query(
-              `INSERT INTO bookings (id, room_id, organizer_id, series_id, occurrence_start, title, attendees, start_at, end_at, occupied_until, status,
-                 check_in_opens_at, check_in_deadline, workflow_id, version, sequence, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, 0, $15, $15)`,
-              [o.bookingId, series.roomId, series.organizerId, series.seriesId, o.occurrenceStart, title, o.attendees ?? series.attendees, o.start, o.end,
-                occupiedUntil, status, checkInOpensAt, checkInDeadline, bookingWorkflowId(series.roomId, o.start), iso(now)],
-            );
+            await insertBooking(tx, {
+              id: o.bookingId,
+              roomId: series.roomId,
+              organizerId: series.organizerId,
+              seriesId: series.seriesId,
+              occurrenceStart: o.occurrenceStart,
+              title,
+              attendees: o.attendees ?? series.attendees,
+              start: o.start,
+              end: o.end,
+              occupiedUntil: until,
+              status,
+              ...checkInFields(policy, o.start, o.end),
+              workflowId: bookingWorkflowId(series.roomId, o.start),
+              version: 1,
+              sequence: 0,
+              createdAt: iso(now),
+              updatedAt: iso(now),
+            });
             await tx.query('RELEASE SAVEPOINT occurrence');
           } catch (err) {
             await tx.query('ROLLBACK TO SAVEPOINT occurrence');
             if (!isExclusionViolation(err)) throw err;
-            results.push({ ...base, outcome: 'conflict', conflict: await conflictWith(tx, series.roomId, o.start, occupiedUntil) });
+            results.push({ ...base, outcome: 'conflict', conflict: await conflictWith(tx, series.roomId, o.start, until) });
             continue;
           }
+          created.push(status);
           results.push({
             ...base,
             outcome: 'booked',
@@ -125,8 +136,7 @@ export function createSeriesActivities(deps: ActivityDeps) {
           });
         }
         for (const o of input.check) {
-          const occupiedUntil = iso(Date.parse(o.end) + policy.bufferSeconds * 1000);
-          const hit = await findOverlapping(tx, series.roomId, o.start, occupiedUntil);
+          const hit = await findOverlapping(tx, series.roomId, o.start, occupiedUntil(policy, o.end));
           const base = { occurrenceStart: o.occurrenceStart, start: o.start, end: o.end };
           results.push(hit ? { ...base, outcome: 'conflict', conflict: { conflictingBookingId: hit.id, start: hit.start, end: hit.end } } : { ...base, outcome: 'scheduled' });
         }
@@ -148,6 +158,7 @@ export function createSeriesActivities(deps: ActivityDeps) {
           );
         }
       });
+      created.forEach((status) => metrics.created(status));
       if (results.some((r) => r.outcome === 'booked')) await invalidateRoomAvailability(deps.redis, series.roomId);
       return results;
     },
@@ -167,7 +178,7 @@ export function createSeriesActivities(deps: ActivityDeps) {
       const scope = input.scope === 'all' ? '' : input.scope === 'one' ? 'AND occurrence_start = $3' : 'AND occurrence_start >= $3';
       const rows: { id: string; workflow_id: string }[] = await dataSource.query(
         `SELECT id, workflow_id FROM bookings WHERE series_id = $1 AND status = ANY($2) ${scope} ORDER BY start_at`,
-        [input.seriesId, ['held', 'pending_approval', 'confirmed'], ...(input.scope === 'all' ? [] : [input.occurrenceStart])],
+        [input.seriesId, CANCELLABLE_STATUSES, ...(input.scope === 'all' ? [] : [input.occurrenceStart])],
       );
       const cancelled: string[] = [];
       for (const row of rows) {
@@ -182,6 +193,12 @@ export function createSeriesActivities(deps: ActivityDeps) {
         }
       }
       return { cancelled };
+    },
+
+    /** An occurrence whose workflow could not start gives up its slot: no active row without a workflow. */
+    async releaseUnstartedOccurrence(input: { bookingId: string; reason: string }): Promise<void> {
+      const roomId = await releaseBookingWithoutWorkflow(dataSource, input.bookingId, input.reason);
+      if (roomId) await invalidateRoomAvailability(deps.redis, roomId);
     },
 
     /** The series row as the workflow sees it: status, reason, strikes, a not-yet-booked occurrence's new slot. */

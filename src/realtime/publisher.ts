@@ -89,6 +89,9 @@ export function createBookingEventPublisher(deps: PublisherDeps): (event: Bookin
       await publisher.flush();
       deps.logger.debug({ kind: event.kind, bookingId: booking.id, roomStatusVersion: version }, 'booking event published');
     });
+    // A move from another room: that room's displays must see the slot free. Its own transaction,
+    // so two rooms' locks are never held at once (no lock-order deadlock between publishers).
+    if (event.previous && event.previous.roomId !== booking.roomId) await publishRoomStatus(deps, event.previous.roomId);
   };
 }
 

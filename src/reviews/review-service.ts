@@ -13,7 +13,8 @@ import { storedPolicy } from '../domain/room-policy';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
-import { reviewSubmittedSignal } from '../shared/booking-messages';
+import { followUpWorkflowId, reviewSubmittedSignal } from '../shared/booking-messages';
+import { reviewWindow } from '../shared/booking-lifecycle';
 import { wilsonLowerBound } from './helpfulness';
 import type { ModerationAlerts } from './moderation-alerts';
 import { cachedRoomRating, invalidateRoomRating, type RatingCacheOutcome } from './rating-cache';
@@ -68,12 +69,8 @@ export function toReviewView(review: ReviewRecord, principal: Principal): Review
 
 /** Reviews are accepted from the booking's end until its prompt time plus the room's review window. */
 export function reviewWindowOf(booking: Pick<ReviewableBooking, 'endedAt' | 'policy'>): { opensAt: string; closesAt: string } {
-  const policy = storedPolicy(booking.policy);
-  const end = Date.parse(booking.endedAt);
-  return {
-    opensAt: new Date(end).toISOString(),
-    closesAt: new Date(end + (policy.reviewPromptDelaySeconds + policy.reviewWindowSeconds) * 1000).toISOString(),
-  };
+  const endedAt = new Date(booking.endedAt).toISOString();
+  return { opensAt: endedAt, closesAt: reviewWindow(storedPolicy(booking.policy), endedAt).closesAt };
 }
 
 // A signal normally lands in milliseconds; with Temporal unreachable the review still answers.
@@ -241,14 +238,25 @@ export class ReviewService {
     await invalidateRoomAvailability(this.deps.redis, roomId);
   }
 
-  /** The workflow stops reminding this person. A closed workflow (window over) is fine: the review was still on time. */
+  /**
+   * The booking's follow-up stops reminding this person (runs started before the follow-up
+   * existed keep the review window in the slot's workflow). A closed workflow (window over) is
+   * fine: the review was still on time.
+   */
   private async tellWorkflow(booking: ReviewableBooking, me: { userId: string; email: string }): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer from Temporal within ${SIGNAL_TIMEOUT_MS} ms`)), SIGNAL_TIMEOUT_MS);
     });
     try {
-      await Promise.race([this.deps.temporal.workflow.getHandle(booking.workflowId, booking.runId).signal(reviewSubmittedSignal, me), timeout]);
+      const signal = (workflowId: string, runId?: string) => this.deps.temporal.workflow.getHandle(workflowId, runId).signal(reviewSubmittedSignal, me);
+      await Promise.race([
+        signal(followUpWorkflowId(booking.id)).catch((err) => {
+          if (err instanceof WorkflowNotFoundError) return signal(booking.workflowId, booking.runId);
+          throw err;
+        }),
+        timeout,
+      ]);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return;
       this.deps.logger.warn({ err: (err as Error).message, bookingId: booking.id }, 'review signal not delivered');

@@ -2,8 +2,19 @@
 // the API and the workflow import this file, so it holds definitions only.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BookingStatus, RoomPolicy } from './booking';
+import type { ReserveMode } from './booking-lifecycle';
 
 export const BOOKING_WORKFLOW_TYPE = 'bookingWorkflow';
+export const BOOKING_FOLLOWUP_WORKFLOW_TYPE = 'bookingFollowUpWorkflow';
+
+/**
+ * `booking-followup:<bookingId>`: what is left to do once a booking no longer occupies its slot
+ * (mail still retrying, the review prompt, its reminder and window). Keyed by the booking, so it
+ * outlives the slot's workflow and never keeps the slot from being booked again.
+ */
+export function followUpWorkflowId(bookingId: string): string {
+  return `booking-followup:${bookingId}`;
+}
 
 /** `booking:<roomId>:<start as UTC ISO-8601 to the second>`: one running booking per room and start. */
 export function bookingWorkflowId(roomId: string, start: string | Date): string {
@@ -22,6 +33,28 @@ export interface CarriedState {
   approvalDeadline?: string;
   checkedInAt?: string;
   reminderSentAt?: string;
+  /** The slot it moved from (absent for runs moved by the workflow before the lifecycle module). */
+  movedFrom?: SlotRef;
+  /** When the booking took its new slot: the reminder is for slots taken before its time. */
+  slotTakenAt?: string;
+  /** Messages the previous slot's workflow had not delivered when it handed over. */
+  undelivered?: PendingMessage[];
+}
+
+/** Where a booking was: the room and slot, and the workflow that held it. */
+export interface SlotRef {
+  roomId: string;
+  start: string;
+  end: string;
+  workflowId: string;
+}
+
+/** The room a booking moves to, when it changes rooms (what the workflow of the new slot needs). */
+export interface MoveTarget {
+  roomId: string;
+  roomName: string;
+  roomTimezone: string;
+  policy: RoomPolicy;
 }
 
 /**
@@ -75,7 +108,18 @@ export interface BookingView {
   updatedAt: string;
 }
 
-export type ReserveMode = 'book' | 'hold';
+export type { ReserveMode } from './booking-lifecycle';
+
+/** The whole row as the workflow sees it: every write is a full snapshot, so repeating one changes nothing. */
+export interface BookingSnapshot extends BookingView {
+  occupiedUntil: string;
+  runId?: string;
+  endedAt?: string;
+  reminderSentAt?: string;
+  previousWorkflowIds?: string[];
+  /** Series occurrences: the occurrence's start by the series' rule (before any move). */
+  occurrenceStart?: string;
+}
 
 /** Every moment of a booking's life that someone should hear about. */
 export type BookingEventKind =
@@ -94,6 +138,31 @@ export interface BookingEvent {
   booking: BookingView;
   /** People (user ids or emails) who need no message, e.g. those who already reviewed. */
   skipRecipients?: string[];
+  /** A move: the slot it left, whose room must hear of it too. */
+  previous?: SlotRef;
+}
+
+/** A message not yet delivered on a channel: handed from a slot's workflow to the next one or to the follow-up. */
+export interface PendingMessage {
+  event: BookingEvent;
+  mail: boolean;
+  announce: boolean;
+}
+
+/** What a booking's follow-up starts with. */
+export interface FollowUpInput {
+  booking: BookingView;
+  policy: RoomPolicy;
+  /** When the meeting ended (completed bookings only): the review window runs from here. */
+  endedAt?: string;
+  undelivered: PendingMessage[];
+}
+
+export interface FollowUpState {
+  bookingId: string;
+  status: BookingStatus;
+  undelivered: number;
+  review?: { promptSentAt?: string; reminderSent: boolean; closesAt: string; reviewers: string[] };
 }
 
 /** How the workflow closed: the booking's last status, or `refused`/`moved` when it never held or left the slot. */
@@ -101,6 +170,8 @@ export interface BookingOutcome {
   bookingId: string;
   result: BookingStatus | 'refused' | 'moved';
   movedTo?: string;
+  /** The follow-up that carries on (mail still to deliver, the review window). */
+  followUp?: string;
 }
 
 // Failure types the API maps to HTTP answers; listed as non-retryable for the activities.
@@ -127,11 +198,12 @@ export const cancelUpdate = defineUpdate<BookingView, [{ by: string; reason?: st
 export const checkInUpdate = defineUpdate<BookingView, [{ by: string }]>('checkIn');
 export const checkOutUpdate = defineUpdate<BookingView, [{ by: string }]>('checkOut');
 export const extendUpdate = defineUpdate<BookingView, [{ end: string }]>('extend');
-/** A new slot, and optionally new details written in the same step (all or nothing). */
-export const rescheduleUpdate = defineUpdate<BookingView, [{ start: string; end: string; title?: string; attendees?: string[] }]>('reschedule');
+/** A new slot (in another room, with `room`), and optionally new details written in the same step (all or nothing). */
+export const rescheduleUpdate = defineUpdate<BookingView, [{ start: string; end: string; title?: string; attendees?: string[]; room?: MoveTarget }]>('reschedule');
 export const editUpdate = defineUpdate<BookingView, [{ title?: string; attendees?: string[] }]>('edit');
 
 export const bookingStateQuery = defineQuery<BookingView>('state');
+export const followUpStateQuery = defineQuery<FollowUpState>('followUpState');
 
 /** A review arrived: the workflow stops reminding that person. */
 export const reviewSubmittedSignal = defineSignal<[{ userId: string; email: string }]>('reviewSubmitted');

@@ -5,20 +5,36 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
+  WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { BookingActivities, BookingSnapshot } from '../activities/bookings';
-import type { MailActivities } from '../activities/mail';
-import { isActive, type BookingStatus } from '../shared/booking';
+import type { BookingStatus } from '../shared/booking';
+import {
+  assertNever,
+  checkInFields,
+  checkInRefusal,
+  checkOutRefusal,
+  initialStatus,
+  isActive,
+  isAllowed,
+  nextDeadline,
+  occupiedUntil,
+  type BookingAction,
+  type Deadline,
+  type SlotLifecycle,
+} from '../shared/booking-lifecycle';
 import {
   FailureTypes,
-  MAILED_EVENT_KINDS,
   approveUpdate,
   bookingStateQuery,
   bookingWorkflowId,
@@ -28,95 +44,105 @@ import {
   confirmUpdate,
   editUpdate,
   extendUpdate,
+  followUpWorkflowId,
   rejectUpdate,
   reserveUpdate,
   rescheduleUpdate,
-  reviewSubmittedSignal,
   type BookingEvent,
   type BookingEventKind,
   type BookingOutcome,
   type BookingView,
   type BookingWorkflowInput,
+  type MoveTarget,
   type SlotConflictDetails,
+  type SlotRef,
 } from '../shared/booking-messages';
-import { BookingStatusKey } from '../shared/search-attributes';
+import { BookingIdKey, BookingStatusKey, OrganizerIdKey, RoomIdKey, SlotStartKey } from '../shared/search-attributes';
 import { occurrenceSettledSignal, seriesWorkflowId } from '../shared/series-messages';
-
-// Fast database writes: retried until Postgres answers (a booking's life must not be lost to an
-// outage), except for the domain refusals, which the caller must see at once.
-const db = proxyActivities<BookingActivities>({
-  startToCloseTimeout: '15 seconds',
-  retry: {
-    initialInterval: '200 milliseconds',
-    maximumInterval: '5 seconds',
-    nonRetryableErrorTypes: [FailureTypes.slotConflict, FailureTypes.policyViolation],
-  },
-});
-
-// The database writes and the realtime announcement, as local activities: they run in the worker
-// within the workflow task that made the change, so a create or a transition costs one workflow
-// task instead of a task, an activity task and a second task per call (trips through the Temporal
-// server; npm run bench measured the difference, see docs/performance.md). Same timeout and
-// retries as `db`. The update's answer leaves with that task, so the caller hears of the change
-// once the row is written and the announcement is out.
-const local = proxyLocalActivities<Pick<BookingActivities, 'reserveSlot' | 'saveBooking'>>({
-  startToCloseTimeout: '15 seconds',
-  retry: {
-    initialInterval: '200 milliseconds',
-    maximumInterval: '5 seconds',
-    nonRetryableErrorTypes: [FailureTypes.slotConflict, FailureTypes.policyViolation],
-  },
-});
-
-// The announcement's fast path is short: when Redis or Postgres cannot take it at once, the
-// durable `db.announce` takes over in the background, so an outage never holds up the answer.
-const quickAnnouncer = proxyLocalActivities<Pick<BookingActivities, 'announce'>>({
-  startToCloseTimeout: '3 seconds',
-  retry: { initialInterval: '100 milliseconds', maximumAttempts: 2 },
-});
+import { Deliveries } from './booking-delivery';
+import { bookingFollowUpWorkflow } from './booking-followup';
+import { legacyBookingWorkflow } from './booking-legacy';
 
 /**
- * Histories recorded before each step replay the activities they scheduled. One patch covers both
- * steps in new workflows: each patch a workflow meets costs an upsert of TemporalChangeVersion.
+ * Runs started before the lifecycle module have no marker of this patch: they go on, and replay,
+ * in legacyBookingWorkflow. Every new run records it and takes the path below.
  */
-const RESERVE_LOCALLY = 'reserve-slot-local-activity';
-const WRITE_AND_ANNOUNCE_LOCALLY = 'local-activities-v2';
-const writesLocally = () => patched(WRITE_AND_ANNOUNCE_LOCALLY);
-const reservesLocally = () => writesLocally() || patched(RESERVE_LOCALLY);
+export const LIFECYCLE_PATCH = 'booking-lifecycle-v3';
 
-// Mail and hand-offs: slower, retried for as long as it takes; never block the booking's timers.
-const outbox = proxyActivities<BookingActivities & MailActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+const DOMAIN_REFUSALS = [FailureTypes.slotConflict, FailureTypes.policyViolation];
+
+// Reservations and state writes run as local activities, within the workflow task that made the
+// change: one task per create or transition (see docs/performance.md). Retried until Postgres
+// answers, except for domain refusals, which the caller must see at once.
+const local = proxyLocalActivities<Pick<BookingActivities, 'reserveSlot' | 'saveBooking'>>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', nonRetryableErrorTypes: DOMAIN_REFUSALS },
 });
 
-const TERMINAL_WITHOUT_REVIEW: BookingStatus[] = ['expired', 'rejected', 'cancelled', 'released'];
+// Handing the booking to its new slot's workflow: retried for as long as it takes.
+const handOff = proxyActivities<Pick<BookingActivities, 'startMovedBooking'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
 
-type Phase = BookingStatus | 'new';
-
-interface Deadline {
-  at: number;
-  kind: 'hold_expiry' | 'approval_timeout' | 'reminder' | 'check_in_opens' | 'meeting_start' | 'no_show' | 'end' | 'review_prompt' | 'review_reminder' | 'review_close';
-  label: string;
+/** The booking as its row holds it; every field changes only once the row has it. */
+interface BookingRecord {
+  roomId: string;
+  status: BookingStatus;
+  version: number;
+  sequence: number;
+  title: string;
+  attendees: string[];
+  start: string;
+  end: string;
+  statusReason?: string;
+  holdExpiresAt?: string;
+  approvalDeadline?: string;
+  checkedInAt?: string;
+  endedAt?: string;
+  reminderSentAt?: string;
+  previousWorkflowIds: string[];
+  createdAt: string;
+  updatedAt: string;
+  slotTakenAt: string;
 }
+
+/** Where the slot's workflow is in its own life (not the booking's status). */
+type Phase =
+  | { name: 'reserving' }
+  | { name: 'refused'; failure: ApplicationFailure }
+  | { name: 'open' }
+  | { name: 'moved'; to: string };
+
+type Change = Partial<Omit<BookingRecord, 'version' | 'updatedAt' | 'previousWorkflowIds' | 'createdAt'>>;
 
 const ms = (iso: string) => new Date(iso).getTime();
 const isoAt = (epochMs: number) => new Date(epochMs).toISOString();
 const now = () => new Date().getTime();
 
 /**
- * One booking's whole life, keyed by room and slot. State lives in `s`; every transition is
- * written to Postgres by an activity (a full snapshot guarded by `version`) before the caller
- * hears about it. Timers are durable: a worker crash loses none.
+ * One booking's time in one slot, keyed by room and start. It lives exactly as long as the
+ * booking occupies the slot: once the booking is cancelled, released, expired, rejected,
+ * completed or moved, it hands what is left (undelivered mail, the review window) to the
+ * booking's follow-up or to the next slot's workflow and closes, so the slot can be booked again.
  */
 export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingOutcome> {
+  if (!patched(LIFECYCLE_PATCH)) return legacyBookingWorkflow(input);
+  return runSlot(input);
+}
+
+async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
   const { policy } = input;
   const info = workflowInfo();
   const carried = input.carried;
   // A series occurrence: its series already inserted the row (carried wins: a moved occurrence).
   const preReserved = carried ? undefined : input.preReserved;
-  const s = {
-    phase: (carried?.status ?? preReserved?.status ?? 'new') as Phase,
+  const deliveries = new Deliveries();
+  for (const message of carried?.undelivered ?? []) deliveries.resume(message);
+
+  let b: BookingRecord = {
+    roomId: input.roomId,
+    status: carried?.status ?? preReserved?.status ?? 'held',
     version: carried?.version ?? preReserved?.version ?? 0,
     sequence: carried?.sequence ?? 0,
     title: input.title,
@@ -126,64 +152,52 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     holdExpiresAt: carried?.holdExpiresAt,
     approvalDeadline: carried?.approvalDeadline ?? preReserved?.approvalDeadline,
     checkedInAt: carried?.checkedInAt,
-    endedAt: undefined as string | undefined,
-    statusReason: undefined as string | undefined,
-    reminderSentAt: carried?.reminderSentAt,
-    previousWorkflowIds: carried ? [...carried.previousWorkflowIds] : ([] as string[]),
+    previousWorkflowIds: carried ? [...carried.previousWorkflowIds] : [],
     createdAt: input.createdAt,
     updatedAt: input.createdAt,
-    runId: info.runId,
-    checkInAnnounced: false,
-    startAnnounced: false,
-    reviewPromptSentAt: undefined as string | undefined,
-    reviewReminderSent: false,
-    reviewers: new Set<string>(),
-    movedTo: undefined as string | undefined,
-    reserve: { settled: Boolean(carried ?? preReserved), failure: undefined as ApplicationFailure | undefined },
-    /** Set by every change; the main loop recomputes its next deadline when it sees it. */
-    dirty: false,
+    slotTakenAt: carried?.slotTakenAt ?? input.createdAt,
   };
-  const pendingMessages: Promise<unknown>[] = [];
+  let phase = (carried || preReserved ? { name: 'open' } : { name: 'reserving' }) as Phase;
+  // Handlers change the phase while the main path awaits: always read it afresh.
+  const currentPhase = (): Phase => phase;
+  // Announced moments: not part of the row (a replayed workflow announces none twice).
+  const announced = { checkIn: false, start: false };
+  /** Set by every change; the main loop recomputes its next deadline when it sees it. */
+  let dirty = false;
 
-  const status = (): BookingStatus => (s.phase === 'new' ? 'held' : s.phase);
-  const occupiedUntil = (end = s.end) => isoAt(ms(end) + policy.bufferSeconds * 1000);
-  const checkInOpensAt = (start = s.start) => (policy.requiresCheckIn ? isoAt(ms(start) - policy.checkInOpensBeforeSeconds * 1000) : undefined);
-  const checkInDeadline = (start = s.start) => (policy.requiresCheckIn ? isoAt(ms(start) + policy.checkInGraceSeconds * 1000) : undefined);
+  const lifecycle = (): SlotLifecycle => ({ ...b, checkInAnnounced: announced.checkIn, startAnnounced: announced.start });
 
-  function view(): BookingView {
-    const st = status();
+  function view(record: BookingRecord = b): BookingView {
     return {
       id: input.bookingId,
-      roomId: input.roomId,
+      roomId: record.roomId,
       organizerId: input.organizerId,
       ...(input.seriesId ? { seriesId: input.seriesId } : {}),
-      title: s.title,
-      attendees: [...s.attendees],
-      start: s.start,
-      end: s.end,
-      status: st,
-      ...(s.statusReason ? { statusReason: s.statusReason } : {}),
-      ...(st === 'held' && s.holdExpiresAt ? { holdExpiresAt: s.holdExpiresAt } : {}),
-      ...(policy.requiresCheckIn ? { checkInOpensAt: checkInOpensAt(), checkInDeadline: checkInDeadline() } : {}),
-      ...(s.checkedInAt ? { checkedInAt: s.checkedInAt } : {}),
+      title: record.title,
+      attendees: [...record.attendees],
+      start: record.start,
+      end: record.end,
+      status: record.status,
+      ...(record.statusReason ? { statusReason: record.statusReason } : {}),
+      ...(record.status === 'held' && record.holdExpiresAt ? { holdExpiresAt: record.holdExpiresAt } : {}),
+      ...checkInFields(policy, record.start, record.end),
+      ...(record.checkedInAt ? { checkedInAt: record.checkedInAt } : {}),
       workflowId: info.workflowId,
-      version: s.version,
-      sequence: s.sequence,
-      createdAt: s.createdAt,
-      updatedAt: s.updatedAt,
+      version: record.version,
+      sequence: record.sequence,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
     };
   }
 
-  function snapshot(overrides: Partial<BookingSnapshot> = {}): BookingSnapshot {
-    const v = view();
-    const merged = { ...v, ...overrides };
+  function snapshot(record: BookingRecord): BookingSnapshot {
     return {
-      ...merged,
-      occupiedUntil: occupiedUntil(merged.end),
-      runId: s.runId,
-      ...(s.endedAt ? { endedAt: s.endedAt } : {}),
-      ...(s.reminderSentAt ? { reminderSentAt: s.reminderSentAt } : {}),
-      previousWorkflowIds: s.previousWorkflowIds,
+      ...view(record),
+      occupiedUntil: occupiedUntil(policy, record.end),
+      runId: info.runId,
+      ...(record.endedAt ? { endedAt: record.endedAt } : {}),
+      ...(record.reminderSentAt ? { reminderSentAt: record.reminderSentAt } : {}),
+      previousWorkflowIds: record.previousWorkflowIds,
     };
   }
 
@@ -196,7 +210,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   }
 
   function refuse(message: string): never {
-    throw ApplicationFailure.create({ type: FailureTypes.invalidState, message, details: [{ status: status() }], nonRetryable: true });
+    throw ApplicationFailure.create({ type: FailureTypes.invalidState, message, details: [{ status: b.status }], nonRetryable: true });
   }
 
   /** Activity failures reach the caller as the domain failure inside them. */
@@ -205,176 +219,83 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   }
 
   function describe(): void {
-    const next = nextDeadline();
-    const parts = [`**${status()}**${s.statusReason ? ` (${s.statusReason})` : ''}`, `slot ${s.start} → ${s.end}`];
-    if (s.movedTo) parts.push(`moved to ${s.movedTo}`);
+    const parts = [`**${phase.name === 'open' ? b.status : phase.name}**${b.statusReason ? ` (${b.statusReason})` : ''}`, `slot ${b.start} → ${b.end}`];
+    const next = phase.name === 'open' ? nextDeadline(lifecycle(), policy, now()) : undefined;
+    if (phase.name === 'moved') parts.push(`moved to ${phase.to}`);
     else if (next) parts.push(`next: ${next.label} at ${isoAt(next.at)}`);
     setCurrentDetails(parts.join(' · '));
   }
 
-  /** Writes the new state first; only then does the workflow (and so the caller) see it. */
-  async function transition(to: BookingStatus, changes: { reason?: string; bumpSequence?: boolean; patch?: Partial<BookingSnapshot> } = {}): Promise<void> {
-    const previous = status();
-    const at = isoAt(now());
-    const next = snapshot({
-      ...changes.patch,
-      status: to,
-      version: s.version + 1,
-      sequence: s.sequence + (changes.bumpSequence ? 1 : 0),
-      updatedAt: at,
-      ...(changes.reason !== undefined ? { statusReason: changes.reason } : {}),
-    });
-    if (to !== 'held') delete next.holdExpiresAt;
+  /**
+   * The one write path: the new record goes to Postgres first (a full snapshot guarded by its
+   * version); only when the row has it does the workflow, and so the caller, see it.
+   */
+  async function commit(change: Change, options: { bumpSequence?: boolean } = {}): Promise<void> {
+    const next: BookingRecord = { ...b, ...change, version: b.version + 1, sequence: b.sequence + (options.bumpSequence ? 1 : 0), updatedAt: isoAt(now()) };
+    if (next.status !== 'held') next.holdExpiresAt = undefined;
     try {
-      await (writesLocally() ? local : db).saveBooking({ snapshot: next, previousStatus: previous });
+      await local.saveBooking({ snapshot: snapshot(next), previousStatus: b.status });
     } catch (err) {
       throw unwrap(err);
     }
-    s.phase = to;
-    s.version = next.version;
-    s.sequence = next.sequence;
-    s.updatedAt = at;
-    s.start = next.start;
-    s.end = next.end;
-    if (changes.reason !== undefined) s.statusReason = changes.reason;
-    if (to !== previous) upsertSearchAttributes([{ key: BookingStatusKey, value: to }]);
-    s.dirty = true;
+    const statusChanged = next.status !== b.status;
+    b = next;
+    if (statusChanged) upsertSearchAttributes([{ key: BookingStatusKey, value: b.status }]);
+    dirty = true;
     describe();
   }
 
-  /**
-   * Tells the world in the background: the realtime announcement (fast) and, for the kinds that
-   * mail, the mail (retried for as long as SMTP is down). The booking's timers never wait for either.
-   */
-  function notify(kind: BookingEventKind, skipRecipients?: string[]): void {
-    const event: BookingEvent = { kind, booking: view(), ...(skipRecipients ? { skipRecipients } : {}) };
-    pendingMessages.push(announce(event));
-    if (MAILED_EVENT_KINDS.includes(kind)) {
-      pendingMessages.push(outbox.sendBookingMail(event).catch((err) => log.error('mail failed', { kind, err })));
-    }
-  }
-
-  /** Locally first (no trip through the server); on failure, durably in the background. */
-  async function announce(event: BookingEvent): Promise<void> {
-    if (writesLocally()) {
-      try {
-        await quickAnnouncer.announce(event);
-        return;
-      } catch (err) {
-        log.warn('announcement handed to the background', { kind: event.kind, err });
-      }
-    }
-    await db.announce(event).catch((err) => log.error('announcement failed', { kind: event.kind, err }));
-  }
-
-  function nextDeadline(): Deadline | undefined {
-    const start = ms(s.start);
-    const end = ms(s.end);
-    const candidates: Deadline[] = [];
-    switch (status()) {
-      case 'held':
-        if (s.phase === 'new') return undefined;
-        candidates.push({ at: Math.min(ms(s.holdExpiresAt!), start), kind: 'hold_expiry', label: 'hold expires' });
-        break;
-      case 'pending_approval':
-        candidates.push({ at: Math.min(ms(s.approvalDeadline!), start), kind: 'approval_timeout', label: 'approval times out' });
-        break;
-      case 'confirmed':
-      case 'checked_in': {
-        const reminderAt = start - policy.reminderLeadSeconds * 1000;
-        // Only for bookings made before the reminder time: whoever books five minutes ahead needs no reminder.
-        if (!s.reminderSentAt && policy.reminderLeadSeconds > 0 && reminderAt >= ms(s.createdAt) && status() === 'confirmed') {
-          candidates.push({ at: reminderAt, kind: 'reminder', label: 'reminder' });
-        }
-        if (status() === 'confirmed' && policy.requiresCheckIn) {
-          if (!s.checkInAnnounced) candidates.push({ at: ms(checkInOpensAt()!), kind: 'check_in_opens', label: 'check-in opens' });
-          candidates.push({ at: ms(checkInDeadline()!), kind: 'no_show', label: 'check-in deadline (no check-in → released)' });
-        }
-        if (!s.startAnnounced) candidates.push({ at: start, kind: 'meeting_start', label: 'meeting starts' });
-        if (status() === 'checked_in' || !policy.requiresCheckIn) candidates.push({ at: end, kind: 'end', label: 'meeting ends' });
-        break;
-      }
-      case 'completed': {
-        const promptAt = ms(s.endedAt ?? s.end) + policy.reviewPromptDelaySeconds * 1000;
-        const closeAt = promptAt + policy.reviewWindowSeconds * 1000;
-        if (!s.reviewPromptSentAt) candidates.push({ at: promptAt, kind: 'review_prompt', label: 'review prompt' });
-        else if (!s.reviewReminderSent && !everyoneReviewed()) {
-          candidates.push({ at: promptAt + (policy.reviewWindowSeconds * 1000) / 2, kind: 'review_reminder', label: 'review reminder' });
-        }
-        candidates.push({ at: closeAt, kind: 'review_close', label: 'review window closes' });
-        break;
-      }
-      default:
-        return undefined;
-    }
-    return candidates.sort((a, b) => a.at - b.at)[0];
+  function notify(kind: BookingEventKind, extra: Omit<BookingEvent, 'kind' | 'booking'> = {}): void {
+    deliveries.send({ kind, booking: view(), ...extra });
   }
 
   /** Series occurrences only: the series counts consecutive no-shows (three strikes). A closed series needs no report. */
   function tellSeries(outcome: 'released' | 'attended'): void {
     if (!input.seriesId) return;
-    pendingMessages.push(
-      getExternalWorkflowHandle(seriesWorkflowId(input.seriesId))
-        .signal(occurrenceSettledSignal, { bookingId: input.bookingId, outcome })
-        .catch((err) => log.info('series not told', { outcome, err })),
-    );
+    getExternalWorkflowHandle(seriesWorkflowId(input.seriesId))
+      .signal(occurrenceSettledSignal, { bookingId: input.bookingId, outcome })
+      .catch((err) => log.info('series not told', { outcome, err }));
   }
 
-  const participants = () => [input.organizerId, ...s.attendees.map((a) => a.toLowerCase())];
-  const everyoneReviewed = () => participants().every((p) => s.reviewers.has(p));
-
-  async function fire(deadline: Deadline): Promise<'continue' | 'close'> {
+  async function fire(deadline: Deadline): Promise<void> {
     // Re-checked under the lock: an update may have changed the state since the timer was set.
-    const due = nextDeadline();
-    if (!due || due.kind !== deadline.kind || due.at > now()) return 'continue';
+    const due = phase.name === 'open' ? nextDeadline(lifecycle(), policy, now()) : undefined;
+    if (!due || due.kind !== deadline.kind || due.at > now()) return;
     switch (deadline.kind) {
       case 'hold_expiry':
-        await transition('expired', { reason: 'hold not confirmed in time' });
+        await commit({ status: 'expired', statusReason: 'hold not confirmed in time' });
         notify('expired');
-        break;
+        return;
       case 'approval_timeout':
-        await transition('expired', { reason: 'not approved in time' });
+        await commit({ status: 'expired', statusReason: 'not approved in time' });
         notify('expired');
-        break;
+        return;
       case 'reminder':
-        s.reminderSentAt = isoAt(now());
-        await transition(status(), { patch: { reminderSentAt: s.reminderSentAt } });
+        await commit({ reminderSentAt: isoAt(now()) });
         notify('reminder');
-        break;
+        return;
       case 'check_in_opens':
-        s.checkInAnnounced = true;
-        s.dirty = true;
+        announced.checkIn = true;
+        dirty = true;
         notify('check_in_opened');
-        break;
+        return;
       case 'meeting_start':
-        s.startAnnounced = true;
-        s.dirty = true;
+        announced.start = true;
+        dirty = true;
         notify('meeting_started');
-        break;
+        return;
       case 'no_show':
-        await transition('released', { reason: 'no check-in before the deadline', bumpSequence: true });
+        await commit({ status: 'released', statusReason: 'no check-in before the deadline' }, { bumpSequence: true });
         notify('released');
         tellSeries('released');
-        break;
+        return;
       case 'end':
-        s.endedAt = s.end;
-        await transition('completed');
+        await commit({ status: 'completed', endedAt: b.end });
         notify('completed');
-        break;
-      case 'review_prompt':
-        s.reviewPromptSentAt = isoAt(now());
-        s.dirty = true;
-        notify('review_prompt');
-        break;
-      case 'review_reminder':
-        s.reviewReminderSent = true;
-        s.dirty = true;
-        notify('review_reminder', [...s.reviewers]);
-        break;
-      case 'review_close':
-        return 'close';
+        return;
+      default:
+        assertNever(deadline.kind);
     }
-    return 'continue';
   }
 
   // ---- Handlers: registered before the first await. ----
@@ -385,40 +306,42 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     reserveUpdate,
     ({ bookingId, mode }) =>
       exclusive(async () => {
-        if (s.reserve.settled) {
-          if (s.reserve.failure) throw s.reserve.failure;
-          return view();
-        }
+        if (phase.name === 'refused') throw phase.failure;
+        if (phase.name !== 'reserving') return view();
         const at = now();
-        const initial: BookingStatus = mode === 'hold' ? 'held' : policy.requiresApproval ? 'pending_approval' : 'confirmed';
-        if (initial === 'held') s.holdExpiresAt = isoAt(at + policy.holdTtlSeconds * 1000);
-        if (initial === 'pending_approval') s.approvalDeadline = isoAt(at + policy.approvalTimeoutSeconds * 1000);
-        const first = snapshot({ id: bookingId, status: initial, version: 1, createdAt: input.createdAt, updatedAt: isoAt(at) });
+        const status = initialStatus(mode, policy);
+        const first: BookingRecord = {
+          ...b,
+          status,
+          version: 1,
+          updatedAt: isoAt(at),
+          ...(status === 'held' ? { holdExpiresAt: isoAt(at + policy.holdTtlSeconds * 1000) } : {}),
+          ...(status === 'pending_approval' ? { approvalDeadline: isoAt(at + policy.approvalTimeoutSeconds * 1000) } : {}),
+        };
         try {
-          await (reservesLocally() ? local : db).reserveSlot(first);
+          await local.reserveSlot({ ...snapshot(first), id: bookingId });
         } catch (err) {
-          s.reserve = { settled: true, failure: unwrap(err) as ApplicationFailure };
-          s.dirty = true;
-          throw s.reserve.failure;
+          phase = { name: 'refused', failure: unwrap(err) as ApplicationFailure };
+          dirty = true;
+          throw phase.failure;
         }
-        s.reserve = { settled: true, failure: undefined };
-        s.phase = initial;
-        s.version = 1;
-        s.updatedAt = isoAt(at);
-        upsertSearchAttributes([{ key: BookingStatusKey, value: initial }]);
-        s.dirty = true;
+        b = first;
+        phase = { name: 'open' };
+        upsertSearchAttributes([{ key: BookingStatusKey, value: status }]);
+        dirty = true;
         describe();
-        notify(initial === 'held' ? 'hold_created' : initial === 'pending_approval' ? 'pending_approval' : 'confirmed');
+        notify(status === 'held' ? 'hold_created' : status);
         return view();
       }),
     {
       validator: ({ bookingId }) => {
         if (bookingId === input.bookingId) return;
-        // Another booking already owns this room and start.
-        if (s.phase !== 'new' && !isActive(status())) {
+        // Another booking already owns this room and start; once it stops occupying the slot this
+        // workflow closes within moments, and the caller may try again.
+        if (phase.name !== 'reserving' && (phase.name !== 'open' || !isActive(b.status))) {
           throw ApplicationFailure.create({ type: FailureTypes.slotClosing, message: 'The previous booking of this slot is closing; try again.', nonRetryable: true });
         }
-        const details: SlotConflictDetails = { conflictingBookingId: input.bookingId, start: s.start, end: occupiedUntil() };
+        const details: SlotConflictDetails = { conflictingBookingId: input.bookingId, start: b.start, end: occupiedUntil(policy, b.end) };
         throw ApplicationFailure.create({
           type: FailureTypes.slotConflict,
           message: `The room is already booked from ${details.start} to ${details.end}.`,
@@ -429,247 +352,262 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     },
   );
 
-  const requireStatus = (...allowed: BookingStatus[]) => {
-    if (s.phase === 'new' || !allowed.includes(status())) {
-      refuse(`Not possible while the booking is ${s.phase === 'new' ? 'being reserved' : status()} (needs ${allowed.join(' or ')}).`);
+  /** Refuses an action the transition table does not allow from the current status. */
+  function allow(action: BookingAction): void {
+    if (phase.name === 'reserving') refuse('Not possible while the booking is being reserved.');
+    if (phase.name !== 'open' || !isAllowed(action, b.status)) refuse(`Not possible while the booking is ${phase.name === 'moved' ? 'moving' : b.status}.`);
+  }
+
+  /**
+   * One shape for every change: the validator (the transition table, then the action's own
+   * rule) refuses before the update enters the history; the handler checks again under the lock
+   * (a timer may have fired in between), changes the booking and answers with it.
+   */
+  function onUpdate<Args extends unknown[]>(
+    def: UpdateDefinition<BookingView, Args>,
+    action: BookingAction,
+    rule: ((...args: NoInfer<Args>) => void) | undefined,
+    change: (...args: NoInfer<Args>) => Promise<BookingView | void>,
+  ): void {
+    const validate = (...args: Args): void => {
+      allow(action);
+      rule?.(...args);
+    };
+    setHandler(def, (...args: Args) =>
+      exclusive(async () => {
+        validate(...args);
+        return (await change(...args)) ?? view();
+      }), { validator: validate });
+  }
+
+  onUpdate(confirmUpdate, 'confirm', undefined, async () => {
+    if (policy.requiresApproval) {
+      await commit({ status: 'pending_approval', approvalDeadline: isoAt(now() + policy.approvalTimeoutSeconds * 1000) });
+      notify('pending_approval');
+    } else {
+      await commit({ status: 'confirmed' });
+      notify('confirmed');
     }
-  };
+  });
 
-  setHandler(
-    confirmUpdate,
-    () =>
-      exclusive(async () => {
-        requireStatus('held');
-        if (policy.requiresApproval) {
-          s.approvalDeadline = isoAt(now() + policy.approvalTimeoutSeconds * 1000);
-          await transition('pending_approval');
-          notify('pending_approval');
-        } else {
-          await transition('confirmed');
-          notify('confirmed');
-        }
-        return view();
-      }),
-    { validator: (..._request) => requireStatus('held') },
-  );
+  onUpdate(approveUpdate, 'approve', undefined, async () => {
+    await commit({ status: 'confirmed' });
+    notify('approved');
+  });
 
-  setHandler(
-    approveUpdate,
-    (_request) =>
-      exclusive(async () => {
-        requireStatus('pending_approval');
-        await transition('confirmed');
-        notify('approved');
-        return view();
-      }),
-    { validator: (_request) => requireStatus('pending_approval') },
-  );
+  onUpdate(rejectUpdate, 'reject', undefined, async ({ reason }) => {
+    await commit({ status: 'rejected', statusReason: reason });
+    notify('rejected');
+  });
 
-  setHandler(
-    rejectUpdate,
-    ({ reason }) =>
-      exclusive(async () => {
-        requireStatus('pending_approval');
-        await transition('rejected', { reason });
-        notify('rejected');
-        return view();
-      }),
-    { validator: (_request) => requireStatus('pending_approval') },
-  );
+  onUpdate(cancelUpdate, 'cancel', undefined, async ({ reason }) => {
+    await commit({ status: 'cancelled', statusReason: reason ?? 'cancelled by the organizer' }, { bumpSequence: true });
+    notify('cancelled');
+  });
 
-  setHandler(
-    cancelUpdate,
-    ({ reason }) =>
-      exclusive(async () => {
-        requireStatus('held', 'pending_approval', 'confirmed');
-        await transition('cancelled', { reason: reason ?? 'cancelled by the organizer', bumpSequence: true });
-        notify('cancelled');
-        return view();
-      }),
-    { validator: (_request) => requireStatus('held', 'pending_approval', 'confirmed') },
-  );
-
-  const checkInAllowed = () => {
-    requireStatus('confirmed');
-    const t = now();
-    const opens = ms(s.start) - policy.checkInOpensBeforeSeconds * 1000;
-    const closes = policy.requiresCheckIn ? ms(checkInDeadline()!) : ms(s.end);
-    if (t < opens) refuse(`Check-in opens at ${isoAt(opens)}.`);
-    if (t >= closes) refuse('The check-in window has closed.');
-  };
-  setHandler(
+  onUpdate(
     checkInUpdate,
-    (_request) =>
-      exclusive(async () => {
-        checkInAllowed();
-        s.checkedInAt = isoAt(now());
-        await transition('checked_in', { patch: { checkedInAt: s.checkedInAt } });
-        notify('checked_in');
-        tellSeries('attended');
-        return view();
-      }),
-    { validator: (_request) => checkInAllowed() },
+    'checkIn',
+    () => {
+      const refusal = checkInRefusal(policy, b.status, b.start, b.end, now());
+      if (refusal) refuse(refusal);
+    },
+    async () => {
+      await commit({ status: 'checked_in', checkedInAt: isoAt(now()) });
+      notify('checked_in');
+      tellSeries('attended');
+    },
   );
 
-  const checkOutAllowed = () => {
-    if (status() === 'confirmed' && !policy.requiresCheckIn && now() >= ms(s.start)) return;
-    requireStatus('checked_in');
-  };
-  setHandler(
+  onUpdate(
     checkOutUpdate,
-    (_request) =>
-      exclusive(async () => {
-        checkOutAllowed();
-        // Completed is not an active state: the rest of the slot is free from this moment.
-        s.endedAt = isoAt(now());
-        await transition('completed', { reason: 'checked out early', patch: { endedAt: s.endedAt } });
-        notify('completed');
-        return view();
-      }),
-    { validator: (_request) => checkOutAllowed() },
+    'checkOut',
+    () => {
+      const refusal = checkOutRefusal(policy, b.status, b.start, now());
+      if (refusal) refuse(refusal);
+    },
+    async () => {
+      // Completed is not an active state: the rest of the slot is free from this moment.
+      await commit({ status: 'completed', statusReason: 'checked out early', endedAt: isoAt(now()) });
+      notify('completed');
+    },
   );
 
-  const extendAllowed = ({ end }: { end: string }) => {
-    requireStatus('held', 'pending_approval', 'confirmed', 'checked_in');
-    if (!(ms(end) > ms(s.end))) refuse(`The new end must be after the current end ${s.end}.`);
-    if ((ms(end) - ms(s.start)) / 1000 > policy.maxDurationSeconds) {
-      throw ApplicationFailure.create({ type: FailureTypes.policyViolation, message: `A booking may last at most ${policy.maxDurationSeconds} seconds.`, nonRetryable: true });
+  const longest = (start: string, end: string) => {
+    if ((ms(end) - ms(start)) / 1000 > policy.maxDurationSeconds) {
+      throw ApplicationFailure.create({
+        type: FailureTypes.policyViolation,
+        message: `A booking may last at most ${policy.maxDurationSeconds} seconds.`,
+        details: [{ rule: 'maxDurationSeconds', limit: policy.maxDurationSeconds }],
+        nonRetryable: true,
+      });
     }
   };
-  setHandler(
+
+  onUpdate(
     extendUpdate,
-    ({ end }) =>
-      exclusive(async () => {
-        extendAllowed({ end });
-        await transition(status(), { bumpSequence: true, patch: { end } });
-        notify('rescheduled');
-        return view();
-      }),
-    { validator: extendAllowed },
+    'extend',
+    ({ end }) => {
+      if (!(ms(end) > ms(b.end))) refuse(`The new end must be after the current end ${b.end}.`);
+      longest(b.start, end);
+    },
+    async ({ end }) => {
+      await commit({ end }, { bumpSequence: true });
+      notify('rescheduled');
+    },
   );
 
-  const rescheduleAllowed = ({ start, end }: { start: string; end: string }) => {
-    requireStatus('held', 'pending_approval', 'confirmed');
-    if (!(ms(end) > ms(start))) refuse('The end must be after the start.');
-    if (ms(start) === ms(s.start) && ms(end) === ms(s.end)) refuse('The booking already has this slot.');
-  };
-  setHandler(
+  onUpdate(
     rescheduleUpdate,
-    ({ start, end, title, attendees }) =>
-      exclusive(async () => {
-        rescheduleAllowed({ start, end });
-        const details = { ...(title !== undefined ? { title } : {}), ...(attendees !== undefined ? { attendees: [...attendees] } : {}) };
-        if (ms(start) === ms(s.start)) {
-          await transition(status(), { bumpSequence: true, patch: { end, ...details } });
-          Object.assign(s, details);
-          notify('rescheduled');
-          return view();
-        }
-        // The new slot is taken in the same write that gives up the old one: either the booking
-        // moves or nothing changes. Then the workflow keyed by the new slot carries it on.
-        const movedTo = bookingWorkflowId(input.roomId, start);
-        const moved = snapshot({
-          ...details,
-          start,
-          end,
-          workflowId: movedTo,
-          version: s.version + 1,
-          sequence: s.sequence + 1,
-          updatedAt: isoAt(now()),
-          checkInOpensAt: checkInOpensAt(start),
-          checkInDeadline: checkInDeadline(start),
-        });
-        moved.previousWorkflowIds = [...s.previousWorkflowIds, info.workflowId];
-        try {
-          await (writesLocally() ? local : db).saveBooking({ snapshot: moved, previousStatus: status() });
-        } catch (err) {
-          throw unwrap(err);
-        }
-        Object.assign(s, details);
-        await outbox.startMovedBooking({
-          ...input,
-          title: s.title,
-          attendees: s.attendees,
-          start,
-          end,
-          createdAt: s.createdAt,
-          carried: {
-            status: status(),
-            version: moved.version,
-            sequence: moved.sequence,
-            previousWorkflowIds: moved.previousWorkflowIds,
-            holdExpiresAt: s.holdExpiresAt,
-            approvalDeadline: s.approvalDeadline,
-            checkedInAt: s.checkedInAt,
-            reminderSentAt: s.reminderSentAt,
-          },
-        });
-        s.version = moved.version;
-        s.sequence = moved.sequence;
-        s.start = start;
-        s.end = end;
-        s.movedTo = movedTo;
-        s.dirty = true;
-        describe();
-        return { ...view(), workflowId: movedTo };
-      }),
-    { validator: rescheduleAllowed },
-  );
-
-  const editAllowed = () => requireStatus('held', 'pending_approval', 'confirmed', 'checked_in');
-  setHandler(
-    editUpdate,
-    ({ title, attendees }) =>
-      exclusive(async () => {
-        editAllowed();
-        if (title !== undefined) s.title = title;
-        if (attendees !== undefined) s.attendees = [...attendees];
-        await transition(status(), { bumpSequence: true });
+    'move',
+    ({ start, end, room }) => {
+      if (!(ms(end) > ms(start))) refuse('The end must be after the start.');
+      if ((room?.roomId ?? b.roomId) === b.roomId && ms(start) === ms(b.start) && ms(end) === ms(b.end)) refuse('The booking already has this slot.');
+    },
+    async ({ start, end, title, attendees, room }) => {
+      const details: Change = { ...(title !== undefined ? { title } : {}), ...(attendees !== undefined ? { attendees: [...attendees] } : {}) };
+      if ((room?.roomId ?? b.roomId) === b.roomId && ms(start) === ms(b.start)) {
+        // Same room and start: the slot's key stays, this workflow keeps the booking.
+        await commit({ ...details, end }, { bumpSequence: true });
         notify('rescheduled');
-        return view();
-      }),
-    { validator: (_request) => editAllowed() },
+        return;
+      }
+      return move({ start, end, details, room });
+    },
   );
 
-  setHandler(reviewSubmittedSignal, ({ userId, email }) => {
-    s.reviewers.add(userId);
-    s.reviewers.add(email.toLowerCase());
-    s.dirty = true;
+  /**
+   * Another start or another room is another slot, with its own workflow. The new slot is taken
+   * in the same write that gives up the old one (the exclusion constraint checks it): either the
+   * booking moves or nothing changes. Then the new slot's workflow carries the booking on, tells
+   * everyone (updated invite, booking.updated, both rooms' status) and this one closes.
+   */
+  async function move(to: { start: string; end: string; details: Change; room?: MoveTarget }): Promise<BookingView> {
+    const target = to.room ?? { roomId: b.roomId, roomName: input.roomName, roomTimezone: input.roomTimezone, policy };
+    const movedTo = bookingWorkflowId(target.roomId, to.start);
+    const at = now();
+    const moved: BookingRecord = {
+      ...b,
+      ...to.details,
+      roomId: target.roomId,
+      start: to.start,
+      end: to.end,
+      version: b.version + 1,
+      sequence: b.sequence + 1,
+      updatedAt: isoAt(at),
+      // A reminder belongs to a slot: the new one gets its own.
+      reminderSentAt: undefined,
+      slotTakenAt: isoAt(at),
+      previousWorkflowIds: [...b.previousWorkflowIds, info.workflowId],
+    };
+    const row: BookingSnapshot = {
+      ...snapshot(moved),
+      ...checkInFields(target.policy, to.start, to.end),
+      occupiedUntil: occupiedUntil(target.policy, to.end),
+      workflowId: movedTo,
+      // The new slot's workflow writes its own run id when it takes over.
+      runId: undefined,
+    };
+    if (!target.policy.requiresCheckIn) {
+      delete row.checkInOpensAt;
+      delete row.checkInDeadline;
+    }
+    try {
+      await local.saveBooking({ snapshot: row, previousStatus: b.status });
+    } catch (err) {
+      throw unwrap(err);
+    }
+    const from: SlotRef = { roomId: b.roomId, start: b.start, end: b.end, workflowId: info.workflowId };
+    b = moved;
+    phase = { name: 'moved', to: movedTo };
+    upsertSearchAttributes([{ key: BookingStatusKey, value: 'moved' }]);
+    dirty = true;
+    describe();
+    await handOff.startMovedBooking({
+      ...input,
+      roomId: target.roomId,
+      roomName: target.roomName,
+      roomTimezone: target.roomTimezone,
+      policy: target.policy,
+      title: b.title,
+      attendees: b.attendees,
+      start: b.start,
+      end: b.end,
+      createdAt: b.createdAt,
+      preReserved: undefined,
+      carried: {
+        status: b.status,
+        version: b.version,
+        sequence: b.sequence,
+        previousWorkflowIds: b.previousWorkflowIds,
+        holdExpiresAt: b.holdExpiresAt,
+        approvalDeadline: b.approvalDeadline,
+        checkedInAt: b.checkedInAt,
+        movedFrom: from,
+        slotTakenAt: b.slotTakenAt,
+        undelivered: await deliveries.handOver(),
+      },
+    });
+    return { ...view(), workflowId: movedTo, ...checkInFields(target.policy, b.start, b.end) };
+  }
+
+  onUpdate(editUpdate, 'edit', undefined, async ({ title, attendees }) => {
+    await commit({ ...(title !== undefined ? { title } : {}), ...(attendees !== undefined ? { attendees: [...attendees] } : {}) }, { bumpSequence: true });
+    notify('rescheduled');
   });
 
   // ---- The life. ----
 
   if (carried) {
-    // Moved here by a reschedule: take over the row (run id, version) before anything else.
-    await exclusive(() => transition(carried.status, { patch: { workflowId: info.workflowId } }));
+    // Moved here: take over the row (workflow and run id) before anything else, then tell everyone.
+    await exclusive(() => commit({}));
+    notify('rescheduled', carried.movedFrom ? { previous: carried.movedFrom } : {});
   } else if (preReserved) {
     // Take over the row (run id) in whatever state it is now: an update may already have changed it.
-    await exclusive(() => transition(status()));
-    if (isActive(status())) pendingMessages.push(announce({ kind: status() === 'pending_approval' ? 'pending_approval' : 'confirmed', booking: view() }));
+    await exclusive(() => commit({}));
+    if (isActive(b.status)) deliveries.send({ kind: b.status === 'pending_approval' ? 'pending_approval' : 'confirmed', booking: view() }, { mail: false });
   } else {
     // Update-with-start delivers the reserve update with the start; a bare start gets a minute.
-    const arrived = await condition(() => s.reserve.settled, '1 minute');
-    if (!arrived || s.reserve.failure) {
+    const arrived = await condition(() => phase.name !== 'reserving', '1 minute');
+    if (!arrived || currentPhase().name === 'refused') {
+      upsertSearchAttributes([{ key: BookingStatusKey, value: 'refused' }]);
       await condition(allHandlersFinished);
       return { bookingId: input.bookingId, result: 'refused' };
     }
   }
   describe();
 
-  for (;;) {
-    if (s.movedTo || TERMINAL_WITHOUT_REVIEW.includes(status())) break;
-    const next = nextDeadline();
+  while (currentPhase().name === 'open' && isActive(b.status)) {
+    const next = nextDeadline(lifecycle(), policy, now());
+    // Never for an active status (the lifecycle module's tests prove every one has an exit).
     if (!next) break;
-    s.dirty = false;
-    const changed = await condition(() => s.dirty, Math.max(1, next.at - now()), { summary: next.label });
-    if (changed) continue;
-    const result = await exclusive(() => fire(next));
-    if (result === 'close') break;
+    dirty = false;
+    const changed = await condition(() => dirty, Math.max(1, next.at - now()), { summary: next.label });
+    if (!changed) await exclusive(() => fire(next));
   }
 
   await condition(allHandlersFinished);
-  await Promise.all(pendingMessages);
-  return s.movedTo
-    ? { bookingId: input.bookingId, result: 'moved', movedTo: s.movedTo }
-    : { bookingId: input.bookingId, result: status() };
+  const ended = currentPhase();
+  if (ended.name === 'moved') {
+    return { bookingId: input.bookingId, result: 'moved', movedTo: ended.to };
+  }
+
+  // The booking no longer occupies the slot: what is left goes on in its follow-up, and this
+  // workflow closes now, so the same room and start can be booked again at once.
+  const followUp = followUpWorkflowId(input.bookingId);
+  await startChild(bookingFollowUpWorkflow, {
+    workflowId: followUp,
+    args: [{ booking: view(), policy, ...(b.status === 'completed' && b.endedAt ? { endedAt: b.endedAt } : {}), undelivered: await deliveries.handOver() }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    typedSearchAttributes: [
+      { key: RoomIdKey, value: b.roomId },
+      { key: BookingIdKey, value: input.bookingId },
+      { key: OrganizerIdKey, value: input.organizerId },
+      { key: BookingStatusKey, value: b.status },
+      { key: SlotStartKey, value: new Date(b.start) },
+    ],
+    staticSummary: `Follow-up of booking ${input.bookingId} (${b.status}): undelivered mail${b.status === 'completed' ? ', review prompt and window' : ''}`,
+  });
+  return { bookingId: input.bookingId, result: b.status, followUp };
 }

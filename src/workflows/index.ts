@@ -1,4 +1,5 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { systemCheckWorkflow } from './system-check';
 export { bookingWorkflow } from './booking';
+export { bookingFollowUpWorkflow } from './booking-followup';
 export { seriesWorkflow } from './series';

@@ -6,9 +6,11 @@ import {
   continueAsNew,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   startChild,
   uuid4,
   WorkflowIdReusePolicy,
@@ -48,6 +50,9 @@ const fanOut = proxyActivities<SeriesActivities>({
 
 const ms = (iso: string) => new Date(iso).getTime();
 const now = () => new Date().getTime();
+// A child whose workflow id is still held: tried again after 1, 2 and 4 seconds, then its row is released.
+const RETRY_CHILD_START = 'series-child-start-retry';
+const CHILD_START_RETRIES = 3;
 // After the last occurrence's check-in deadline the series still listens this long for its no-show report.
 const SETTLE_SLACK_MS = 60_000;
 
@@ -89,6 +94,45 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
     );
   }
 
+  /**
+   * Starts an occurrence's workflow. Its key may still be held for a moment by the slot's previous
+   * workflow, which closes as soon as its booking stops occupying the slot: a few tries cover
+   * that. An occurrence whose workflow cannot start gives its row up, so no active booking is
+   * ever left without a workflow to release it.
+   */
+  async function startOccurrence(child: BookingWorkflowInput, r: ReservedOccurrence): Promise<boolean> {
+    const retries = patched(RETRY_CHILD_START) ? CHILD_START_RETRIES : 0;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await startChild(bookingWorkflow, {
+          workflowId: bookingWorkflowId(series.roomId, child.start),
+          args: [child],
+          // An occurrence lives its own life: it outlives this run's continue-as-new and the series itself.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          typedSearchAttributes: [
+            { key: RoomIdKey, value: series.roomId },
+            { key: BookingIdKey, value: child.bookingId },
+            { key: OrganizerIdKey, value: series.organizerId },
+            { key: BookingStatusKey, value: r.status! },
+            { key: SlotStartKey, value: new Date(child.start) },
+            { key: SeriesIdKey, value: series.seriesId },
+          ],
+          ...(r.summary ? { staticSummary: r.summary } : {}),
+        });
+        return true;
+      } catch (err) {
+        log.error('could not start the occurrence workflow', { bookingId: child.bookingId, attempt, err });
+        if (retries === 0) return true; // runs from before the patch kept the row as it was
+        if (attempt >= retries) {
+          await db.releaseUnstartedOccurrence({ bookingId: child.bookingId, reason: `its workflow could not start: ${(err as Error).message}` });
+          return false;
+        }
+        await sleep(1000 * 2 ** attempt);
+      }
+    }
+  }
+
   /** Books every pending occurrence now within the horizon (and, the first time, checks the rest). */
   async function materialize(first: boolean): Promise<ReservedOccurrence[]> {
     const cutoff = now() + horizonMs;
@@ -116,27 +160,8 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
         createdAt: series.createdAt,
         preReserved: { status: r.status, version: r.version ?? 1, ...(r.approvalDeadline ? { approvalDeadline: r.approvalDeadline } : {}) },
       };
-      try {
-        await startChild(bookingWorkflow, {
-          workflowId: bookingWorkflowId(series.roomId, r.start),
-          args: [child],
-          // An occurrence lives its own life: it outlives this run's continue-as-new and the series itself.
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          typedSearchAttributes: [
-            { key: RoomIdKey, value: series.roomId },
-            { key: BookingIdKey, value: r.bookingId },
-            { key: OrganizerIdKey, value: series.organizerId },
-            { key: BookingStatusKey, value: r.status },
-            { key: SlotStartKey, value: new Date(r.start) },
-            { key: SeriesIdKey, value: series.seriesId },
-          ],
-          ...(r.summary ? { staticSummary: r.summary } : {}),
-        });
-      } catch (err) {
-        // The slot's key is still held by a closing workflow of an earlier booking: the row stays, an operator can see it.
-        log.error('could not start the occurrence workflow', { bookingId: r.bookingId, err });
-      }
+      const started = await startOccurrence(child, r);
+      if (!started) r.status = 'cancelled';
     }
     s.dirty = true;
     describe();

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { followUpWorkflowId } from '../../src/shared/booking-messages';
 import { exportHistory, replayHistories } from '../support/replay';
 import { book, call, clock, eventually, member, room, startBookingStack, workflowStatus, type BookingStack } from './support';
 
@@ -56,6 +57,19 @@ describe('replaying recorded booking histories', () => {
           await call(stack, u, 'PATCH', `/bookings/${b.body.id}`, { start: at(7200), end: at(9000) });
           return b.body;
         })(),
+        'review-followup': (async () => {
+          const r = await room(stack, { reviewWindowSeconds: 1 });
+          const b = await book(stack, u, { roomId: r.id, start: at(1), end: at(600) });
+          await eventually(() => call(stack, u, 'POST', `/bookings/${b.body.id}/check-in`, {}), (res) => res.status === 200);
+          await call(stack, u, 'POST', `/bookings/${b.body.id}/check-out`, {});
+          return { workflowId: followUpWorkflowId(b.body.id) };
+        })(),
+        'move-to-room': (async () => {
+          const [from, to] = [await room(stack), await room(stack)];
+          const b = await book(stack, u, { roomId: from.id, start: at(3600), end: at(5400) });
+          await call(stack, u, 'PATCH', `/bookings/${b.body.id}`, { roomId: to.id });
+          return b.body;
+        })(),
         'approval-expired': (async () => {
           const r = await room(stack, { requiresApproval: true, approvalTimeoutSeconds: 1 });
           return (await book(stack, u, { roomId: r.id, start: at(3600), end: at(5400) })).body;
@@ -78,7 +92,7 @@ describe('replaying recorded booking histories', () => {
       }
       const { results, summary } = replayHistories(fresh);
       expect(results.filter((r) => !r.ok)).toEqual([]);
-      expect(summary).toEqual({ replayed: 5, failed: 0 });
+      expect(summary).toEqual({ replayed: Object.keys(paths).length, failed: 0 });
     });
   });
 });

@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { RoomPolicy } from '../../src/shared/booking';
 import { createRoom, createUser, type TestRoom, type TestUser } from '../support/fixtures';
@@ -95,8 +96,14 @@ export async function workflowState(stack: TestStack, workflowId: string) {
   return stack.deps.temporal.workflow.getHandle(workflowId).query<any>('state');
 }
 
+/** The run's status name, or NOT_FOUND while it does not exist (a follow-up not started yet). */
 export async function workflowStatus(stack: TestStack, workflowId: string, runId?: string): Promise<string> {
-  return (await stack.deps.temporal.workflow.getHandle(workflowId, runId).describe()).status.name;
+  try {
+    return (await stack.deps.temporal.workflow.getHandle(workflowId, runId).describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+    throw err;
+  }
 }
 
 export async function notifications(stack: TestStack, bookingId: string): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { followUpWorkflowId } from '../../src/shared/booking-messages';
 import { call, completedMeeting, eventually, member, notifications, rating, review, workflowStatus, startReviewStack, type BookingStack } from './support';
 
 describe('reviews: from the meeting to the closed window', () => {
@@ -9,7 +10,7 @@ describe('reviews: from the meeting to the closed window', () => {
     await stack.stop();
   });
 
-  test('when a meeting completes and an attendee reviews, then the prompt was sent, the aggregate moves, another user votes and the workflow closes with the window', async () => {
+  test('when a meeting completes and an attendee reviews, then the prompt was sent, the aggregate moves, another user votes and its follow-up closes with the window', async () => {
     const meeting = await completedMeeting(stack, { policy: { reviewWindowSeconds: 8 } });
     const [attendee] = meeting.attendees;
     expect(await eventually(() => notifications(stack, meeting.booking.id), (k) => k.includes('review_prompt'))).toContain('review_prompt');
@@ -36,7 +37,7 @@ describe('reviews: from the meeting to the closed window', () => {
     const changed = await call(stack, voter, 'POST', `/reviews/${submitted.body.id}/votes`, { helpful: false });
     expect(changed.body.votes).toMatchObject({ helpful: 0, unhelpful: 1, mine: false });
 
-    expect(await eventually(() => workflowStatus(stack, meeting.booking.workflowId), (s) => s === 'COMPLETED')).toBe('COMPLETED');
+    expect(await eventually(() => workflowStatus(stack, followUpWorkflowId(meeting.booking.id)), (s) => s === 'COMPLETED')).toBe('COMPLETED');
     const late = await review(stack, meeting.organizer, meeting.booking.id, { rating: 5 });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('REVIEW_WINDOW_CLOSED');

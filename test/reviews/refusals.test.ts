@@ -1,3 +1,4 @@
+import { followUpWorkflowId } from '../../src/shared/booking-messages';
 import { book, clock } from '../bookings/support';
 import {
   call, completedMeeting, createUser, eventually, member, rating, review, reviewCount, reviewRoom, startReviewStack, workflowStatus, type BookingStack,
@@ -78,7 +79,7 @@ describe('reviews: refusals write nothing', () => {
 
   test('when the review window has closed, then 409 REVIEW_WINDOW_CLOSED with the closing time and nothing is written', async () => {
     const short = await completedMeeting(stack, { policy: { reviewWindowSeconds: 1 } });
-    expect(await eventually(() => workflowStatus(stack, short.booking.workflowId), (s) => s === 'COMPLETED')).toBe('COMPLETED');
+    expect(await eventually(() => workflowStatus(stack, followUpWorkflowId(short.booking.id)), (s) => s === 'COMPLETED')).toBe('COMPLETED');
     const late = await review(stack, short.attendees[0], short.booking.id, { rating: 3 });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('REVIEW_WINDOW_CLOSED');

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { book, call, member, startBookingStack, workflowState, type BookingStack } from '../bookings/support';
-import { SeriesIdKey } from '../../src/shared/search-attributes';
+import { book, call, eventually, member, startBookingStack, workflowState, type BookingStack } from '../bookings/support';
+import { ACTIVE_STATUSES } from '../../src/shared/booking';
+import { bookingWorkflowId } from '../../src/shared/booking-messages';
+import { BookingIdKey, SeriesIdKey } from '../../src/shared/search-attributes';
 import { createSeries, hoursAhead, roomBookingCount, seriesBookings, seriesRoom } from './support';
 
 describe('creating a recurring series', () => {
@@ -88,5 +91,47 @@ describe('creating a recurring series', () => {
     }
     expect(await roomBookingCount(stack, r.id)).toBe(0);
     expect((await stack.deps.dataSource.query('SELECT id FROM booking_series WHERE organizer_id = $1', [u.id])).length).toBe(0);
+  });
+});
+
+describe('a series occurrence whose workflow cannot start', () => {
+  let stack: BookingStack;
+  beforeAll(async () => {
+    stack = await startBookingStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  test('when an occurrence\'s workflow id is held by another run, then its row is released: no active booking is left without a workflow', async () => {
+    const r = await seriesRoom(stack, { horizonDays: 60 });
+    const u = await member(stack);
+    const first = hoursAhead(30);
+    const second = new Date(first.getTime() + 86_400_000);
+    // Something else holds the second occurrence's key and never lets go (no worker polls its queue).
+    const blocker = await stack.deps.temporal.workflow.start('bookingWorkflow', {
+      workflowId: bookingWorkflowId(r.id, second),
+      taskQueue: `nobody-${randomUUID()}`,
+      args: [{}],
+    });
+    try {
+      const res = await createSeries(stack, u, {
+        roomId: r.id, start: first.toISOString(), end: new Date(first.getTime() + 3_600_000).toISOString(), timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=2',
+      });
+      expect(res.status).toBe(201);
+      const rows = await eventually(() => seriesBookings(stack, res.body.id), (bs) => bs.some((b) => b.status === 'cancelled'), 30_000);
+      const [ok, orphan] = rows;
+      expect(ok.status).toBe('confirmed');
+      expect(orphan).toMatchObject({ status: 'cancelled' });
+      expect(orphan.status_reason).toMatch(/could not start/);
+      // Every active row of the room has a running workflow of its own booking.
+      for (const b of rows.filter((x) => ACTIVE_STATUSES.includes(x.status))) {
+        const described = await stack.deps.temporal.workflow.getHandle(b.workflow_id).describe();
+        expect(described.status.name).toBe('RUNNING');
+        expect(described.typedSearchAttributes.get(BookingIdKey)).toBe(b.id);
+      }
+    } finally {
+      await blocker.terminate('test over');
+    }
   });
 });

@@ -91,14 +91,19 @@ export async function startWorker(config: Config, deps: { dataSource: DataSource
     { connection, namespace: config.temporal.namespace, taskQueue },
   );
   const running = worker.run();
+  let stopped: Promise<void> | undefined;
   return {
     worker,
     taskQueue,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
-      mailer.close();
+    // Idempotent: a test may stop its stack's worker early, and the stack stops it again.
+    stop() {
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+        mailer.close();
+      })();
+      return stopped;
     },
   };
 }

@@ -80,6 +80,8 @@ export const bookingPageSchema = z
 export const reasonBodySchema = closedObject({ reason: z.string().trim().min(1).max(500, 'at most 500 characters').optional() });
 export const extendBodySchema = closedObject({ end: instantSchema });
 export const changeBookingSchema = closedObject({
+  /** Another room: the booking moves there (same id; its slot's workflow hands it on). */
+  roomId: z.string().uuid('a room id (uuid)').optional().openapi({ description: 'Move the booking to another room (with start/end, or at the same times).' }),
   title: titleSchema.optional(),
   attendees: attendeesSchema.optional(),
   start: instantSchema.optional(),

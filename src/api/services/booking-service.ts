@@ -33,6 +33,7 @@ import {
   editUpdate,
   extendUpdate,
   FailureTypes,
+  followUpWorkflowId,
   rejectUpdate,
   rescheduleUpdate,
   reserveUpdate,
@@ -176,7 +177,7 @@ export class BookingService {
         );
       } catch (err) {
         // The slot's previous booking just ended and its workflow is finishing: try again shortly.
-        if (failureType(err) === FailureTypes.slotClosing && attempt < SLOT_CLOSING_RETRIES) {
+        if ((failureType(err) === FailureTypes.slotClosing || abortedByClosing(err)) && attempt < SLOT_CLOSING_RETRIES) {
           await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
           continue;
         }
@@ -257,7 +258,7 @@ export class BookingService {
     return this.update(row, extendUpdate, { end: new Date(end).toISOString() });
   }
 
-  async change(principal: Principal, id: string, patch: { title?: string; attendees?: string[]; start?: string; end?: string }): Promise<BookingView> {
+  async change(principal: Principal, id: string, patch: { roomId?: string; title?: string; attendees?: string[]; start?: string; end?: string }): Promise<BookingView> {
     const row = await this.visible(principal, id);
     assertCanChangeBooking(principal, row, await this.emailOf(principal));
     const details = {
@@ -266,11 +267,14 @@ export class BookingService {
     };
     const start = Date.parse(patch.start ?? row.start);
     const end = Date.parse(patch.end ?? row.end);
-    if (start !== Date.parse(row.start) || end !== Date.parse(row.end)) {
-      const room = await getRoom(this.deps, row.roomId);
+    const roomId = patch.roomId ?? row.roomId;
+    if (start !== Date.parse(row.start) || end !== Date.parse(row.end) || roomId !== row.roomId) {
+      const room = await getRoom(this.deps, roomId);
+      assertCanActInRoom(principal, room.id);
       assertSlotAllowed(room, start, end, Date.now());
-      // One update: the new slot and the new details are written together, or nothing changes.
-      return this.update(row, rescheduleUpdate, { start: new Date(start).toISOString(), end: new Date(end).toISOString(), ...details });
+      // One update: the new slot (in the new room) and the new details are written together, or nothing changes.
+      const target = roomId === row.roomId ? {} : { room: { roomId: room.id, roomName: room.name, roomTimezone: room.timezone, policy: room.policy } };
+      return this.update(row, rescheduleUpdate, { start: new Date(start).toISOString(), end: new Date(end).toISOString(), ...details, ...target });
     }
     return Object.keys(details).length ? this.update(row, editUpdate, details) : publicView(row);
   }
@@ -278,7 +282,11 @@ export class BookingService {
   /** The booking's life so far, read from its workflow histories (all of them, if it was rescheduled). */
   async timeline(principal: Principal, id: string): Promise<{ bookingId: string; events: TimelineEvent[] }> {
     const row = await this.visible(principal, id);
-    const runs = [...((await this.deps.dataSource.query('SELECT previous_workflow_ids FROM bookings WHERE id = $1', [id]))[0]?.previous_workflow_ids ?? []), row.workflowId];
+    const runs = [
+      ...((await this.deps.dataSource.query('SELECT previous_workflow_ids FROM bookings WHERE id = $1', [id]))[0]?.previous_workflow_ids ?? []),
+      row.workflowId,
+      followUpWorkflowId(id),
+    ];
     const events: TimelineEvent[] = [];
     for (const workflowId of runs) {
       try {
@@ -286,7 +294,8 @@ export class BookingService {
         const history = await this.withTimeout(() => handle.fetchHistory());
         events.push(...describeHistory(workflowId, history.events ?? []));
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) continue;
+        // A run whose history is gone (retention), or a follow-up that never started (a moved or live booking).
+        if (err instanceof WorkflowNotFoundError || closedWorkflow(err)) continue;
         throw toAppError(err);
       }
     }
@@ -343,6 +352,12 @@ function failureOf(err: unknown): ApplicationFailure | undefined {
 }
 
 const failureType = (err: unknown): string | undefined => failureOf(err)?.type ?? undefined;
+
+/** The update reached the slot's workflow just as it closed (its booking stopped occupying the slot). */
+function abortedByClosing(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
+  return isGrpcServiceError(grpc) && grpc.code === grpcStatus.ABORTED && /closing workflow/i.test(grpc.message ?? '');
+}
 
 function closedWorkflow(err: unknown): boolean {
   const grpc = err instanceof ServiceError ? err.cause : err;
@@ -406,6 +421,19 @@ function decode(payloads: unknown): string | undefined {
   }
 }
 
+/** The activity type a local-activity marker records (undefined for other markers, such as patches). */
+function localActivityType(marker: { markerName?: string | null; details?: Record<string, { payloads?: unknown[] | null } | null> | null }): string | undefined {
+  if (marker.markerName !== 'core_local_activity') return undefined;
+  const data = decode(marker.details?.data);
+  if (!data) return undefined;
+  try {
+    const parsed = JSON.parse(data) as { activity_type?: string; activityType?: string };
+    return parsed.activity_type ?? parsed.activityType;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Workflow history events in plain terms: the booking's updates, timers and writes. */
 function describeHistory(workflowId: string, events: any[]): TimelineEvent[] {
   const out: TimelineEvent[] = [];
@@ -430,12 +458,20 @@ function describeHistory(workflowId: string, events: any[]): TimelineEvent[] {
       timers.set(String(e.eventId), decode(e.userMetadata?.summary) ?? 'timer');
     } else if (e.timerFiredEventAttributes) {
       push(`${timers.get(String(e.timerFiredEventAttributes.startedEventId)) ?? 'timer'}: due`);
+    } else if (e.markerRecordedEventAttributes) {
+      // Local activities (the state writes, the fast announcement) leave a marker, not activity events.
+      const name = localActivityType(e.markerRecordedEventAttributes);
+      if (name === 'saveBooking' || name === 'reserveSlot') push('state written');
+      else if (name === 'announce') push('announced');
+    } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
+      push('handed over to its follow-up', e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? undefined);
     } else if (e.activityTaskScheduledEventAttributes) {
       activities.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? 'activity');
     } else if (e.activityTaskCompletedEventAttributes) {
       const name = activities.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
-      if (name && name !== 'notify') push(name === 'saveBooking' || name === 'reserveSlot' ? 'state written' : name);
-      if (name === 'notify') push('notification queued');
+      if (name === 'saveBooking' || name === 'reserveSlot') push('state written');
+      else if (name === 'startMovedBooking') push('handed to the new slot\'s workflow');
+      else if (name) push(name === 'sendBookingMail' ? 'mail sent' : name === 'announce' ? 'announced' : name);
     } else if (e.activityTaskFailedEventAttributes) {
       const name = activities.get(String(e.activityTaskFailedEventAttributes.scheduledEventId)) ?? 'activity';
       push(`${name} failed`, e.activityTaskFailedEventAttributes.failure?.message);

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACTIVE_STATUSES, type BookingStatus } from '../../shared/booking';
-import type { BookingView } from '../../shared/booking-messages';
+import { ACTIVE_STATUSES_SQL } from '../../shared/booking-lifecycle';
+import type { BookingSnapshot, BookingView } from '../../shared/booking-messages';
 
 /** The bookings read model: one place for its SQL. Rows leave as plain BookingViews. */
 
@@ -99,3 +100,67 @@ export async function findOverlapping(
 }
 
 export const isExclusionViolation = (err: unknown): boolean => (err as { code?: string })?.code === '23P01' || (err as { driverError?: { code?: string } })?.driverError?.code === '23P01';
+
+// Every column a snapshot writes; the occurrence's start by the series' rule only at insert.
+const SNAPSHOT_COLUMNS = [
+  'room_id', 'organizer_id', 'series_id', 'title', 'attendees', 'start_at', 'end_at', 'occupied_until', 'status', 'status_reason',
+  'hold_expires_at', 'check_in_opens_at', 'check_in_deadline', 'checked_in_at', 'ended_at', 'reminder_sent_at', 'workflow_id', 'run_id',
+  'previous_workflow_ids', 'version', 'sequence', 'created_at', 'updated_at',
+];
+const ASSIGNMENTS = SNAPSHOT_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
+const VERSION_PARAM = SNAPSHOT_COLUMNS.indexOf('version') + 2;
+
+function rowValues(s: BookingSnapshot): unknown[] {
+  return [
+    s.roomId, s.organizerId, s.seriesId ?? null, s.title, s.attendees, s.start, s.end, s.occupiedUntil, s.status,
+    s.statusReason ?? null, s.holdExpiresAt ?? null, s.checkInOpensAt ?? null, s.checkInDeadline ?? null, s.checkedInAt ?? null, s.endedAt ?? null,
+    s.reminderSentAt ?? null, s.workflowId, s.runId ?? null, s.previousWorkflowIds ?? [], s.version, s.sequence, s.createdAt, s.updatedAt,
+  ];
+}
+
+/** The one insert of a booking row, single or series occurrence; a 23P01 means the slot is taken. */
+export async function insertBooking(db: DataSource | EntityManager, s: BookingSnapshot): Promise<void> {
+  const values = [...rowValues(s), s.occurrenceStart ?? null];
+  const columns = [...SNAPSHOT_COLUMNS, 'occurrence_start'];
+  await db.query(`INSERT INTO bookings (id, ${columns.join(', ')}) VALUES ($1, ${values.map((_, i) => `$${i + 2}`).join(', ')})`, [s.id, ...values]);
+}
+
+/** Writes the snapshot if it is newer than the row (a repeated or stale write changes nothing). */
+export async function saveBookingSnapshot(db: DataSource | EntityManager, s: BookingSnapshot): Promise<boolean> {
+  const result = await db.query(`UPDATE bookings SET ${ASSIGNMENTS} WHERE id = $1 AND version < $${VERSION_PARAM}`, [s.id, ...rowValues(s)]);
+  return (result[1] ?? 0) > 0;
+}
+
+/**
+ * Serializes one organizer's creates (single bookings and series alike) until the transaction
+ * ends, so that concurrent creates cannot both slip under a cap.
+ */
+export async function lockOrganizerBookings(tx: EntityManager, organizerId: string): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('bookings-of:' || $1))", [organizerId]);
+}
+
+/** What the caps count: active holds, and active bookings still to start (optionally leaving out one series). */
+export async function countOrganizerBookings(tx: EntityManager, organizerId: string, exceptSeriesId?: string): Promise<{ holds: number; future: number }> {
+  const [counts] = await tx.query(
+    `SELECT count(*) FILTER (WHERE status = 'held')::int AS holds,
+            count(*) FILTER (WHERE status IN ${ACTIVE_STATUSES_SQL} AND start_at > now())::int AS future
+     FROM bookings WHERE organizer_id = $1 AND ($2::uuid IS NULL OR series_id IS DISTINCT FROM $2::uuid)`,
+    [organizerId, exceptSeriesId ?? null],
+  );
+  return counts;
+}
+
+export async function bookingExists(db: DataSource | EntityManager, id: string): Promise<{ status: BookingStatus; version: number } | undefined> {
+  const [row] = await db.query('SELECT status, version FROM bookings WHERE id = $1', [id]);
+  return row;
+}
+
+/** Cancels an active booking that has no workflow (none could start for it); returns its room, if it changed. */
+export async function releaseBookingWithoutWorkflow(db: DataSource | EntityManager, id: string, reason: string): Promise<string | undefined> {
+  const [rows] = await db.query(
+    `UPDATE bookings SET status = 'cancelled', status_reason = $2, version = version + 1, sequence = sequence + 1, updated_at = now()
+     WHERE id = $1 AND status IN ${ACTIVE_STATUSES_SQL} RETURNING room_id`,
+    [id, reason],
+  );
+  return rows?.[0]?.room_id;
+}
