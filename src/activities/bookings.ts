@@ -10,7 +10,7 @@ import {
   lockOrganizerBookings,
   saveBookingSnapshot,
 } from '../db/repositories/bookings';
-import { searchAttributesForBooking } from '../domain/booking-search-attributes';
+import { searchAttributesForBooking } from '../shared/search-attributes';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import { BookingIdKey } from '../shared/search-attributes';
 import type { BookingStatus } from '../shared/booking';

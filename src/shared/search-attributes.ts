@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 // The names and types also live in search-attributes.json, which the start and test scripts read
 // to register them with the server; keep the two in step (a test compares them).
@@ -10,3 +10,21 @@ export const SlotStartKey = defineSearchAttributeKey('SlotStart', SearchAttribut
 export const SeriesIdKey = defineSearchAttributeKey('SeriesId', SearchAttributeType.KEYWORD);
 
 export const searchAttributeKeys = [RoomIdKey, BookingIdKey, OrganizerIdKey, BookingStatusKey, SlotStartKey, SeriesIdKey];
+
+/**
+ * The search attributes a booking's workflow (slot or follow-up) starts with; the slot's workflow
+ * keeps BookingStatus current. Sandbox-safe: the API, the activities and the workflows use it.
+ */
+export function searchAttributesForBooking(
+  input: { bookingId: string; roomId: string; organizerId: string; start: string; seriesId?: string },
+  status: string,
+): SearchAttributePair[] {
+  return [
+    { key: RoomIdKey, value: input.roomId },
+    { key: BookingIdKey, value: input.bookingId },
+    { key: OrganizerIdKey, value: input.organizerId },
+    { key: BookingStatusKey, value: status },
+    { key: SlotStartKey, value: new Date(input.start) },
+    ...(input.seriesId ? [{ key: SeriesIdKey, value: input.seriesId }] : []),
+  ];
+}

@@ -57,7 +57,7 @@ import {
   type SlotConflictDetails,
   type SlotRef,
 } from '../shared/booking-messages';
-import { BookingIdKey, BookingStatusKey, OrganizerIdKey, RoomIdKey, SlotStartKey } from '../shared/search-attributes';
+import { BookingStatusKey, searchAttributesForBooking } from '../shared/search-attributes';
 import { occurrenceSettledSignal, seriesWorkflowId } from '../shared/series-messages';
 import { Deliveries } from './booking-delivery';
 import { bookingFollowUpWorkflow } from './booking-followup';
@@ -600,13 +600,7 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
     args: [{ booking: view(), policy, ...(b.status === 'completed' && b.endedAt ? { endedAt: b.endedAt } : {}), undelivered: await deliveries.handOver() }],
     parentClosePolicy: ParentClosePolicy.ABANDON,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    typedSearchAttributes: [
-      { key: RoomIdKey, value: b.roomId },
-      { key: BookingIdKey, value: input.bookingId },
-      { key: OrganizerIdKey, value: input.organizerId },
-      { key: BookingStatusKey, value: b.status },
-      { key: SlotStartKey, value: new Date(b.start) },
-    ],
+    typedSearchAttributes: searchAttributesForBooking({ ...input, roomId: b.roomId, start: b.start }, b.status),
     staticSummary: `Follow-up of booking ${input.bookingId} (${b.status}): undelivered mail${b.status === 'completed' ? ', review prompt and window' : ''}`,
   });
   return { bookingId: input.bookingId, result: b.status, followUp };

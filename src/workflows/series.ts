@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { ReservedOccurrence, SeriesActivities } from '../activities/series';
 import { bookingWorkflowId, FailureTypes, type BookingWorkflowInput } from '../shared/booking-messages';
-import { BookingIdKey, BookingStatusKey, OrganizerIdKey, RoomIdKey, SeriesIdKey, SlotStartKey } from '../shared/search-attributes';
+import { searchAttributesForBooking } from '../shared/search-attributes';
 import {
   cancelSeriesUpdate,
   editPendingOccurrenceUpdate,
@@ -110,14 +110,7 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
           // An occurrence lives its own life: it outlives this run's continue-as-new and the series itself.
           parentClosePolicy: ParentClosePolicy.ABANDON,
           workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-          typedSearchAttributes: [
-            { key: RoomIdKey, value: series.roomId },
-            { key: BookingIdKey, value: child.bookingId },
-            { key: OrganizerIdKey, value: series.organizerId },
-            { key: BookingStatusKey, value: r.status! },
-            { key: SlotStartKey, value: new Date(child.start) },
-            { key: SeriesIdKey, value: series.seriesId },
-          ],
+          typedSearchAttributes: searchAttributesForBooking(child, r.status!),
           ...(r.summary ? { staticSummary: r.summary } : {}),
         });
         return true;

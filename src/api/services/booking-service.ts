@@ -18,7 +18,7 @@ import { assertCanActInRoom, assertCanChangeBooking, assertCanCheckInBooking, as
 import { assertEndAllowed, assertSlotAllowed } from '../../domain/booking-policy';
 import { ceilToGrid } from '../../domain/availability';
 import { ensureWalkUpAccount } from '../../identity/walk-up-accounts';
-import { searchAttributesForBooking } from '../../domain/booking-search-attributes';
+import { searchAttributesForBooking } from '../../shared/search-attributes';
 import { AppError, conflict, forbidden, notFound, policyViolation, unavailable } from '../../domain/errors';
 import { getRoom } from '../../domain/room-catalog';
 import { staticSummaryFor } from '../../activities/bookings';
