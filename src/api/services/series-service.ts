@@ -1,3 +1,4 @@
+import { isAllowed } from '../../shared/booking-lifecycle';
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -323,7 +324,7 @@ export interface SeriesView {
   occurrences: SeriesOccurrenceView[];
 }
 
-const isChangeable = (status: string | undefined) => status === 'held' || status === 'pending_approval' || status === 'confirmed';
+const isChangeable = (status: BookingStatus | undefined) => status !== undefined && isAllowed('move', status);
 
 function assertSlotAllowedBeyondHorizon(room: Room, slot: { start: string; end: string }): void {
   try {

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { storedPolicy } from '../../domain/room-policy';
 import type { RoomPolicy, RoomStatus } from '../../shared/booking';
-import { ACTIVE_STATUSES } from '../../shared/booking';
+import { ACTIVE_STATUSES_SQL } from '../../shared/booking-lifecycle';
 
 export type EquipmentStatus = 'ok' | 'degraded' | 'broken';
 
@@ -45,7 +45,7 @@ export const ROOM_COLUMNS = `r.id, r.name, r.building, r.floor, r.capacity, r.am
   r.status, r.rating_average, r.rating_count, r.created_at, r.updated_at`;
 
 /** SQL list of the active booking states, for partial-index predicates that must match them literally. */
-export const ACTIVE_SQL = `(${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+export const ACTIVE_SQL = ACTIVE_STATUSES_SQL;
 
 export function toRoom(row: RoomRow): Room {
   return {
