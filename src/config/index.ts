@@ -71,7 +71,13 @@ const envSchema = z.object({
   RATE_LIMIT_ACCOUNT_MAIL_PER_ADDRESS: rateLimit.default('5/3600'),
   RATE_LIMIT_ACCOUNT_MAIL_PER_IP: rateLimit.default('30/3600'),
   OIDC_ISSUER: url(['https:', 'http:'])
-    .refine((value) => new URL(value).protocol === 'https:' || LOOPBACK_HOSTS.has(new URL(value).hostname), 'an https:// URL (http:// only on 127.0.0.1 or localhost)')
+    .refine((value) => {
+      try {
+        return new URL(value).protocol === 'https:' || LOOPBACK_HOSTS.has(new URL(value).hostname);
+      } catch {
+        return true; // the URL check above names the problem
+      }
+    }, 'an https:// URL (http:// only on 127.0.0.1 or localhost)')
     .optional(),
   OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
