@@ -58,6 +58,7 @@ export function createSeriesActivities(deps: ActivityDeps) {
       const { series } = input;
       const { policy } = series;
       const results: ReservedOccurrence[] = [];
+      const limit = config.bookingLimits.maxFutureBookingsPerUser;
       await dataSource.transaction(async (tx) => {
         await tx.query("SELECT pg_advisory_xact_lock(hashtext('bookings-of:' || $1))", [series.organizerId]);
         if (input.create) {
@@ -71,7 +72,6 @@ export function createSeriesActivities(deps: ActivityDeps) {
             `SELECT count(*)::int AS future FROM bookings WHERE organizer_id = $1 AND status = ANY($2) AND start_at > now() AND (series_id IS DISTINCT FROM $3)`,
             [series.organizerId, ACTIVE_STATUSES, series.seriesId],
           );
-          const limit = config.bookingLimits.maxFutureBookingsPerUser;
           if (counts.future + input.book.length > limit) {
             throw ApplicationFailure.create({
               type: FailureTypes.policyViolation,
@@ -80,6 +80,16 @@ export function createSeriesActivities(deps: ActivityDeps) {
               nonRetryable: true,
             });
           }
+        }
+        // Later batches (the horizon moving on) count against the cap one occurrence at a time,
+        // under the same advisory lock as every other create of this organizer.
+        let future: number | undefined;
+        if (!input.create) {
+          const [counts] = await tx.query(
+            'SELECT count(*)::int AS future FROM bookings WHERE organizer_id = $1 AND status = ANY($2) AND start_at > now()',
+            [series.organizerId, ACTIVE_STATUSES],
+          );
+          future = counts.future;
         }
         const now = Date.now();
         for (const o of input.book) {
@@ -92,6 +102,10 @@ export function createSeriesActivities(deps: ActivityDeps) {
           }
           if (Date.parse(o.start) <= now) {
             results.push({ ...base, outcome: 'missed' });
+            continue;
+          }
+          if (future !== undefined && future >= limit) {
+            results.push({ ...base, outcome: 'refused', refusal: { rule: 'maxFutureBookingsPerUser', limit, message: `The organizer already has ${future} upcoming bookings (the limit is ${limit}).` } });
             continue;
           }
           const occupiedUntil = iso(Date.parse(o.end) + policy.bufferSeconds * 1000);
@@ -114,6 +128,7 @@ export function createSeriesActivities(deps: ActivityDeps) {
             results.push({ ...base, outcome: 'conflict', conflict: await conflictWith(tx, series.roomId, o.start, occupiedUntil) });
             continue;
           }
+          if (future !== undefined) future += 1;
           results.push({
             ...base,
             outcome: 'booked',
@@ -142,9 +157,9 @@ export function createSeriesActivities(deps: ActivityDeps) {
         }
         for (const r of results) {
           await tx.query(
-            `INSERT INTO series_occurrences (series_id, occurrence_start, start_at, end_at, outcome, booking_id, conflict) VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (series_id, occurrence_start) DO UPDATE SET start_at = $3, end_at = $4, outcome = $5, booking_id = $6, conflict = $7`,
-            [series.seriesId, r.occurrenceStart, r.start, r.end, r.outcome, r.bookingId ?? null, r.conflict ? JSON.stringify(r.conflict) : null],
+            `INSERT INTO series_occurrences (series_id, occurrence_start, start_at, end_at, outcome, booking_id, conflict, refusal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (series_id, occurrence_start) DO UPDATE SET start_at = $3, end_at = $4, outcome = $5, booking_id = $6, conflict = $7, refusal = $8`,
+            [series.seriesId, r.occurrenceStart, r.start, r.end, r.outcome, r.bookingId ?? null, r.conflict ? JSON.stringify(r.conflict) : null, r.refusal ? JSON.stringify(r.refusal) : null],
           );
         }
       });

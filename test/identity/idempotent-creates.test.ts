@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { call, member, startBookingStack, type BookingStack } from '../bookings/support';
 import { createUser, type TestUser } from '../support/fixtures';
-import { startApi, json, type TestStack } from '../support/stack';
+import { startApi, startWorker, json, type TestStack, type TestWorker } from '../support/stack';
 import { issueDisplayToken } from '../realtime/support';
-import { hoursAhead, roomBookingCount, seriesBookings, seriesRoom } from '../series/support';
+import { hoursAhead, openPlannedSeries, roomBookingCount, seriesBookings, seriesRoom } from '../series/support';
+import { clock, eventually, room } from '../bookings/support';
 
 const key = () => `key-${randomUUID()}`;
 
@@ -130,5 +131,44 @@ describe('series creates and the per-user create limit', () => {
     expect(statuses).toEqual([404, 404]);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+});
+
+describe('series occurrences that come within the horizon later', () => {
+  let stack: TestStack;
+  let worker: TestWorker;
+  beforeAll(async () => {
+    const base = loadConfig();
+    stack = await startApi({ bookingLimits: { ...base.bookingLimits, maxFutureBookingsPerUser: 3 } });
+    worker = await startWorker(stack.config, stack.deps);
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await stack.close();
+  });
+
+  test('when the organizer reached the cap on upcoming bookings meanwhile, then a later occurrence is refused (outcome refused, naming the rule), not booked', async () => {
+    const at = clock();
+    const u = await createUser(stack);
+    const r = await room(stack as BookingStack, {}, { building: 'Series wing' });
+    // The first occurrence is within the 30 s horizon at once; the other two come within it about 10 s later.
+    const opened = await openPlannedSeries(stack as BookingStack, u, r, [
+      { start: at(25), end: at(26) },
+      { start: at(40), end: at(41) },
+      { start: at(42), end: at(43) },
+    ], { onConflict: 'skip', horizonSeconds: 30 });
+    expect(opened.occurrences.map((o: { outcome: string }) => o.outcome)).toEqual(['booked', 'scheduled', 'scheduled']);
+    // Two ordinary bookings far ahead: with the first occurrence that is the cap of 3.
+    for (const hours of [5, 6]) {
+      expect((await call(stack as BookingStack, u, 'POST', '/bookings', { roomId: r.id, start: hoursAhead(hours).toISOString(), end: hoursAhead(hours + 1).toISOString(), title: 'Other' })).status).toBe(201);
+    }
+    const series = await eventually(
+      async () => (await call(stack as BookingStack, u, 'GET', `/series/${opened.id}`)).body,
+      (s) => s.occurrences.every((o: { outcome: string }) => o.outcome !== 'scheduled'),
+      30000,
+    );
+    expect(series.occurrences.map((o: { outcome: string }) => o.outcome)).toEqual(['booked', 'refused', 'refused']);
+    expect(series.occurrences[1].refusal).toMatchObject({ rule: 'maxFutureBookingsPerUser', limit: 3 });
+    expect(await seriesBookings(stack as BookingStack, opened.id)).toHaveLength(1);
   });
 });

@@ -272,7 +272,7 @@ export class SeriesService {
     const [row] = await this.deps.dataSource.query('SELECT * FROM booking_series WHERE id = $1', [id]);
     if (!row) throw notFound('Series');
     const occurrences = await this.deps.dataSource.query(
-      `SELECT o.occurrence_start, o.start_at, o.end_at, o.outcome, o.booking_id, o.conflict, b.status, b.start_at AS booking_start, b.end_at AS booking_end
+      `SELECT o.occurrence_start, o.start_at, o.end_at, o.outcome, o.booking_id, o.conflict, o.refusal, b.status, b.start_at AS booking_start, b.end_at AS booking_end
        FROM series_occurrences o LEFT JOIN bookings b ON b.id = o.booking_id WHERE o.series_id = $1 ORDER BY o.occurrence_start`,
       [id],
     );
@@ -302,6 +302,7 @@ export class SeriesService {
         ...(o.status ? { status: o.status } : {}),
         ...(o.booking_id ? { bookingId: o.booking_id } : {}),
         ...(o.conflict ? { conflict: o.conflict } : {}),
+        ...(o.refusal ? { refusal: o.refusal } : {}),
       })),
     };
   }
