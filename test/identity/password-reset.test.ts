@@ -115,4 +115,38 @@ describe('password reset and change', () => {
     expect((await login(stack, email, PASSWORD)).status).toBe(401);
     expect((await login(stack, email, NEW_PASSWORD)).status).toBe(200);
   });
+
+  test('when the mailed reset link is opened in a browser, then it shows a form, changes nothing by itself, and the form post sets the password', async () => {
+    const email = randomEmail();
+    await register(stack, { email });
+    await call(stack, 'POST', '/auth/password/forgot', { body: { email } });
+    const mailed = new URL(linkToken(await awaitAccountMail(email, 'password-reset'), 'Reset your password').url);
+    // The link names PUBLIC_URL; this test's api listens on its own port.
+    const page = await fetch(`${stack.baseUrl}${mailed.pathname}${mailed.search}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('name="newPassword"');
+    expect((await login(stack, email, PASSWORD)).status).toBe(200);
+    const token = /name="token" value="([^"]+)"/.exec(html)![1];
+    const posted = await fetch(`${stack.baseUrl}/api/v1/auth/password/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ token, newPassword: NEW_PASSWORD }).toString(),
+    });
+    expect(posted.status).toBe(200);
+    expect(await posted.text()).toContain('Your password is changed');
+    expect((await login(stack, email, NEW_PASSWORD)).status).toBe(200);
+  });
+
+  test('when the OpenAPI document is read, then it describes verification, password change and reset, and single sign-on', async () => {
+    const doc = await (await fetch(`${stack.baseUrl}/api/v1/openapi.json`)).json();
+    for (const path of ['/api/v1/auth/verify-email', '/api/v1/auth/resend-verification', '/api/v1/auth/password/forgot', '/api/v1/auth/password/reset',
+      '/api/v1/users/me/password', '/api/v1/users/me/email', '/api/v1/auth/oidc/login', '/api/v1/auth/oidc/callback']) {
+      expect(doc.paths[path]).toBeDefined();
+    }
+    expect(doc.components.schemas.User.properties.emailVerified).toBeDefined();
+    const headerNames = (op: { parameters?: { in: string; name: string }[] }) => (op.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+    expect(headerNames(doc.paths['/api/v1/series'].post)).toContain('idempotency-key');
+    expect(headerNames(doc.paths['/api/v1/rooms/{id}/walk-up'].post)).toContain('idempotency-key');
+  });
 });
