@@ -127,7 +127,15 @@ export class OidcSignIn {
       this.deps.logger.warn({ err: reason, code: (err as { code?: string }).code }, 'OpenID sign-in refused');
       throw refuse(401, 'OIDC_REFUSED', `The identity provider's answer was refused: ${reason}`);
     }
-    const user = await this.deps.dataSource.transaction((tx) => this.provision(tx, claims, refuse));
+    const provision = () => this.deps.dataSource.transaction((tx) => this.provision(tx, claims, refuse));
+    let user: UserRow;
+    try {
+      user = await provision();
+    } catch (err) {
+      // The same person's first sign-in twice at once: the other one created the account; link to it.
+      if (!(err instanceof AppError && err.code === 'EMAIL_TAKEN')) throw err;
+      user = await provision();
+    }
     return { user, redirectUri: pending.redirectUri };
   }
 
@@ -168,7 +176,8 @@ export class OidcSignIn {
     } else {
       user = await this.syncRole(tx, user, role);
     }
-    await tx.query('INSERT INTO user_identities (issuer, subject, user_id, email) VALUES ($1, $2, $3, $4)', [issuer, subject, user.id, email]);
+    // ON CONFLICT: a concurrent first sign-in of the same identity linked it a moment ago.
+    await tx.query('INSERT INTO user_identities (issuer, subject, user_id, email) VALUES ($1, $2, $3, $4) ON CONFLICT (issuer, subject) DO NOTHING', [issuer, subject, user.id, email]);
     this.deps.logger.info({ userId: user.id, issuer }, 'single sign-on linked');
     return user;
   }
