@@ -1,4 +1,6 @@
-import { book, clock, member, room, startBookingStack, type BookingStack } from '../bookings/support';
+import { book, clock, member, room, startBookingStack, waitForStatus, type BookingStack } from '../bookings/support';
+import { reviewRoom } from '../reviews/support';
+import { createUser } from '../support/fixtures';
 import { call, PASSWORD, randomEmail, register } from '../support/auth';
 import { startApi, type TestStack } from '../support/stack';
 import { accountMailTo, awaitAccountMail, linkToken } from './support';
@@ -47,6 +49,22 @@ describe('verified addresses', () => {
     expect(checkedIn.status).toBe(200);
     expect(checkedIn.body.status).toBe('checked_in');
     expect((await call(stack, 'GET', '/users/me', { token })).body.emailVerified).toBe(true);
+  });
+
+  test('when an attendee\'s account has not verified its address, then it cannot review the meeting (404) until it has', async () => {
+    const at = clock();
+    const r = await reviewRoom(stack);
+    const organizer = await member(stack);
+    const attendee = await createUser(stack, { emailVerified: false });
+    const booked = await book(stack, organizer, { roomId: r.id, start: at(1), end: at(2), attendees: [attendee.email] });
+    expect(booked.status).toBe(201);
+    expect(await waitForStatus(stack, booked.body.id, 'completed')).toBe('completed');
+    const path = `/bookings/${booked.body.id}/reviews`;
+    const refused = await call(stack, 'POST', path, { token: attendee.token, body: { rating: 4, comment: 'Nice room' } });
+    expect(refused.status).toBe(404);
+    await stack.deps.dataSource.query('UPDATE users SET email_verified = true WHERE id = $1', [attendee.id]);
+    const accepted = await call(stack, 'POST', path, { token: attendee.token, body: { rating: 4, comment: 'Nice room' } });
+    expect(accepted.status).toBe(201);
   });
 
   test('when an unverified account books a room for itself, then it may (its own bookings need no proven address)', async () => {
