@@ -24,7 +24,7 @@ export function formAsBody(fields: readonly string[]): Middleware {
       const form = await readForm(ctx);
       const body: Record<string, string> = {};
       for (const field of fields) {
-        const value = form.get(field) ?? (typeof ctx.query[field] === 'string' ? (ctx.query[field] as string) : null);
+        const value = form.get(field);
         if (value !== null) body[field] = value;
       }
       (ctx.request as { body?: unknown }).body = body;
