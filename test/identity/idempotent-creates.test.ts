@@ -77,6 +77,17 @@ describe('retry-safe creates (Idempotency-Key) for series and walk-ups', () => {
     expect(await seriesBookings(stack, retried.body.id)).toHaveLength(5);
   });
 
+  test('when the same refused series is sent twice at once with one key, then both answers are the refusal (409) and nothing is booked', async () => {
+    const u = await member(stack);
+    const r = await seriesRoom(stack);
+    const body = seriesBody(r.id);
+    expect((await call(stack, await member(stack), 'POST', '/bookings', { roomId: r.id, start: body.start, end: body.end, title: 'In the way' })).status).toBe(201);
+    const k = key();
+    const answers = await Promise.all([1, 2].map(() => call(stack, u, 'POST', '/series', body, { 'idempotency-key': k })));
+    expect(answers.map((a) => [a.status, a.body.error?.code])).toEqual([[409, 'SLOT_CONFLICT'], [409, 'SLOT_CONFLICT']]);
+    expect(await roomBookingCount(stack, r.id)).toBe(1);
+  });
+
   test('when a display sends the same walk-up twice at once with one key, then there is one booking and both answers are it', async () => {
     const r = await seriesRoom(stack, { slotGranularitySeconds: 60, checkInOpensBeforeSeconds: 120 });
     const display = await issueDisplayToken(stack, staff.token, r.id);

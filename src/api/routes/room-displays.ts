@@ -9,7 +9,7 @@ import { bookingSchema } from '../schemas/bookings';
 import { idParams } from '../schemas/identity';
 import { roomStatusSchema, walkUpBody } from '../schemas/room-status';
 import { BookingService } from '../services/booking-service';
-import { IdempotencyService, idempotencyKeyHeaders, idempotencyKeyOf } from '../services/idempotency';
+import { IdempotencyService, idempotencyKeyHeaders, idempotencyKeyOf, ifNotFound } from '../services/idempotency';
 
 /** What room displays (and any client after a reconnect) read and do over REST: the live status and walk-up booking. */
 export function roomDisplaysRouter(api: ApiContext): Router {
@@ -52,6 +52,7 @@ export function roomDisplaysRouter(api: ApiContext): Router {
       const { result: booking, replayed } = await idempotency.run(
         { scope: 'walk-up', ownerId, key: idempotencyKeyOf(ctx), body: { roomId: params.id, ...body } },
         (claim) => service.walkUp(principal, params.id, body, claim),
+        (bookingId) => service.get(principal, bookingId).catch(ifNotFound(undefined)),
       );
       if (replayed) ctx.set('Idempotent-Replayed', 'true');
       ctx.status = 201;

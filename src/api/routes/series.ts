@@ -4,7 +4,7 @@ import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema } from '../http/openapi';
 import { cancelSeriesSchema, createSeriesSchema, editSeriesResultSchema, editSeriesSchema, seriesIdParams, seriesSchema } from '../schemas/series';
 import { createRateLimiter } from '../../infra/rate-limit';
-import { IdempotencyService, idempotencyKeyHeaders, idempotencyKeyOf } from '../services/idempotency';
+import { IdempotencyService, idempotencyKeyHeaders, idempotencyKeyOf, ifNotFound } from '../services/idempotency';
 import { SeriesService } from '../services/series-service';
 
 const responses = {
@@ -39,7 +39,11 @@ export function seriesRouter(api: ApiContext): Router {
       if (principal.kind === 'user') await createLimit.consume(principal.userId);
       const key = idempotencyKeyOf(ctx);
       const ownerId = principal.kind === 'user' ? principal.userId : principal.displayTokenId;
-      const { result: series, replayed } = await idempotency.run({ scope: 'series', ownerId, key, body }, (claim) => service.create(principal, body, claim));
+      const { result: series, replayed } = await idempotency.run(
+        { scope: 'series', ownerId, key, body },
+        (claim) => service.create(principal, body, claim),
+        (seriesId) => service.get(principal, seriesId).catch(ifNotFound(undefined)),
+      );
       if (replayed) ctx.set('Idempotent-Replayed', 'true');
       ctx.status = 201;
       ctx.set('Location', `/api/v1/series/${series.id}`);

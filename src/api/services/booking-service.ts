@@ -125,9 +125,6 @@ export class BookingService {
   async walkUp(principal: Principal, roomId: string, request: { minutes: number; title?: string }, claim?: IdempotencyClaim): Promise<BookingView> {
     if (principal.kind !== 'display') throw forbidden('Walk-up bookings are made from the room\'s display; people book with POST /bookings.');
     assertCanActInRoom(principal, roomId);
-    // A retry (same Idempotency-Key, src/api/services/idempotency.ts) answers with what the first made.
-    const made = claim?.replay ? await findBooking(this.deps.dataSource, claim.resourceId) : undefined;
-    if (made) return publicView(made);
     const room = await getRoom(this.deps, roomId);
     // The slot follows from when the key was first claimed, so a retry racing the first asks for the same one.
     const now = claim?.claimedAt.getTime() ?? Date.now();

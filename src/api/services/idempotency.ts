@@ -32,6 +32,12 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** For `made` lookups through a service that answers 404 for what does not exist (yet). */
+export const ifNotFound = <T>(fallback: T) => (err: unknown): T => {
+  if (err instanceof AppError && err.status === 404) return fallback;
+  throw err;
+};
+
 /** Thrown by a create when its claim points at something that can no longer answer (refused and gone): claim afresh. */
 export class StaleIdempotencyClaim extends Error {
   constructor() {
@@ -39,12 +45,19 @@ export class StaleIdempotencyClaim extends Error {
   }
 }
 
+// How long a retry waits for the first attempt with its key to make what it makes (as POST /bookings does).
+const FIRST_ATTEMPT_WAIT_MS = 10_000;
+const FIRST_ATTEMPT_POLL_MS = 100;
+
 /**
  * Retry-safe creates, the same way for every resource. A create runs with a claim: the id of what
- * it makes and whether an earlier request with the same key and body made it already. The create
- * must be idempotent in that id (a workflow keyed by it, a row with it as primary key), which is
- * what makes two requests that arrive at once end in one resource. A request that is refused (4xx)
- * frees its key, so a retry is evaluated afresh rather than answered with a stale refusal.
+ * it makes and whether an earlier request with the same key and body made it already. A retry
+ * first waits (up to 10 s from the claim) for the first attempt's resource and answers with it:
+ * a burst of retries then does not send the same work again (twenty updates to one workflow at
+ * once pass Temporal's in-flight limit). Only when the first attempt left nothing does the retry
+ * run the create itself, which must therefore be idempotent in the id (a workflow keyed by it, a
+ * row with it as primary key). A request that is refused (4xx) frees its key, so a retry is
+ * evaluated afresh rather than answered with a stale refusal.
  */
 export class IdempotencyService {
   private readonly keys: IdempotencyKeyRepository;
@@ -56,6 +69,8 @@ export class IdempotencyService {
   async run<T>(
     request: { scope: IdempotencyScope; ownerId: string; key: string | undefined; body: unknown },
     create: (claim: IdempotencyClaim) => Promise<T>,
+    /** What the first attempt made, once it exists. */
+    made: (resourceId: string) => Promise<T | undefined>,
   ): Promise<{ result: T; replayed: boolean }> {
     const { scope, ownerId, key } = request;
     if (!key) return { result: await create({ resourceId: randomUUID(), replay: false, claimedAt: new Date() }), replayed: false };
@@ -63,6 +78,10 @@ export class IdempotencyService {
     for (let attempt = 0; ; attempt += 1) {
       const claim = await this.keys.claim(scope, ownerId, key, hash, randomUUID());
       try {
+        if (claim.replay) {
+          const first = await this.firstAttempt(scope, ownerId, key, claim, made);
+          if (first) return { result: first, replayed: true };
+        }
         return { result: await create(claim), replayed: claim.replay };
       } catch (err) {
         if (err instanceof StaleIdempotencyClaim) {
@@ -73,6 +92,23 @@ export class IdempotencyService {
         if (!claim.replay && err instanceof AppError && err.status >= 400 && err.status < 500) await this.keys.release(scope, ownerId, key, claim.resourceId);
         throw err;
       }
+    }
+  }
+
+  private async firstAttempt<T>(
+    scope: IdempotencyScope,
+    ownerId: string,
+    key: string,
+    claim: IdempotencyClaim,
+    made: (resourceId: string) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const until = claim.claimedAt.getTime() + FIRST_ATTEMPT_WAIT_MS;
+    for (;;) {
+      const found = await made(claim.resourceId);
+      if (found || Date.now() >= until) return found;
+      // The first attempt was refused and freed the key: this retry is evaluated afresh.
+      if (!(await this.keys.holds(scope, ownerId, key, claim.resourceId))) throw new StaleIdempotencyClaim();
+      await new Promise((resolve) => setTimeout(resolve, FIRST_ATTEMPT_POLL_MS));
     }
   }
 }

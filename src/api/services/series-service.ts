@@ -73,10 +73,6 @@ export class SeriesService {
    */
   async create(principal: Principal, request: CreateSeriesRequest, claim?: IdempotencyClaim) {
     if (principal.kind !== 'user') throw forbidden('Display devices cannot book series.');
-    if (claim?.replay) {
-      const made = await this.read(claim.resourceId).catch(() => undefined);
-      if (made) return made;
-    }
     const room = await getRoom(this.deps, request.roomId);
     assertCanActInRoom(principal, room.id);
     const occurrences = expandSeries(request);

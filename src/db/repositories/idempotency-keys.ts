@@ -45,6 +45,12 @@ export class IdempotencyKeyRepository {
     throw new AppError(409, 'IDEMPOTENCY_KEY_BUSY', 'Another request with this Idempotency-Key is being settled; try again.');
   }
 
+  /** Whether the key still names this resource (a refused first attempt frees it). */
+  async holds(scope: IdempotencyScope, ownerId: string, key: string, resourceId: string): Promise<boolean> {
+    const rows = await this.db.query('SELECT 1 FROM idempotency_keys WHERE scope = $1 AND owner_id = $2 AND key = $3 AND resource_id = $4', [scope, ownerId, key, resourceId]);
+    return rows.length > 0;
+  }
+
   /** Frees a key whose request was refused, so that a retry is evaluated afresh. */
   async release(scope: IdempotencyScope, ownerId: string, key: string, resourceId: string): Promise<void> {
     await this.db.query('DELETE FROM idempotency_keys WHERE scope = $1 AND owner_id = $2 AND key = $3 AND resource_id = $4', [scope, ownerId, key, resourceId]);
