@@ -62,4 +62,39 @@ describe('configuration', () => {
     expect(result.status).toBe(78);
     expect(result.stderr).toContain('PORT="abc" is invalid');
   });
+
+  test.each([
+    ['OIDC_ISSUER', 'http://idp.example.com'],
+    ['OIDC_ISSUER', 'not a url'],
+    ['OIDC_ROLE_CLAIM', 'has spaces'],
+    ['OIDC_REDIRECT_ORIGINS', 'https://app.example.com/path'],
+    ['REGISTRATION_DOMAINS', 'not a domain'],
+    ['RATE_LIMIT_ACCOUNT_MAIL_PER_ADDRESS', '5 per hour'],
+  ])('when %s=%s, then loading fails naming the variable', (name, value) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+
+  test('when only part of the single sign-on configuration is set, then loading fails naming what is missing', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), OIDC_ISSUER: 'https://idp.example.com' })).toThrow(/OIDC_CLIENT_ID, OIDC_CLIENT_SECRET/);
+  });
+
+  test('when single sign-on is configured, then PUBLIC_URL\'s origin and OIDC_REDIRECT_ORIGINS may receive the tokens', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      PUBLIC_URL: 'https://rooms.example.com',
+      OIDC_ISSUER: 'https://idp.example.com/realms/office',
+      OIDC_CLIENT_ID: 'roombook',
+      OIDC_CLIENT_SECRET: 's3cret',
+      OIDC_REDIRECT_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      REGISTRATION_DOMAINS: 'Example.com,@corp.example',
+    });
+    expect(config.oidc).toEqual({
+      issuer: 'https://idp.example.com/realms/office',
+      clientId: 'roombook',
+      clientSecret: 's3cret',
+      roleClaim: undefined,
+      redirectOrigins: ['https://rooms.example.com', 'https://app.example.com', 'http://localhost:5173'],
+    });
+    expect(config.registrationDomains).toEqual(['example.com', 'corp.example']);
+  });
 });

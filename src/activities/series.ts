@@ -61,6 +61,7 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
       const { policy } = series;
       const results: ReservedOccurrence[] = [];
       const created: BookingStatus[] = [];
+      const limit = config.bookingLimits.maxFutureBookingsPerUser;
       await dataSource.transaction(async (tx) => {
         await lockOrganizerBookings(tx, series.organizerId);
         if (input.create) {
@@ -71,7 +72,6 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
               series.onConflict, series.maxConsecutiveReleases, series.splitFrom ?? null, seriesWorkflowId(series.seriesId), series.createdAt],
           );
           const counts = await countOrganizerBookings(tx, series.organizerId, series.seriesId);
-          const limit = config.bookingLimits.maxFutureBookingsPerUser;
           if (counts.future + input.book.length > limit) {
             throw ApplicationFailure.create({
               type: FailureTypes.policyViolation,
@@ -80,6 +80,12 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
               nonRetryable: true,
             });
           }
+        }
+        // Later batches (the horizon moving on) count against the cap one occurrence at a time,
+        // under the same advisory lock as every other create of this organizer.
+        let future: number | undefined;
+        if (!input.create) {
+          future = (await countOrganizerBookings(tx, series.organizerId)).future;
         }
         const now = Date.now();
         for (const o of input.book) {
@@ -92,6 +98,10 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           }
           if (Date.parse(o.start) <= now) {
             results.push({ ...base, outcome: 'missed' });
+            continue;
+          }
+          if (future !== undefined && future >= limit) {
+            results.push({ ...base, outcome: 'refused', refusal: { rule: 'maxFutureBookingsPerUser', limit, message: `The organizer already has ${future} upcoming bookings (the limit is ${limit}).` } });
             continue;
           }
           const until = occupiedUntil(policy, o.end);
@@ -125,6 +135,7 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
             continue;
           }
           created.push(status);
+          if (future !== undefined) future += 1;
           results.push({
             ...base,
             outcome: 'booked',
@@ -152,9 +163,9 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
         }
         for (const r of results) {
           await tx.query(
-            `INSERT INTO series_occurrences (series_id, occurrence_start, start_at, end_at, outcome, booking_id, conflict) VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (series_id, occurrence_start) DO UPDATE SET start_at = $3, end_at = $4, outcome = $5, booking_id = $6, conflict = $7`,
-            [series.seriesId, r.occurrenceStart, r.start, r.end, r.outcome, r.bookingId ?? null, r.conflict ? JSON.stringify(r.conflict) : null],
+            `INSERT INTO series_occurrences (series_id, occurrence_start, start_at, end_at, outcome, booking_id, conflict, refusal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (series_id, occurrence_start) DO UPDATE SET start_at = $3, end_at = $4, outcome = $5, booking_id = $6, conflict = $7, refusal = $8`,
+            [series.seriesId, r.occurrenceStart, r.start, r.end, r.outcome, r.bookingId ?? null, r.conflict ? JSON.stringify(r.conflict) : null, r.refusal ? JSON.stringify(r.refusal) : null],
           );
         }
       });

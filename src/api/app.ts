@@ -21,9 +21,10 @@ import { roomDisplaysRouter } from './routes/room-displays';
 import { displayPageRouter } from './display/page';
 import { mailRouter } from './routes/mail';
 import { seriesRouter } from './routes/series';
+import { oidcRouter } from './routes/oidc';
 
 /** Every resource router, in the order they are mounted. */
-const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter, bookingsRouter, roomDisplaysRouter, seriesRouter, mailRouter, reviewsRouter];
+const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, oidcRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter, bookingsRouter, roomDisplaysRouter, seriesRouter, mailRouter, reviewsRouter];
 
 /** Builds the Koa app without listening; server.ts listens, tests use port 0. */
 export function createApp(deps: AppDeps): Koa {

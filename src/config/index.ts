@@ -23,6 +23,14 @@ const rateLimit = z
     return { limit, windowSeconds };
   });
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** `example.com,corp.example` (lower-cased): self-registration only from addresses at these domains. */
+const domainList = z
+  .string()
+  .transform((value) => value.split(',').map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean))
+  .refine((domains) => domains.length > 0 && domains.every((d) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)), 'a comma list of domains, e.g. example.com,corp.example');
+
 export interface RateLimit {
   limit: number;
   windowSeconds: number;
@@ -59,6 +67,38 @@ const envSchema = z.object({
   MAX_ACTIVE_HOLDS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(5),
   MAX_FUTURE_BOOKINGS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(200),
   REVIEW_BANNED_TERMS: z.string().default(DEFAULT_REVIEW_BANNED_TERMS),
+  REGISTRATION_DOMAINS: domainList.optional(),
+  RATE_LIMIT_ACCOUNT_MAIL_PER_ADDRESS: rateLimit.default('5/3600'),
+  RATE_LIMIT_ACCOUNT_MAIL_PER_IP: rateLimit.default('30/3600'),
+  OIDC_ISSUER: url(['https:', 'http:'])
+    .refine((value) => {
+      try {
+        return new URL(value).protocol === 'https:' || LOOPBACK_HOSTS.has(new URL(value).hostname);
+      } catch {
+        return true; // the URL check above names the problem
+      }
+    }, 'an https:// URL (http:// only on 127.0.0.1 or localhost)')
+    .optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_.:/-]{1,100}$/, 'a claim name, e.g. roles or groups').optional(),
+  OIDC_REDIRECT_ORIGINS: z
+    .string()
+    .transform((value, ctx) => {
+      const origins: string[] = [];
+      for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+        try {
+          const parsed = new URL(item);
+          if (parsed.origin === 'null' || parsed.origin !== item.replace(/\/$/, '')) throw new Error('not an origin');
+          origins.push(parsed.origin);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'a comma list of origins such as https://app.example.com (scheme, host and port only)' });
+          return z.NEVER;
+        }
+      }
+      return origins;
+    })
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -87,11 +127,28 @@ export interface Config {
     refreshPerIp: RateLimit;
     registerPerIp: RateLimit;
     bookingCreatePerUser: RateLimit;
+    /** Verification and password-reset messages, per address asked for and per client IP. */
+    accountMailPerAddress: RateLimit;
+    accountMailPerIp: RateLimit;
   };
+  /** Self-registration only from these email domains; undefined means any domain. */
+  registrationDomains?: string[];
+  /** OpenID Connect single sign-on; undefined when OIDC_ISSUER is not set. */
+  oidc?: OidcConfig;
   /** Caps against reserving every free slot (OWASP API6). */
   bookingLimits: { maxActiveHoldsPerUser: number; maxFutureBookingsPerUser: number };
   /** Review screening (src/reviews/screening.ts). */
   reviews: { bannedTerms: string[] };
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** A claim (string or list) whose values name Roombook roles; undefined: roles are managed in Roombook. */
+  roleClaim?: string;
+  /** Where a finished sign-in may hand its tokens: PUBLIC_URL's origin and these. */
+  redirectOrigins: string[];
 }
 
 /** Raised at start for bad configuration; the message names each variable and what it expects. */
@@ -123,12 +180,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(env.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
     problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
+  const oidcParts = { OIDC_ISSUER: env.OIDC_ISSUER, OIDC_CLIENT_ID: env.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET };
+  if (Object.values(oidcParts).some(Boolean) && !Object.values(oidcParts).every(Boolean)) {
+    problems.push(`OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together (missing: ${Object.entries(oidcParts).filter(([, v]) => !v).map(([k]) => k).join(', ')})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
+  const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
 
   return {
     env: env.NODE_ENV,
     port: env.PORT,
-    publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
+    publicUrl,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, uiPort: env.TEMPORAL_UI_PORT },
@@ -149,7 +211,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       refreshPerIp: env.RATE_LIMIT_REFRESH_PER_IP,
       registerPerIp: env.RATE_LIMIT_REGISTER_PER_IP,
       bookingCreatePerUser: env.RATE_LIMIT_BOOKING_CREATE_PER_USER,
+      accountMailPerAddress: env.RATE_LIMIT_ACCOUNT_MAIL_PER_ADDRESS,
+      accountMailPerIp: env.RATE_LIMIT_ACCOUNT_MAIL_PER_IP,
     },
+    registrationDomains: env.REGISTRATION_DOMAINS,
+    oidc: env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
+      ? {
+          issuer: env.OIDC_ISSUER,
+          clientId: env.OIDC_CLIENT_ID,
+          clientSecret: env.OIDC_CLIENT_SECRET,
+          roleClaim: env.OIDC_ROLE_CLAIM,
+          redirectOrigins: [...new Set([new URL(publicUrl).origin, ...(env.OIDC_REDIRECT_ORIGINS ?? [])])],
+        }
+      : undefined,
     bookingLimits: { maxActiveHoldsPerUser: env.MAX_ACTIVE_HOLDS_PER_USER, maxFutureBookingsPerUser: env.MAX_FUTURE_BOOKINGS_PER_USER },
     reviews: { bannedTerms: env.REVIEW_BANNED_TERMS.split(',').map((t) => t.trim()).filter(Boolean) },
   };

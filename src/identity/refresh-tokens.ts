@@ -72,6 +72,13 @@ export async function revokeFamilyOf(db: Queryable, token: string): Promise<void
   );
 }
 
-async function revokeFamily(db: Queryable, familyId: string, reason: 'logout' | 'reuse'): Promise<void> {
+export type RevokedReason = 'logout' | 'reuse' | 'password_change' | 'password_reset' | 'sso_link';
+
+/** Ends every sign-in of a user at once (password change or reset): each of their refresh tokens stops working. */
+export async function revokeAllFamilies(db: Queryable, userId: string, reason: RevokedReason): Promise<void> {
+  await db.query('UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, reason]);
+}
+
+async function revokeFamily(db: Queryable, familyId: string, reason: RevokedReason): Promise<void> {
   await db.query('UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL', [familyId, reason]);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { UserRole } from '../api/auth/access';
 import { AppError, conflict, notFound } from '../domain/errors';
 import { returnedRows, type Queryable } from './queryable';
@@ -66,7 +67,8 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
 
 export async function insertUser(
   db: Queryable,
-  user: { email: string; displayName: string; timezone: string; passwordHash: string; role?: UserRole; emailVerified?: boolean },
+  // No password hash: an account made by single sign-on signs in at its provider (or sets a password by reset).
+  user: { email: string; displayName: string; timezone: string; passwordHash: string | null; role?: UserRole; emailVerified?: boolean },
 ): Promise<UserRow> {
   try {
     const [row] = await db.query(
@@ -102,6 +104,48 @@ export async function updateProfile(
 
 export async function updatePasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
   await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
+}
+
+/**
+ * A digest of the stored password hash (or of its absence) that links can carry: it changes with
+ * every new password, and says nothing about the password itself.
+ */
+export function passwordStamp(passwordHash: string | null): string {
+  return createHash('sha256').update(`roombook-password-stamp:${passwordHash ?? ''}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Sets a new password only if the stored one is still the one the caller saw: of two concurrent
+ * changes (or two uses of one reset link) exactly one wins.
+ */
+export async function replacePasswordHash(db: Queryable, id: string, expected: string | null, passwordHash: string): Promise<UserRow | undefined> {
+  const result = await db.query(
+    'UPDATE users SET password_hash = $3, updated_at = now() WHERE id = $1 AND password_hash IS NOT DISTINCT FROM $2 RETURNING *',
+    [id, expected, passwordHash],
+  );
+  return returnedRows<UserRow>(result)[0];
+}
+
+/** Marks the address verified if the account still has it unverified: a verification link works once. */
+export async function markEmailVerified(db: Queryable, id: string, email: string): Promise<UserRow | undefined> {
+  const result = await db.query(
+    'UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1 AND email = $2 AND NOT email_verified RETURNING *',
+    [id, normalizeEmail(email)],
+  );
+  return returnedRows<UserRow>(result)[0];
+}
+
+/** A new address is unproven until its own verification link is followed. */
+export async function changeEmail(db: Queryable, id: string, email: string): Promise<UserRow> {
+  try {
+    const result = await db.query('UPDATE users SET email = $2, email_verified = false, updated_at = now() WHERE id = $1 RETURNING *', [id, normalizeEmail(email)]);
+    const [row] = returnedRows<UserRow>(result);
+    if (!row) throw notFound('User');
+    return row;
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw conflict('EMAIL_TAKEN', 'An account with this email already exists.');
+    throw err;
+  }
 }
 
 export interface UserPage {
@@ -146,8 +190,14 @@ export async function changeRole(db: Queryable, id: string, role: UserRole): Pro
   return returnedRows<UserRow>(result)[0];
 }
 
-/** The caller's email, for object-level checks by attendee address; display devices have none. */
+/**
+ * The caller's email for object-level checks by attendee address, only once it is verified:
+ * anyone can register an address, and rights that come from an address (seeing a booking one is
+ * invited to, checking in, reviewing) must go to whoever proved they read its mail. Display
+ * devices have none.
+ */
 export async function principalEmail(db: Queryable, principal: { kind: string; userId?: string }): Promise<string | undefined> {
   if (principal.kind !== 'user' || !principal.userId) return undefined;
-  return (await findUserById(db, principal.userId))?.email;
+  const user = await findUserById(db, principal.userId);
+  return user?.email_verified ? user.email : undefined;
 }

@@ -48,7 +48,7 @@ export async function resolveAudience(db: DataSource, event: BookingEvent, roomT
     for (const manager of await approvers(db)) candidates.push(asReader(manager, 'approver'));
   }
   if (!ORGANIZER_ONLY.has(kind) && kind !== 'pending_approval' && (await attendeesHearOf(db, event))) {
-    const accounts = (await db.query(`SELECT ${ACCOUNT_COLUMNS} FROM users WHERE email = ANY($1::citext[])`, [booking.attendees])) as Account[];
+    const accounts = (await db.query(`SELECT ${ACCOUNT_COLUMNS} FROM users WHERE email = ANY($1::citext[]) AND email_verified`, [booking.attendees])) as Account[];
     const byEmail = new Map(accounts.map((a) => [a.email.toLowerCase(), a]));
     for (const email of booking.attendees) {
       const account = byEmail.get(email.toLowerCase());

@@ -5,6 +5,11 @@ import { MAIL_PREFERENCES, type MailPreference } from './preferences';
 // Each link kind has its own audience: neither can pass for the other, nor for an access token.
 const UNSUBSCRIBE_AUDIENCE = 'roombook-mail-unsubscribe';
 const APPROVAL_AUDIENCE = 'roombook-mail-approval';
+const EMAIL_VERIFICATION_AUDIENCE = 'roombook-mail-verify-email';
+const PASSWORD_RESET_AUDIENCE = 'roombook-mail-password-reset';
+export const EMAIL_VERIFICATION_TTL_SECONDS = 48 * 3600;
+/** Short: a reset link is a password for the account until it is used. */
+export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
 /** Approval links outlive any approval timeout a room may set (at most a few days). */
 const APPROVAL_LINK_TTL_SECONDS = 14 * 24 * 3600;
 
@@ -45,6 +50,58 @@ export function verifyApprovalToken(secret: string, token: string): ApprovalClai
   const payload = verify(secret, token, APPROVAL_AUDIENCE);
   if (!payload?.sub || typeof payload.bid !== 'string') return undefined;
   return { userId: payload.sub, bookingId: payload.bid };
+}
+
+/**
+ * Proves that whoever holds it reads mail at `email`. Single use comes from the act itself: it
+ * verifies only an account that still has this address unverified (src/identity/account-service.ts).
+ */
+export interface EmailVerificationClaim {
+  userId: string;
+  email: string;
+}
+
+export function signEmailVerificationToken(secret: string, claim: EmailVerificationClaim): string {
+  return jwt.sign({ em: claim.email.toLowerCase() }, hmacKey(secret), {
+    algorithm: JWT_ALGORITHM,
+    issuer: JWT_ISSUER,
+    audience: EMAIL_VERIFICATION_AUDIENCE,
+    subject: claim.userId,
+    expiresIn: EMAIL_VERIFICATION_TTL_SECONDS,
+  });
+}
+
+export function verifyEmailVerificationToken(secret: string, token: string): EmailVerificationClaim | undefined {
+  const payload = verify(secret, token, EMAIL_VERIFICATION_AUDIENCE);
+  if (!payload?.sub || typeof payload.em !== 'string') return undefined;
+  return { userId: payload.sub, email: payload.em };
+}
+
+/**
+ * A password reset for one account at one address, bound to the password it replaces
+ * (`passwordStamp`, a digest of the stored hash): once any new password is set, by this link or
+ * another way, every outstanding reset link is dead. That is what makes it single-use.
+ */
+export interface PasswordResetClaim {
+  userId: string;
+  email: string;
+  passwordStamp: string;
+}
+
+export function signPasswordResetToken(secret: string, claim: PasswordResetClaim): string {
+  return jwt.sign({ em: claim.email.toLowerCase(), pws: claim.passwordStamp }, hmacKey(secret), {
+    algorithm: JWT_ALGORITHM,
+    issuer: JWT_ISSUER,
+    audience: PASSWORD_RESET_AUDIENCE,
+    subject: claim.userId,
+    expiresIn: PASSWORD_RESET_TTL_SECONDS,
+  });
+}
+
+export function verifyPasswordResetToken(secret: string, token: string): PasswordResetClaim | undefined {
+  const payload = verify(secret, token, PASSWORD_RESET_AUDIENCE);
+  if (!payload?.sub || typeof payload.em !== 'string' || typeof payload.pws !== 'string') return undefined;
+  return { userId: payload.sub, email: payload.em, passwordStamp: payload.pws };
 }
 
 function verify(secret: string, token: string, audience: string): jwt.JwtPayload | undefined {

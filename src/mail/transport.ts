@@ -1,5 +1,5 @@
 import net from 'node:net';
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 
 /**
  * TCP connections to the SMTP server with Nagle's algorithm off. SMTP ends each message with a
@@ -35,6 +35,33 @@ export function createMailer(smtpUrl: string): Transporter {
     socketTimeout: 10000,
     getSocket: noDelaySocket(url.hostname, port),
   });
+}
+
+/**
+ * One message from a process without a long-lived mailer (the api): opens a transport, tries a few
+ * times with doubling backoff (1, 2, 4 s by default), closes it. Rejects with the last error. A
+ * fixed Message-ID makes a retry that did reach the server the same message.
+ */
+export async function sendWithRetries(
+  transport: { smtpUrl: string; mailer?: Transporter },
+  message: SendMailOptions,
+  options: { attempts?: number; backoffMs?: number } = {},
+): Promise<void> {
+  const { attempts = 4, backoffMs = 1000 } = options;
+  const mailer = transport.mailer ?? createMailer(transport.smtpUrl);
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await mailer.sendMail(message);
+        return;
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+      }
+    }
+  } finally {
+    if (!transport.mailer) mailer.close();
+  }
 }
 
 export type { Transporter };

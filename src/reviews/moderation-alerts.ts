@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { moderators, type ReviewRecord } from '../db/repositories/reviews';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
-import { createMailer, type Transporter } from '../mail/transport';
+import { sendWithRetries, type Transporter } from '../mail/transport';
 // Every connection of a user joins userChannel(userId): the alert reaches each moderator's sockets once.
 import { userChannel } from '../realtime/events';
 
@@ -56,35 +56,26 @@ export function createModerationAlerts(deps: ModerationAlertDeps) {
 
   async function mail(payload: ReviewPendingPayload, recipients: string[]): Promise<void> {
     if (recipients.length === 0) return;
-    const mailer = deps.mailer ?? createMailer(deps.config.smtpUrl);
-    try {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await mailer.sendMail({
-            from: deps.config.mailFrom,
-            to: deps.config.mailFrom,
-            // Blind copies: moderators need not see each other's addresses.
-            bcc: recipients,
-            subject: `Review waiting for moderation: ${payload.roomName} (${payload.rating}/5)`,
-            messageId: `<review.${payload.reviewId}.v${payload.version}.pending@roombook>`,
-            text: [
-              `A review of ${payload.roomName} was held back for moderation (${payload.screeningFlags.join(', ') || 'edited after rejection'}).`,
-              '',
-              `Rating: ${payload.rating}/5`,
-              `Comment: ${payload.comment}`,
-              '',
-              `Moderate: ${deps.config.publicUrl}/api/v1/moderation/reviews (POST /api/v1/reviews/${payload.reviewId}/moderation)`,
-            ].join('\n'),
-          });
-          return;
-        } catch (err) {
-          if (attempt >= MAIL_ATTEMPTS) throw err;
-          await new Promise((resolve) => setTimeout(resolve, MAIL_BACKOFF_MS * 2 ** (attempt - 1)));
-        }
-      }
-    } finally {
-      if (!deps.mailer) mailer.close();
-    }
+    await sendWithRetries(
+      { smtpUrl: deps.config.smtpUrl, mailer: deps.mailer },
+      {
+        from: deps.config.mailFrom,
+        to: deps.config.mailFrom,
+        // Blind copies: moderators need not see each other's addresses.
+        bcc: recipients,
+        subject: `Review waiting for moderation: ${payload.roomName} (${payload.rating}/5)`,
+        messageId: `<review.${payload.reviewId}.v${payload.version}.pending@roombook>`,
+        text: [
+          `A review of ${payload.roomName} was held back for moderation (${payload.screeningFlags.join(', ') || 'edited after rejection'}).`,
+          '',
+          `Rating: ${payload.rating}/5`,
+          `Comment: ${payload.comment}`,
+          '',
+          `Moderate: ${deps.config.publicUrl}/api/v1/moderation/reviews (POST /api/v1/reviews/${payload.reviewId}/moderation)`,
+        ].join('\n'),
+      },
+      { attempts: MAIL_ATTEMPTS, backoffMs: MAIL_BACKOFF_MS },
+    );
   }
 
   return {

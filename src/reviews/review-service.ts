@@ -82,9 +82,10 @@ export class ReviewService {
 
   private async person(principal: Principal): Promise<{ userId: string; email: string }> {
     if (principal.kind !== 'user') throw forbidden('Display devices cannot review rooms.');
-    const [user] = await this.deps.dataSource.query('SELECT email FROM users WHERE id = $1', [principal.userId]);
+    const [user] = await this.deps.dataSource.query('SELECT email, email_verified FROM users WHERE id = $1', [principal.userId]);
     if (!user) throw notFound('Your account');
-    return { userId: principal.userId, email: user.email };
+    // Attending is proven by a verified address: an unverified one matches no attendee.
+    return { userId: principal.userId, email: user.email_verified ? user.email : '' };
   }
 
   /**

@@ -53,7 +53,7 @@ export interface SeriesWorkflowInput extends SeriesDefinition {
   carried?: { consecutiveReleases: number; lastOccurrenceEnd: string };
 }
 
-export type OccurrenceOutcome = 'booked' | 'scheduled' | 'conflict' | 'missed' | 'cancelled';
+export type OccurrenceOutcome = 'booked' | 'scheduled' | 'conflict' | 'missed' | 'cancelled' | 'refused';
 
 export interface OccurrenceResult {
   occurrenceStart: string;
@@ -65,6 +65,8 @@ export interface OccurrenceResult {
   version?: number;
   approvalDeadline?: string;
   conflict?: SlotConflictDetails;
+  /** Why a later occurrence was not booked (outcome refused): a policy rule such as the cap on upcoming bookings. */
+  refusal?: { rule: string; limit: number; message: string };
 }
 
 export interface SeriesOpened {

@@ -6,7 +6,7 @@ import { call, clientIp, PASSWORD, randomEmail, redisReady, register } from '../
 import { startApi, type TestStack } from '../support/stack';
 
 const generous = { limit: 1000, windowSeconds: 60 };
-const baseLimits = { loginPerAccount: generous, loginPerIp: generous, refreshPerIp: generous, registerPerIp: generous, bookingCreatePerUser: generous };
+const baseLimits = { loginPerAccount: generous, loginPerIp: generous, refreshPerIp: generous, registerPerIp: generous, bookingCreatePerUser: generous, accountMailPerAddress: generous, accountMailPerIp: generous };
 
 /** Repeats `attempt` until it stops answering 429 (the window has passed), giving up after 15 s. */
 async function untilNotLimited(attempt: () => Promise<{ status: number }>): Promise<{ status: number }> {

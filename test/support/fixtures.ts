@@ -20,17 +20,21 @@ export interface TestUser {
   auth: Record<string, string>;
 }
 
-/** A user written straight to the database with a signed access token: tests of other areas need no sign-up round trip. */
+/**
+ * A user written straight to the database with a signed access token: tests of other areas need no
+ * sign-up round trip. Verified by default (an account whose owner proved the address, which is
+ * what attendee rights need); `emailVerified: false` for a fresh, unproven sign-up.
+ */
 export async function createUser(
   stack: FixtureStack,
-  opts: { role?: UserRole; timezone?: string; email?: string; displayName?: string } = {},
+  opts: { role?: UserRole; timezone?: string; email?: string; displayName?: string; emailVerified?: boolean } = {},
 ): Promise<TestUser> {
   const role = opts.role ?? 'member';
   const timezone = opts.timezone ?? 'UTC';
   const email = opts.email ?? `user-${randomUUID().slice(0, 8)}@example.test`;
   const [row] = await stack.deps.dataSource.query(
-    'INSERT INTO users (email, display_name, timezone, role) VALUES ($1, $2, $3, $4) RETURNING id',
-    [email, opts.displayName ?? email.split('@')[0], timezone, role],
+    'INSERT INTO users (email, display_name, timezone, role, email_verified) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [email, opts.displayName ?? email.split('@')[0], timezone, role, opts.emailVerified ?? true],
   );
   const token = signAccessToken(stack.config.jwtSecret, { id: row.id, role });
   return { id: row.id, email, role, timezone, token, auth: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };

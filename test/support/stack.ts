@@ -47,7 +47,8 @@ export async function startApi(overrides: Partial<Config> = {}, env: NodeJS.Proc
   const deps: AppDeps = { config, logger, dataSource, redis, temporal, temporalProbe, metrics };
   const server = createServer(createApp(deps).callback());
   const realtime = attachRealtime(server, deps, createTokenVerifier(deps));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // Port 0 (a free one) unless the test needs a known address, e.g. to register a callback URL first.
+  await new Promise<void>((resolve) => server.listen(config.port, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

@@ -1,16 +1,41 @@
 import { createHash } from 'node:crypto';
 import type Router from '@koa/router';
-import { AppError, unauthorized } from '../../domain/errors';
-import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../identity/passwords';
-import { revokeFamilyOf, rotateRefreshToken, startRefreshFamily } from '../../identity/refresh-tokens';
-import { findUserByEmail, insertUser, toUserView, updatePasswordHash, type UserRow } from '../../identity/users';
+import type { Context } from 'koa';
+import { AppError } from '../../domain/errors';
+import { AccountService } from '../../identity/account-service';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword, passwordNeedsRehash, verifyPassword } from '../../identity/passwords';
+import { revokeFamilyOf, rotateRefreshToken } from '../../identity/refresh-tokens';
+import { findUserByEmail, insertUser, toUserView, updatePasswordHash } from '../../identity/users';
 import { createRateLimiter } from '../../infra/rate-limit';
-import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from '../auth/jwt';
+import { principalOf } from '../auth/access';
+import { sessionFor, startSession } from '../auth/session';
 import { resourceRouter, type ApiContext } from '../context';
-import { errorSchema } from '../http/openapi';
-import { loginBody, refreshBody, registerBody, sessionSchema } from '../schemas/identity';
+import { escapeHtml, formAsBody, htmlPage, wantsHtml } from '../http/forms';
+import { errorSchema, z } from '../http/openapi';
+import {
+  acceptedSchema,
+  forgotPasswordBody,
+  loginBody,
+  refreshBody,
+  registerBody,
+  resetPasswordBody,
+  sessionSchema,
+  tokenQuery,
+  userEnvelopeSchema,
+  verifyEmailBody,
+} from '../schemas/identity';
 
 const rateLimited = { description: 'Too many attempts; Retry-After says when to try again', schema: errorSchema };
+const invalidLink = { description: 'INVALID_LINK: not signed by us, expired, or already used', schema: errorSchema };
+const html = z.string().openapi({ description: 'An HTML page' });
+
+/** Link pages answer with no caching and no referrer: the token is in their URL. */
+function linkPage(ctx: Context, title: string, body: string): void {
+  ctx.type = 'html';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.body = htmlPage(title, body);
+}
 
 /** Sign-up, sign-in, token refresh and sign-out: the only unauthenticated routes that write. */
 export function authRouter(api: ApiContext): Router {
@@ -21,34 +46,27 @@ export function authRouter(api: ApiContext): Router {
   const loginPerIp = limiter('login-ip', config.rateLimits.loginPerIp);
   const loginPerAccount = limiter('login-account', config.rateLimits.loginPerAccount);
   const refreshPerIp = limiter('refresh-ip', config.rateLimits.refreshPerIp);
-
-  const session = (user: UserRow, refreshToken: string) => {
-    // Display devices hold display tokens, never sessions.
-    if (user.role === 'display') throw unauthorized('Display devices cannot sign in.');
-    return {
-      user: toUserView(user),
-      accessToken: signAccessToken(config.jwtSecret, { id: user.id, role: user.role }),
-      refreshToken,
-      tokenType: 'Bearer' as const,
-      expiresIn: ACCESS_TOKEN_TTL_SECONDS,
-    };
-  };
+  const accounts = new AccountService(api.deps);
 
   route({
-    method: 'post', path: '/auth/register', summary: 'Create an account (role member) and sign in', tags: ['auth'],
+    method: 'post', path: '/auth/register',
+    summary: 'Create an account (role member) and sign in; a link to verify the address is mailed to it', tags: ['auth'],
     body: registerBody,
     responses: {
-      201: { description: 'Account created; a session for it', schema: sessionSchema },
+      201: { description: 'Account created (emailVerified false until the mailed link is followed); a session for it', schema: sessionSchema },
       409: { description: 'EMAIL_TAKEN: an account with this email (in any letter case) exists', schema: errorSchema },
+      422: { description: 'EMAIL_DOMAIN_NOT_ALLOWED: REGISTRATION_DOMAINS does not list the address\'s domain', schema: errorSchema },
       429: rateLimited,
     },
     handler: async (ctx, { body }) => {
       await registerPerIp.consume(ctx.ip);
+      accounts.assertDomainAllowed(body.email);
       const passwordHash = await hashPassword(body.password);
-      const created = await dataSource.transaction(async (tx) => {
-        const user = await insertUser(tx, { email: body.email, displayName: body.displayName, timezone: body.timezone ?? 'UTC', passwordHash });
-        return session(user, await startRefreshFamily(tx, user.id));
+      const { user, created } = await dataSource.transaction(async (tx) => {
+        const row = await insertUser(tx, { email: body.email, displayName: body.displayName, timezone: body.timezone ?? 'UTC', passwordHash });
+        return { user: row, created: await startSession(tx, config.jwtSecret, row) };
       });
+      accounts.sendVerification(user);
       ctx.status = 201;
       ctx.body = created;
     },
@@ -70,7 +88,7 @@ export function authRouter(api: ApiContext): Router {
       const ok = await verifyPassword(user?.password_hash, body.password);
       if (!user || !ok || user.role === 'display') throw invalidCredentials();
       if (passwordNeedsRehash(user.password_hash!)) await updatePasswordHash(dataSource, user.id, await hashPassword(body.password));
-      ctx.body = session(user, await startRefreshFamily(dataSource, user.id));
+      ctx.body = await startSession(dataSource, config.jwtSecret, user);
     },
   });
 
@@ -85,7 +103,7 @@ export function authRouter(api: ApiContext): Router {
     handler: async (ctx, { body }) => {
       await refreshPerIp.consume(ctx.ip);
       const { user, refreshToken } = await rotateRefreshToken(dataSource, body.refreshToken, ctx.state.log ?? logger);
-      ctx.body = session(user, refreshToken);
+      ctx.body = sessionFor(config.jwtSecret, user, refreshToken);
     },
   });
 
@@ -96,6 +114,83 @@ export function authRouter(api: ApiContext): Router {
     handler: async (ctx, { body }) => {
       await revokeFamilyOf(dataSource, body.refreshToken);
       ctx.status = 204;
+    },
+  });
+
+  route({
+    method: 'get', path: '/auth/verify-email', summary: 'The page a verification link opens: a button that confirms the address', tags: ['auth'],
+    query: tokenQuery,
+    responses: { 200: { description: 'A confirmation page (following the link changes nothing: mail scanners open links)', schema: html, contentType: 'text/html' } },
+    handler: (ctx, { query }) => {
+      linkPage(ctx, 'Confirm your address',
+        '<p>Confirm that this is your email address for Roombook?</p>' +
+          `<form method="post" action="verify-email"><input type="hidden" name="token" value="${escapeHtml(query.token)}"><button type="submit">Confirm</button></form>`);
+    },
+  });
+
+  route({
+    method: 'post', path: '/auth/verify-email', summary: 'Verify the address a link was mailed to (the link works once)', tags: ['auth'],
+    before: [formAsBody(['token'])],
+    body: verifyEmailBody,
+    responses: {
+      200: { description: 'The account, now with emailVerified true (HTML for the page\'s form)', schema: userEnvelopeSchema },
+      400: invalidLink,
+    },
+    handler: async (ctx, { body }) => {
+      const user = await accounts.verifyEmail(body.token);
+      if (wantsHtml(ctx)) return linkPage(ctx, 'Address confirmed', `<p>Thank you: ${escapeHtml(user.email)} is confirmed.</p>`);
+      ctx.body = { user: toUserView(user) };
+    },
+  });
+
+  route({
+    method: 'post', path: '/auth/resend-verification', summary: 'Mail another verification link to my address (nothing if it is verified)', tags: ['auth'], secured: true,
+    before: [api.access.user()],
+    responses: { 202: { description: 'Accepted: a link is on its way unless the address is verified already', schema: acceptedSchema }, 429: rateLimited },
+    handler: async (ctx) => {
+      const principal = principalOf(ctx);
+      if (principal.kind === 'user') await accounts.resendVerification(principal.userId, ctx.ip);
+      ctx.status = 202;
+      ctx.body = { status: 'accepted', message: 'If your address is not verified yet, a new link is on its way.' };
+    },
+  });
+
+  route({
+    method: 'post', path: '/auth/password/forgot', summary: 'Ask for a password reset link (the answer is the same whether or not the address has an account)', tags: ['auth'],
+    body: forgotPasswordBody,
+    responses: { 202: { description: 'Accepted; a link is mailed if the address has an account', schema: acceptedSchema }, 429: rateLimited },
+    handler: async (ctx, { body }) => {
+      await accounts.forgotPassword(body.email, ctx.ip);
+      ctx.status = 202;
+      ctx.body = { status: 'accepted', message: 'If this address has an account, a reset link is on its way.' };
+    },
+  });
+
+  route({
+    method: 'get', path: '/auth/password/reset', summary: 'The page a reset link opens: a form for the new password', tags: ['auth'],
+    query: tokenQuery,
+    responses: { 200: { description: 'A form (following the link changes nothing)', schema: html, contentType: 'text/html' } },
+    handler: (ctx, { query }) => {
+      linkPage(ctx, 'Choose a new password',
+        '<form method="post" action="reset">' +
+          `<input type="hidden" name="token" value="${escapeHtml(query.token)}">` +
+          `<label>New password <input type="password" name="newPassword" autocomplete="new-password" minlength="${PASSWORD_MIN_LENGTH}" maxlength="${PASSWORD_MAX_LENGTH}" required></label> ` +
+          '<button type="submit">Set password</button></form><p>Every signed-in session ends when the new password is set.</p>');
+    },
+  });
+
+  route({
+    method: 'post', path: '/auth/password/reset', summary: 'Set a new password with a mailed reset link (works once; every session ends)', tags: ['auth'],
+    before: [formAsBody(['token', 'newPassword'])],
+    body: resetPasswordBody,
+    responses: {
+      200: { description: 'Password set; every refresh token of the account is revoked: sign in with the new password', schema: userEnvelopeSchema },
+      400: invalidLink,
+    },
+    handler: async (ctx, { body }) => {
+      const user = await accounts.resetPassword(body.token, body.newPassword);
+      if (wantsHtml(ctx)) return linkPage(ctx, 'Password changed', '<p>Your password is changed. Sign in with it now.</p>');
+      ctx.body = { user: toUserView(user) };
     },
   });
 

@@ -1,10 +1,10 @@
 import type Router from '@koa/router';
-import type { Context } from 'koa';
 import { AppError } from '../../domain/errors';
 import { findUserByEmail, findUserById, updateProfile } from '../../identity/users';
 import { PREFERENCE_LABELS } from '../../mail/preferences';
 import { verifyApprovalToken, verifyUnsubscribeToken } from '../../mail/tokens';
 import { resourceRouter, type ApiContext } from '../context';
+import { escapeHtml, htmlPage as page, readForm as formFields, wantsHtml } from '../http/forms';
 import { errorSchema, z } from '../http/openapi';
 import { bookingSchema } from '../schemas/bookings';
 import { BookingService } from '../services/booking-service';
@@ -18,22 +18,6 @@ const unsubscribedSchema = z
   .object({ email: z.string(), preference: z.enum(['bookingUpdates', 'reminders', 'reviewPrompts']), enabled: z.literal(false) })
   .openapi('Unsubscribed');
 const html = z.string().openapi({ description: 'An HTML page' });
-
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const page = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head>` +
-  `<body style="font-family:sans-serif;max-width:40rem;margin:2rem auto">${body}</body></html>`;
-
-/** Fields of an HTML form post (application/x-www-form-urlencoded), which the JSON body parser leaves unread. */
-async function formFields(ctx: Context): Promise<URLSearchParams> {
-  if (!ctx.is('application/x-www-form-urlencoded')) return new URLSearchParams();
-  let raw = '';
-  for await (const chunk of ctx.req) {
-    raw += chunk;
-    if (raw.length > 4096) throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'The form is too large.');
-  }
-  return new URLSearchParams(raw);
-}
 
 /**
  * Links in mail, which work without signing in because the link itself is a signed token:
@@ -80,12 +64,13 @@ export function mailRouter(api: ApiContext): Router {
     handler: async (ctx, { query }) => {
       const claim = unsubscribeClaim(query.token);
       const user = await findUserByEmail(dataSource, claim.email);
-      if (user) await updateProfile(dataSource, user.id, { notificationPrefs: { [claim.preference]: false } });
+      // An account that has not proven this address is not its owner: the address opts out as a guest.
+      if (user?.email_verified) await updateProfile(dataSource, user.id, { notificationPrefs: { [claim.preference]: false } });
       else await dataSource.query('INSERT INTO mail_opt_outs (email, preference) VALUES ($1, $2) ON CONFLICT DO NOTHING', [claim.email, claim.preference]);
-      if (ctx.accepts('json', 'html') === 'html') {
+      if (wantsHtml(ctx)) {
         ctx.type = 'html';
         ctx.body = page('Unsubscribed', `<p>Done: no more ${escapeHtml(PREFERENCE_LABELS[claim.preference])} to ${escapeHtml(claim.email)}.</p>` +
-          (user ? '<p>You can turn them back on with <code>PATCH /api/v1/users/me</code> (<code>notificationPrefs</code>).</p>' : ''));
+          (user?.email_verified ? '<p>You can turn them back on with <code>PATCH /api/v1/users/me</code> (<code>notificationPrefs</code>).</p>' : ''));
         return;
       }
       ctx.body = { email: claim.email, preference: claim.preference, enabled: false };
@@ -98,6 +83,7 @@ export function mailRouter(api: ApiContext): Router {
     if (!claim) throw invalidLink();
     const user = await findUserById(dataSource, claim.userId);
     if (!user || (user.role !== 'facility_manager' && user.role !== 'admin')) throw new AppError(403, 'FORBIDDEN', 'Approvals need a facility manager or an admin.');
+    if (!user.email_verified) throw new AppError(403, 'EMAIL_NOT_VERIFIED', 'Verify your email address before acting on links sent to it.');
     return { claim, principal: { kind: 'user' as const, userId: user.id, role: user.role } };
   };
 
@@ -137,7 +123,7 @@ export function mailRouter(api: ApiContext): Router {
       const form = await formFields(ctx);
       const reason = body?.reason ?? (form.get('reason')?.trim().slice(0, 500) || undefined);
       const booking = await service.act(principal, claim.bookingId, query.decision, { reason });
-      if (ctx.accepts('json', 'html') === 'html') {
+      if (wantsHtml(ctx)) {
         ctx.type = 'html';
         ctx.body = page('Done', `<p>${escapeHtml(booking.title)} is now <b>${escapeHtml(booking.status)}</b>.</p>`);
         return;

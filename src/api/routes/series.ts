@@ -3,6 +3,8 @@ import { principalOf } from '../auth/access';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema } from '../http/openapi';
 import { cancelSeriesSchema, createSeriesSchema, editSeriesResultSchema, editSeriesSchema, seriesIdParams, seriesSchema } from '../schemas/series';
+import { createRateLimiter } from '../../infra/rate-limit';
+import { IdempotencyService, idempotencyKeyHeaders, idempotencyKeyOf, ifNotFound } from '../services/idempotency';
 import { SeriesService } from '../services/series-service';
 
 const responses = {
@@ -16,15 +18,33 @@ const responses = {
 export function seriesRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
   const service = new SeriesService(api.deps);
+  const idempotency = new IdempotencyService(api.deps.dataSource);
   const tags = ['series'];
+  // The same counter as POST /bookings: a series is a create like any other.
+  const createLimit = createRateLimiter(api.deps.redis, { name: 'booking-create', ...api.deps.config.rateLimits.bookingCreatePerUser, logger: api.deps.logger });
 
   route({
     method: 'post', path: '/series', summary: 'Book a recurring series (answers with every occurrence\'s outcome)', tags, secured: true,
     before: [api.access.user()],
+    headers: idempotencyKeyHeaders,
     body: createSeriesSchema,
-    responses: { 201: { description: 'The series and each occurrence: booked, scheduled (beyond the horizon) or a skipped conflict', schema: seriesSchema }, ...responses },
+    responses: {
+      201: { description: 'The series and each occurrence: booked, scheduled (beyond the horizon) or a skipped conflict', schema: seriesSchema },
+      ...responses,
+      422: { description: 'An occurrence is against the room\'s policy (POLICY_VIOLATION), or the Idempotency-Key was used with another body (IDEMPOTENCY_KEY_REUSED)', schema: errorSchema },
+      429: { description: 'Too many creates (the per-user limit shared with POST /bookings); see Retry-After', schema: errorSchema },
+    },
     handler: async (ctx, { body }) => {
-      const series = await service.create(principalOf(ctx), body);
+      const principal = principalOf(ctx);
+      if (principal.kind === 'user') await createLimit.consume(principal.userId);
+      const key = idempotencyKeyOf(ctx);
+      const ownerId = principal.kind === 'user' ? principal.userId : principal.displayTokenId;
+      const { result: series, replayed } = await idempotency.run(
+        { scope: 'series', ownerId, key, body },
+        (claim) => service.create(principal, body, claim),
+        (seriesId) => service.get(principal, seriesId).catch(ifNotFound(undefined)),
+      );
+      if (replayed) ctx.set('Idempotent-Replayed', 'true');
       ctx.status = 201;
       ctx.set('Location', `/api/v1/series/${series.id}`);
       ctx.body = series;

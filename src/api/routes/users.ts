@@ -1,15 +1,30 @@
 import type Router from '@koa/router';
 import { listUsers, changeRole, findUserById, toUserView, updateProfile } from '../../identity/users';
 import { notFound } from '../../domain/errors';
+import { AccountService } from '../../identity/account-service';
 import { principalOf } from '../auth/access';
+import { startSession } from '../auth/session';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema } from '../http/openapi';
-import { idParams, profilePatchBody, roleChangeBody, userListQuery, userPageSchema, userSchema } from '../schemas/identity';
+import {
+  changeEmailBody,
+  changePasswordBody,
+  idParams,
+  profilePatchBody,
+  roleChangeBody,
+  sessionSchema,
+  userListQuery,
+  userPageSchema,
+  userSchema,
+} from '../schemas/identity';
 
 /** The caller's own profile, and user administration (admins only). */
 export function usersRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
-  const { dataSource } = api.deps;
+  const { dataSource, config } = api.deps;
+  const accounts = new AccountService(api.deps);
+  const wrongPassword = { description: 'WRONG_PASSWORD: the current password is not correct (accounts made by single sign-on have none: reset one by mail)', schema: errorSchema };
+  const rateLimited = { description: 'Too many attempts; Retry-After says when to try again', schema: errorSchema };
   const userIdOf = (principal: ReturnType<typeof principalOf>): string => {
     if (principal.kind !== 'user') throw notFound('User');
     return principal.userId;
@@ -38,6 +53,37 @@ export function usersRouter(api: ApiContext): Router {
         notificationPrefs: body.notificationPrefs,
       });
       ctx.body = toUserView(user);
+    },
+  });
+
+  route({
+    method: 'post', path: '/users/me/password', summary: 'Change my password (the current one is required); every other session ends', tags: ['users'], secured: true,
+    before: [api.access.user()],
+    body: changePasswordBody,
+    responses: {
+      200: { description: 'Changed. Every refresh token of the account is revoked; this answer carries a new session for the caller', schema: sessionSchema },
+      403: wrongPassword,
+      429: rateLimited,
+    },
+    handler: async (ctx, { body }) => {
+      const user = await accounts.changePassword(userIdOf(principalOf(ctx)), body.currentPassword, body.newPassword);
+      ctx.body = await startSession(dataSource, config.jwtSecret, user);
+    },
+  });
+
+  route({
+    method: 'post', path: '/users/me/email', summary: 'Change my email address (the current password is required); the new address must be verified again', tags: ['users'], secured: true,
+    before: [api.access.user()],
+    body: changeEmailBody,
+    responses: {
+      200: { description: 'The profile with the new address and emailVerified false; a verification link is mailed to it', schema: userSchema },
+      403: wrongPassword,
+      409: { description: 'EMAIL_TAKEN', schema: errorSchema },
+      422: { description: 'EMAIL_DOMAIN_NOT_ALLOWED (REGISTRATION_DOMAINS)', schema: errorSchema },
+      429: rateLimited,
+    },
+    handler: async (ctx, { body }) => {
+      ctx.body = toUserView(await accounts.changeEmail(userIdOf(principalOf(ctx)), body.email, body.currentPassword, ctx.ip));
     },
   });
 

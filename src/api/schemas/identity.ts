@@ -130,3 +130,30 @@ export const displayTokenSchema = z
   .openapi('DisplayToken');
 
 export const createdDisplayTokenSchema = displayTokenSchema.extend({ token: z.string().openapi({ description: 'Shown once; only its hash is kept' }) }).openapi('CreatedDisplayToken');
+
+const linkToken = z.string().min(1).max(2000).openapi({ description: 'The signed token from the link in the message' });
+
+export const verifyEmailBody = closedObject({ token: linkToken }).openapi('VerifyEmailRequest');
+
+export const forgotPasswordBody = closedObject({ email: emailSchema }).openapi('ForgotPasswordRequest');
+
+export const resetPasswordBody = closedObject({ token: linkToken, newPassword: passwordSchema }).openapi('ResetPasswordRequest');
+
+export const changePasswordBody = closedObject({
+  // Not the registration rules: a wrong-length current password is just a wrong password.
+  currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH, `at most ${PASSWORD_MAX_LENGTH} characters`),
+  newPassword: passwordSchema,
+}).openapi('ChangePasswordRequest');
+
+export const changeEmailBody = closedObject({
+  email: emailSchema,
+  currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH, `at most ${PASSWORD_MAX_LENGTH} characters`),
+}).openapi('ChangeEmailRequest');
+
+export const userEnvelopeSchema = z.object({ user: userSchema }).openapi('UserEnvelope');
+
+export const acceptedSchema = z
+  .object({ status: z.literal('accepted'), message: z.string() })
+  .openapi('Accepted', { description: 'The request was taken; what follows arrives by mail' });
+
+export const tokenQuery = z.object({ token: linkToken });

@@ -26,12 +26,14 @@ const occurrenceSchema = z.object({
   occurrenceStart: z.string().datetime().openapi({ description: 'The original start (iCalendar RECURRENCE-ID); stays when the occurrence is edited' }),
   start: z.string().datetime(),
   end: z.string().datetime(),
-  outcome: z.enum(['booked', 'scheduled', 'conflict', 'missed', 'cancelled']).openapi({
-    description: 'booked (see status), scheduled (beyond the room\'s horizon: booked when it comes within it), conflict (skipped), missed, cancelled before it was booked',
+  outcome: z.enum(['booked', 'scheduled', 'conflict', 'missed', 'cancelled', 'refused']).openapi({
+    description: 'booked (see status), scheduled (beyond the room\'s horizon: booked when it comes within it), conflict (skipped), missed, cancelled before it was booked, ' +
+      'refused (it came within the horizon when the organizer was at the cap on upcoming bookings; see refusal)',
   }),
   status: z.enum(BOOKING_STATUSES).optional(),
   bookingId: z.string().uuid().optional(),
   conflict: z.object({ conflictingBookingId: z.string().uuid().optional(), start: z.string(), end: z.string() }).optional(),
+  refusal: z.object({ rule: z.string(), limit: z.number().int(), message: z.string() }).optional(),
 });
 
 export const seriesSchema = z

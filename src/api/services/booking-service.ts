@@ -45,6 +45,7 @@ import { bookingWorkflow } from '../../workflows/booking';
 import { isStaff, type Principal } from '../auth/access';
 import { principalEmail } from '../../identity/users';
 import { withTemporalDeadline } from '../../infra/temporal';
+import type { IdempotencyClaim } from './idempotency';
 
 export interface CreateBookingRequest {
   roomId: string;
@@ -122,17 +123,18 @@ export class BookingService {
    * check-in window is already open (someone is standing at the door). A booking in the way is a
    * 409 SLOT_CONFLICT like any other.
    */
-  async walkUp(principal: Principal, roomId: string, request: { minutes: number; title?: string }): Promise<BookingView> {
+  async walkUp(principal: Principal, roomId: string, request: { minutes: number; title?: string }, claim?: IdempotencyClaim): Promise<BookingView> {
     if (principal.kind !== 'display') throw forbidden('Walk-up bookings are made from the room\'s display; people book with POST /bookings.');
     assertCanActInRoom(principal, roomId);
     const room = await getRoom(this.deps, roomId);
-    const now = Date.now();
+    // The slot follows from when the key was first claimed, so a retry racing the first asks for the same one.
+    const now = claim?.claimedAt.getTime() ?? Date.now();
     const start = ceilToGrid(now, room.timezone, room.policy.slotGranularitySeconds);
     const end = start + request.minutes * 60_000;
     assertSlotAllowed(room, start, end, now);
     const account = await ensureWalkUpAccount(this.deps.dataSource, room);
     const input: BookingWorkflowInput = {
-      bookingId: randomUUID(),
+      bookingId: claim?.resourceId ?? randomUUID(),
       roomId: room.id,
       roomName: room.name,
       roomTimezone: room.timezone,
@@ -151,8 +153,12 @@ export class BookingService {
     try {
       return await this.update(booking, checkInUpdate, { by: `display:${principal.displayTokenId}` });
     } catch (err) {
-      // Booked but not checked in (the window moved on meanwhile): the display offers check-in.
-      if (err instanceof AppError && err.code === 'INVALID_STATE') return booking;
+      // Booked but not checked in (the window moved on meanwhile, or a retry of this request checked
+      // in first): answer with the booking as it is now; the display offers check-in if it is due.
+      if (err instanceof AppError && err.code === 'INVALID_STATE') {
+        const current = await findBooking(this.deps.dataSource, booking.id);
+        return current ? publicView(current) : booking;
+      }
       throw err;
     }
   }

@@ -1,6 +1,6 @@
 import { isAllowed } from '../../shared/booking-lifecycle';
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
@@ -25,6 +25,7 @@ import { seriesWorkflow } from '../../workflows/series';
 import type { Principal } from '../auth/access';
 import type { CreateSeriesRequest } from '../schemas/series';
 import { BookingService, toAppError } from './booking-service';
+import { StaleIdempotencyClaim, type IdempotencyClaim } from './idempotency';
 import { principalEmail } from '../../identity/users';
 import { withTemporalDeadline } from '../../infra/temporal';
 
@@ -46,6 +47,8 @@ export interface SeriesPlan {
   maxConsecutiveReleases: number;
   occurrences: PlannedOccurrence[];
   splitFrom?: string;
+  /** The id to use (an Idempotency-Key's claim); a new one otherwise. */
+  seriesId?: string;
   /**
    * How far ahead occurrences are booked; the room's horizonDays × 86400 unless given. Only the
    * tests give it (seconds, so the horizon visibly moves within a test run).
@@ -64,12 +67,18 @@ export class SeriesService {
     this.bookings = new BookingService(deps);
   }
 
-  async create(principal: Principal, request: CreateSeriesRequest) {
+  /**
+   * `claim` (src/api/services/idempotency.ts) names the series id: a retry with the same
+   * Idempotency-Key reaches the same series workflow, whose open update answers every caller
+   * alike, so two requests at once make one series with one set of bookings.
+   */
+  async create(principal: Principal, request: CreateSeriesRequest, claim?: IdempotencyClaim) {
     if (principal.kind !== 'user') throw forbidden('Display devices cannot book series.');
     const room = await getRoom(this.deps, request.roomId);
     assertCanActInRoom(principal, room.id);
     const occurrences = expandSeries(request);
     return this.open(principal, room, {
+      ...(claim ? { seriesId: claim.resourceId } : {}),
       title: request.title,
       attendees: normalize(request.attendees),
       timezone: request.timezone,
@@ -100,7 +109,7 @@ export class SeriesService {
     }
     const [organizer] = await this.deps.dataSource.query('SELECT email, display_name FROM users WHERE id = $1', [principal.userId]);
     if (!organizer) throw notFound('Your account');
-    const seriesId = randomUUID();
+    const seriesId = plan.seriesId ?? randomUUID();
     const input: SeriesWorkflowInput = {
       seriesId,
       roomId: room.id,
@@ -125,7 +134,10 @@ export class SeriesService {
       workflowId: seriesWorkflowId(seriesId),
       taskQueue: this.deps.config.temporal.taskQueue,
       args: [input],
-      workflowIdConflictPolicy: 'FAIL',
+      // A retry with the same id joins the running series (its open update answers again); a series
+      // id is never reused, so a closed one is not started twice.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
         { key: SeriesIdKey, value: seriesId },
         { key: RoomIdKey, value: room.id },
@@ -136,6 +148,12 @@ export class SeriesService {
     try {
       await this.withTimeout(() => this.deps.temporal.workflow.executeUpdateWithStart(openSeriesUpdate, { args: [], startWorkflowOperation }));
     } catch (err) {
+      // Only a retry meets a closed series workflow: the first attempt's series exists, or it was refused.
+      if (err instanceof WorkflowExecutionAlreadyStartedError || (err as { cause?: unknown }).cause instanceof WorkflowExecutionAlreadyStartedError) {
+        const made = await this.read(seriesId).catch(() => undefined);
+        if (made) return made;
+        throw new StaleIdempotencyClaim();
+      }
       const failure = failureOf(err);
       if (failure?.type === SeriesFailureTypes.seriesConflict) {
         throw conflict('SLOT_CONFLICT', failure.message, failure.details?.[0]);
@@ -251,7 +269,7 @@ export class SeriesService {
     const [row] = await this.deps.dataSource.query('SELECT * FROM booking_series WHERE id = $1', [id]);
     if (!row) throw notFound('Series');
     const occurrences = await this.deps.dataSource.query(
-      `SELECT o.occurrence_start, o.start_at, o.end_at, o.outcome, o.booking_id, o.conflict, b.status, b.start_at AS booking_start, b.end_at AS booking_end
+      `SELECT o.occurrence_start, o.start_at, o.end_at, o.outcome, o.booking_id, o.conflict, o.refusal, b.status, b.start_at AS booking_start, b.end_at AS booking_end
        FROM series_occurrences o LEFT JOIN bookings b ON b.id = o.booking_id WHERE o.series_id = $1 ORDER BY o.occurrence_start`,
       [id],
     );
@@ -281,6 +299,7 @@ export class SeriesService {
         ...(o.status ? { status: o.status } : {}),
         ...(o.booking_id ? { bookingId: o.booking_id } : {}),
         ...(o.conflict ? { conflict: o.conflict } : {}),
+        ...(o.refusal ? { refusal: o.refusal } : {}),
       })),
     };
   }

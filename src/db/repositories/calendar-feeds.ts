@@ -11,10 +11,16 @@ const hash = (token: string): string => createHash('sha256').update(token).diges
 export class CalendarFeedRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Revokes the current secret, if any, and issues a new one. */
+  /**
+   * Revokes the current secret, if any, and issues a new one. Concurrent rotations of one user
+   * take turns on the user's row (NO KEY UPDATE: it does not block the key-share locks that
+   * inserts referencing the user take), so each revokes what the previous one issued and the
+   * partial unique index never sees two active secrets: the last one wins, none fails.
+   */
   async rotate(userId: string): Promise<{ token: string; createdAt: string }> {
     const token = `rbcal_${randomBytes(32).toString('base64url')}`;
     const createdAt = await this.db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
       await tx.query('UPDATE calendar_feeds SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
       const [row]: { created_at: Date }[] = await tx.query(
         'INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2) RETURNING created_at',

@@ -121,13 +121,13 @@ export class RoomBookingsReader {
     return rows.map(toCalendarBooking);
   }
 
-  /** A person's bookings starting in [from, to): organised by them, or naming their email as an attendee. */
+  /** A person's bookings starting in [from, to): organised by them, or naming their verified email as an attendee. */
   async forUserFeed(userId: string, from: Date, to: Date, limit: number): Promise<CalendarBooking[]> {
     const rows: CalendarRow[] = await this.db.query(
       `SELECT ${CALENDAR_COLUMNS} FROM bookings b JOIN users u ON u.id = b.organizer_id JOIN rooms r ON r.id = b.room_id
        WHERE b.start_at >= $2 AND b.start_at < $3
          AND (b.organizer_id = $1
-              OR EXISTS (SELECT 1 FROM users me, unnest(b.attendees) a WHERE me.id = $1 AND lower(a) = lower(me.email::text)))
+              OR EXISTS (SELECT 1 FROM users me, unnest(b.attendees) a WHERE me.id = $1 AND me.email_verified AND lower(a) = lower(me.email::text)))
        ORDER BY b.start_at LIMIT $4`,
       [userId, from, to, limit],
     );
