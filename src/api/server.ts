@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
 import { createDataSource } from '../db/data-source';
 import { ensureBootstrapAdmin } from '../identity/bootstrap-admin';
-import { createLogger } from '../infra/logger';
+import { createLogger, logFatal } from '../infra/logger';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient, createTemporalProbe } from '../infra/temporal';
 import { attachRealtime } from '../realtime/socket-server';
@@ -50,6 +50,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  logFatal('api', err);
   process.exit(1);
 });

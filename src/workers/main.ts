@@ -1,9 +1,10 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
 import { createDataSource } from '../db/data-source';
-import { createLogger } from '../infra/logger';
+import { createLogger, logFatal } from '../infra/logger';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient } from '../infra/temporal';
+import { temporalLogger } from '../infra/temporal-logger';
 import { createMailer } from '../mail/transport';
 import { createBookingEventPublisher } from '../realtime/publisher';
 import { createBookingWorker } from './worker';
@@ -11,9 +12,14 @@ import { createBookingWorker } from './worker';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, 'worker');
-  // Once per process, before any connection: SDK metrics (workflow task latency, schedule-to-start...) for Prometheus.
+  // Once per process, before any connection: SDK metrics (workflow task latency, schedule-to-start...) for
+  // Prometheus, and every SDK log line (worker, workflows, activities, the Rust core's) through pino.
   Runtime.install({
-    telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.workerMetricsPort}` } } },
+    logger: temporalLogger(logger),
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      metrics: { prometheus: { bindAddress: `0.0.0.0:${config.workerMetricsPort}` } },
+    },
   });
 
   const dataSource = await createDataSource(config.databaseUrl, { applicationName: 'roombook-worker' }).initialize();
@@ -38,6 +44,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  logFatal('worker', err);
   process.exit(1);
 });
