@@ -42,16 +42,24 @@ export function opsRouter(deps: AppDeps, registry: OpenAPIRegistry): Router {
         : { status: 'ready', checks };
     },
   });
-  router.get('/metrics', async (ctx) => {
-    ctx.type = deps.metrics.contentType;
-    ctx.body = await deps.metrics.metrics();
+  defineRoute(router, registry, '', {
+    method: 'get', path: '/metrics', operationId: 'getMetrics', summary: 'Prometheus metrics of this api process', tags: ['ops'],
+    responses: { 200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain' } },
+    handler: async (ctx) => {
+      ctx.type = deps.metrics.contentType;
+      ctx.body = await deps.metrics.metrics();
+    },
   });
 
   let document: unknown;
-  router.get('/api/v1/openapi.json', (ctx) => {
-    // Built on first use: by then every router has registered its paths.
-    document ??= buildOpenApiDocument(registry, deps.config.publicUrl);
-    ctx.body = document;
+  defineRoute(router, registry, '', {
+    method: 'get', path: '/api/v1/openapi.json', operationId: 'getOpenApiDocument', summary: 'This document (OpenAPI 3.1)', tags: ['ops'],
+    responses: { 200: { description: 'The OpenAPI document', schema: z.record(z.unknown()) } },
+    handler: (ctx) => {
+      // Built on first use: by then every router has registered its paths.
+      document ??= buildOpenApiDocument(registry, deps.config.publicUrl);
+      ctx.body = document;
+    },
   });
 
   const swaggerDir = getAbsoluteFSPath();
