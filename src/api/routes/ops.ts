@@ -4,6 +4,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import Router from '@koa/router';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { checkDependencies } from '../../infra/readiness';
+import { buildAsyncApiDocument } from '../../realtime/asyncapi';
 import type { AppDeps } from '../deps';
 import { buildOpenApiDocument, z } from '../http/openapi';
 import { defineRoute } from '../http/route';
@@ -59,6 +60,16 @@ export function opsRouter(deps: AppDeps, registry: OpenAPIRegistry): Router {
       // Built on first use: by then every router has registered its paths.
       document ??= buildOpenApiDocument(registry, deps.config.publicUrl);
       ctx.body = document;
+    },
+  });
+
+  let asyncApi: unknown;
+  defineRoute(router, registry, '', {
+    method: 'get', path: '/api/v1/asyncapi.json', operationId: 'getAsyncApiDocument', summary: 'The Socket.IO events (AsyncAPI 3)', tags: ['ops'],
+    responses: { 200: { description: 'The AsyncAPI document of the realtime events (docs/events.md)', schema: z.record(z.unknown()) } },
+    handler: (ctx) => {
+      asyncApi ??= buildAsyncApiDocument(deps.config.publicUrl);
+      ctx.body = asyncApi;
     },
   });
 
