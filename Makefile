@@ -1,5 +1,5 @@
 # Shortcuts over the npm scripts (which stay the source of truth); `make help` lists them.
-.PHONY: help up test bench lint typecheck compose-up compose-logs down openapi postman diagrams
+.PHONY: help up test bench lint typecheck compose-up compose-logs down openapi postman diagrams reconcile
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -35,3 +35,6 @@ postman: ## regenerate postman/roombook.postman_collection.json from the OpenAPI
 
 diagrams: ## render docs/diagrams/*.dot to SVG (needs Graphviz)
 	npm run diagrams
+
+reconcile: ## compare booking rows with their workflows now and repair drift (ARGS=--dry-run to only report)
+	npm run reconcile -- $(ARGS)

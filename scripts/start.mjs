@@ -151,6 +151,8 @@ try {
     `  API          http://127.0.0.1:${port}/api/v1`,
     `  API docs     http://127.0.0.1:${port}/docs`,
     `  Temporal UI  http://127.0.0.1:${uiPort}`,
+    `  Schedules    http://127.0.0.1:${uiPort}/namespaces/${env.TEMPORAL_NAMESPACE || 'default'}/schedules (retention, reconciliation; created by the worker)`,
+    `  Events       http://127.0.0.1:${port}/api/v1/asyncapi.json`,
     `  Display      http://127.0.0.1:${port}/display/<roomId>#token=<display token>`,
     `  Metrics      http://127.0.0.1:${port}/metrics (api), http://127.0.0.1:${env.WORKER_METRICS_PORT || 9464}/metrics (worker)`,
     ...(mailUrl ? [`  Mail         ${mailUrl}`] : []),

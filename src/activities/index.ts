@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createBookingActivities } from './bookings';
 import { createMailActivities } from './mail';
+import { createOpsActivities } from './ops';
 import { createSeriesActivities } from './series';
 import { createSystemActivities } from './system';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBookingActivities(deps),
     ...createMailActivities(deps),
     ...createSeriesActivities(deps),
+    ...createOpsActivities(deps),
   };
 }
 

@@ -7,6 +7,7 @@ import { createTemporalClient } from '../infra/temporal';
 import { temporalLogger } from '../infra/temporal-logger';
 import { createMailer } from '../mail/transport';
 import { createBookingEventPublisher } from '../realtime/publisher';
+import { ensureOpsSchedules } from './schedules';
 import { createBookingWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -31,7 +32,9 @@ async function main(): Promise<void> {
     { config, logger, dataSource, redis, temporal, mailer, meter: Runtime.instance().metricMeter, publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }) },
     { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
   );
-  logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics` }, 'worker started');
+  // Retention and reconciliation run as Temporal Schedules (visible in the UI); created or updated idempotently.
+  const schedules = config.ops.schedules ? await ensureOpsSchedules(temporal, config, { taskQueue: config.temporal.taskQueue }) : [];
+  logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics`, schedules }, 'worker started');
 
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves after in-flight activities finish.
   await worker.run();

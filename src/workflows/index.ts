@@ -2,3 +2,5 @@
 export { systemCheckWorkflow } from './system-check';
 export { bookingWorkflow } from './booking';
 export { seriesWorkflow } from './series';
+export { retentionWorkflow } from './retention';
+export { reconcileWorkflow } from './reconcile';
