@@ -27,7 +27,7 @@ export function opsSchedules(config: Pick<Config, 'ops'>, options: OpsScheduleOp
     notificationSeconds: retention.notificationSeconds,
     mailDeliverySeconds: retention.mailDeliverySeconds,
   };
-  const reconcileInput: ReconcileInput = { graceSeconds: reconcile.graceSeconds, repair: reconcile.repair, ...(options.roomIds ? { roomIds: options.roomIds } : {}) };
+  const reconcileInput: ReconcileInput = { graceSeconds: reconcile.graceSeconds, repair: reconcile.repair, ...(options.roomIds?.length ? { roomIds: options.roomIds } : {}) };
   // One run at a time; a run missed while the cluster was down is made up once, not once per interval.
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' } as const;
   return [

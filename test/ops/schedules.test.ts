@@ -54,6 +54,8 @@ describe('retention and reconciliation as Temporal Schedules', () => {
   let stack: BookingStack & { databaseUrl: string };
   const prefix = `test-${randomUUID().slice(0, 8)}-`;
   let scheduleIds: string[] = [];
+  // Reconciliation looks only at this file's rooms: other files' workflows (whose workers may be gone) are not its business.
+  const roomIds: string[] = [];
   beforeAll(async () => {
     stack = await isolatedStack({
       retention: { intervalSeconds: 3600, refreshTokenSeconds: 2, idempotencyKeySeconds: 2, notificationSeconds: 2, mailDeliverySeconds: 2 },
@@ -67,7 +69,7 @@ describe('retention and reconciliation as Temporal Schedules', () => {
 
   test('when the schedules are ensured twice, then each exists once, visible with its interval, and takes the new configuration', async () => {
     const client = stack.deps.temporal;
-    const options = { taskQueue: stack.worker.taskQueue, idPrefix: prefix };
+    const options = { taskQueue: stack.worker.taskQueue, idPrefix: prefix, roomIds };
     scheduleIds = await ensureOpsSchedules(client, stack.config, options);
     expect(scheduleIds).toEqual([`${prefix}${RETENTION_SCHEDULE_ID}`, `${prefix}${RECONCILE_SCHEDULE_ID}`]);
     const changed = { ops: { ...stack.config.ops, retention: { ...stack.config.ops.retention, intervalSeconds: 7200 } } };
@@ -119,6 +121,8 @@ describe('retention and reconciliation as Temporal Schedules', () => {
     const db = stack.deps.dataSource;
     const u = await member(stack);
     const r = await room(stack);
+    roomIds.push(r.id);
+    await ensureOpsSchedules(stack.deps.temporal, stack.config, { taskQueue: stack.worker.taskQueue, idPrefix: prefix, roomIds });
     const at = clock();
     const edited = (await book(stack, u, { roomId: r.id, start: at(3600), end: at(5400), title: 'Planning' })).body;
     const cancelledByHand = (await book(stack, u, { roomId: r.id, start: at(7200), end: at(9000) })).body;

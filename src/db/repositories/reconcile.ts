@@ -14,7 +14,7 @@ export async function activeBookingRows(dataSource: DataSource, opts: { graceSec
      WHERE status IN (${ACTIVE}) AND updated_at < now() - make_interval(secs => $1)
        AND ($2::uuid[] IS NULL OR room_id = ANY($2::uuid[]))
      ORDER BY start_at`,
-    [opts.graceSeconds, opts.roomIds ?? null],
+    [opts.graceSeconds, opts.roomIds?.length ? opts.roomIds : null],
   );
   return rows.map(toView);
 }
