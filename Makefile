@@ -4,8 +4,8 @@
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-up: ## the whole stack locally (Temporal dev server, worker, api, mail catcher); Ctrl-C stops it
-	npm start
+up: ## the whole stack locally (Temporal dev server, worker, api, mail catcher; ARGS=--tracing adds Jaeger); Ctrl-C stops it
+	npm start -- $(ARGS)
 
 test: ## the whole test suite against real Temporal, Postgres and Redis (ARGS=test/ops to choose files)
 	npm test -- $(ARGS)

@@ -1,3 +1,5 @@
+// First: tracing patches modules as they load (src/infra/tracing.ts).
+import { tracing } from './tracing';
 import { createServer } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
@@ -21,7 +23,7 @@ async function main(): Promise<void> {
   await ensureBootstrapAdmin(dataSource, config.bootstrapAdmin, logger);
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
-  const temporal = createTemporalClient(config);
+  const temporal = createTemporalClient(config, { tracing: tracing !== undefined });
   const temporalProbe = createTemporalProbe(config);
 
   const deps = { config, logger, dataSource, redis, temporal, temporalProbe, metrics };
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     await temporalProbe.close().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
     redis.disconnect();
+    await tracing?.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

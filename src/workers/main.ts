@@ -1,3 +1,5 @@
+// First: tracing patches modules as they load (src/infra/tracing.ts).
+import { tracing } from './tracing';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
 import { createDataSource } from '../db/data-source';
@@ -26,11 +28,11 @@ async function main(): Promise<void> {
   const dataSource = await createDataSource(config.databaseUrl, { applicationName: 'roombook-worker' }).initialize();
   const redis = createRedis(config.redisUrl);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const temporal = createTemporalClient(config);
+  const temporal = createTemporalClient(config, { tracing: tracing !== undefined });
   const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
     { config, logger, dataSource, redis, temporal, mailer, meter: Runtime.instance().metricMeter, publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }) },
-    { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
+    { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tracing },
   );
   // Retention and reconciliation run as Temporal Schedules (visible in the UI); created or updated idempotently.
   const schedules = config.ops.schedules ? await ensureOpsSchedules(temporal, config, { taskQueue: config.temporal.taskQueue }) : [];
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
   await dataSource.destroy();
   redis.disconnect();
   mailer.close();
+  await tracing?.shutdown().catch(() => undefined);
   logger.info('worker stopped');
 }
 
