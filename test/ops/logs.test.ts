@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
-import { FAST_POLICY, clock } from '../bookings/support';
-import { createRoom, createUser, type TestUser } from '../support/fixtures';
-import { startProcessStack, type ProcessStack } from '../support/processes';
+import type { TestUser } from '../support/fixtures';
+import { bookThroughProcesses, startProcessStack, type ProcessStack } from '../support/processes';
 
 /** Every stdout line of both processes parsed; a line that is not a JSON object fails the test with the line. */
 function jsonLines(lines: string[], name: string): Record<string, any>[] {
@@ -27,15 +26,11 @@ describe('logs of the real api and worker processes', () => {
   beforeAll(async () => {
     dataSource = await createDataSource(process.env.DATABASE_URL!, { poolSize: 2 }).initialize();
     procs = await startProcessStack();
-    const fixtures = { config: { jwtSecret: process.env.JWT_SECRET! }, deps: { dataSource } };
-    user = await createUser(fixtures);
-    const room = await createRoom(fixtures, { policy: FAST_POLICY });
-    const at = clock();
-    const post = (start: string, end: string) =>
-      fetch(`${procs.baseUrl}/api/v1/bookings`, { method: 'POST', headers: user.auth, body: JSON.stringify({ roomId: room.id, start, end, title: 'Logs' }) });
-    results.created = await post(at(3600), at(7200));
+    const made = await bookThroughProcesses(procs, dataSource, 'Logs');
+    user = made.user;
+    results.created = made.response;
     // Another start that overlaps: the reserveSlot activity in the worker hits the exclusion constraint.
-    results.conflict = await post(at(5400), at(9000));
+    results.conflict = await made.book(5400, 9000);
     await procs.stop();
   });
 

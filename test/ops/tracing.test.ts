@@ -1,9 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
-import { FAST_POLICY, clock, eventually } from '../bookings/support';
-import { createRoom, createUser } from '../support/fixtures';
+import { eventually } from '../bookings/support';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
-import { startProcessStack, type ProcessStack } from '../support/processes';
+import { bookThroughProcesses, startProcessStack, type ProcessStack } from '../support/processes';
 
 describe('one trace from POST /bookings through the workflow into its activities, across both processes', () => {
   let receiver: OtlpReceiver;
@@ -23,12 +22,8 @@ describe('one trace from POST /bookings through the workflow into its activities
   });
 
   test('when a booking is made, then the receiver gets one trace with api and worker spans: HTTP, Koa route, Temporal client, workflow update, activities, pg and the SMTP send', async () => {
-    const fixtures = { config: { jwtSecret: process.env.JWT_SECRET! }, deps: { dataSource } };
-    const user = await createUser(fixtures);
-    const room = await createRoom(fixtures, { policy: FAST_POLICY });
-    const at = clock();
-    const res = await fetch(`${procs.baseUrl}/api/v1/bookings`, { method: 'POST', headers: user.auth, body: JSON.stringify({ roomId: room.id, start: at(3600), end: at(7200), title: 'Traced' }) });
-    expect(res.status).toBe(201);
+    const { response } = await bookThroughProcesses(procs, dataSource, 'Traced');
+    expect(response.status).toBe(201);
 
     const serverSpan = await eventually(
       async () => receiver.spans.find((s) => s.service === 'roombook-api' && s.kind === 2 && s.attributes['http.route'] === '/api/v1/bookings'),

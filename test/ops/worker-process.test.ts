@@ -2,9 +2,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { createTemporalClient } from '../../src/infra/temporal';
 import { RECONCILE_SCHEDULE_ID, RECONCILE_WORKFLOW_TYPE, RETENTION_SCHEDULE_ID, type ReconcileInput, type ReconcileReport } from '../../src/shared/ops-messages';
-import { FAST_POLICY, clock } from '../bookings/support';
-import { createRoom, createUser } from '../support/fixtures';
-import { startProcessStack, type ProcessStack } from '../support/processes';
+import { bookThroughProcesses, startProcessStack, type ProcessStack } from '../support/processes';
 
 describe('the worker process creates the schedules and reports drift in its metrics and logs', () => {
   let procs: ProcessStack;
@@ -35,16 +33,12 @@ describe('the worker process creates the schedules and reports drift in its metr
   });
 
   test('when a row drifted from its workflow, then a reconciliation in the worker logs it and sets the drift gauge', async () => {
-    const fixtures = { config: { jwtSecret: process.env.JWT_SECRET! }, deps: { dataSource } };
-    const user = await createUser(fixtures);
-    const room = await createRoom(fixtures, { policy: FAST_POLICY });
-    const at = clock();
-    const res = await fetch(`${procs.baseUrl}/api/v1/bookings`, { method: 'POST', headers: user.auth, body: JSON.stringify({ roomId: room.id, start: at(3600), end: at(7200), title: 'Drift' }) });
-    expect(res.status).toBe(201);
-    const booking = await res.json();
+    const { response, roomId } = await bookThroughProcesses(procs, dataSource, 'Drift');
+    expect(response.status).toBe(201);
+    const booking = await response.json();
     await dataSource.query("UPDATE bookings SET title = 'Changed by hand' WHERE id = $1", [booking.id]);
 
-    const input: ReconcileInput = { graceSeconds: 0, repair: false, roomIds: [room.id] };
+    const input: ReconcileInput = { graceSeconds: 0, repair: false, roomIds: [roomId] };
     const report = await temporal.workflow.execute<(i: ReconcileInput) => Promise<ReconcileReport>>(RECONCILE_WORKFLOW_TYPE, {
       taskQueue: procs.env.TEMPORAL_TASK_QUEUE!, workflowId: `reconcile-test-${booking.id}`, args: [input],
     });

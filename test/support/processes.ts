@@ -1,21 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { DataSource } from 'typeorm';
+import { freePort } from '../../scripts/bench/stack';
+import { FAST_POLICY, clock } from '../bookings/support';
+import { createRoom, createUser, type TestUser } from './fixtures';
 
 const ROOT = join(__dirname, '..', '..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A process of ours (node with tsx as a loader, so a signal reaches it), its output kept line by line. */
 export interface RunningProcess {
@@ -114,4 +106,15 @@ export async function startProcessStack(extraEnv: NodeJS.ProcessEnv = {}): Promi
       await worker.stop();
     },
   };
+}
+
+/** A member, a room with second-scale policies and a confirmed booking, made through the process stack's api. */
+export async function bookThroughProcesses(procs: ProcessStack, dataSource: DataSource, title: string): Promise<{ user: TestUser; roomId: string; response: Response; book(start: number, end: number): Promise<Response> }> {
+  const fixtures = { config: { jwtSecret: process.env.JWT_SECRET! }, deps: { dataSource } };
+  const user = await createUser(fixtures);
+  const room = await createRoom(fixtures, { policy: FAST_POLICY });
+  const at = clock();
+  const book = (start: number, end: number) =>
+    fetch(`${procs.baseUrl}/api/v1/bookings`, { method: 'POST', headers: user.auth, body: JSON.stringify({ roomId: room.id, start: at(start), end: at(end), title }) });
+  return { user, roomId: room.id, response: await book(3600, 7200), book };
 }

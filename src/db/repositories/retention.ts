@@ -55,21 +55,17 @@ export async function purgeExpired(dataSource: DataSource, ages: RetentionAges, 
        SELECT user_id, key FROM booking_idempotency_keys WHERE created_at < now() - make_interval(secs => $1) LIMIT $2)`,
     [ages.idempotencyKeySeconds],
   );
-  const notifications = await repeat(
-    `DELETE FROM booking_notifications WHERE id IN (
-       SELECT n.id FROM booking_notifications n JOIN bookings b ON b.id = n.booking_id
-       WHERE b.status NOT IN (${active}) AND b.updated_at < now() - make_interval(secs => $1)
-         AND n.created_at < now() - make_interval(secs => $1)
-       LIMIT $2)`,
-    [ages.notificationSeconds],
-  );
-  const mailDeliveries = await repeat(
-    `DELETE FROM mail_deliveries WHERE message_id IN (
-       SELECT d.message_id FROM mail_deliveries d JOIN bookings b ON b.id = d.booking_id
-       WHERE b.status NOT IN (${active}) AND b.updated_at < now() - make_interval(secs => $1)
-         AND d.sent_at < now() - make_interval(secs => $1)
-       LIMIT $2)`,
-    [ages.mailDeliverySeconds],
-  );
+  // A booking's delivery log: rows of bookings no longer active, both the row and the booking older than the age.
+  const deliveryLog = (table: string, key: string, time: string, seconds: number) =>
+    repeat(
+      `DELETE FROM ${table} WHERE ${key} IN (
+         SELECT d.${key} FROM ${table} d JOIN bookings b ON b.id = d.booking_id
+         WHERE b.status NOT IN (${active}) AND b.updated_at < now() - make_interval(secs => $1)
+           AND d.${time} < now() - make_interval(secs => $1)
+         LIMIT $2)`,
+      [seconds],
+    );
+  const notifications = await deliveryLog('booking_notifications', 'id', 'created_at', ages.notificationSeconds);
+  const mailDeliveries = await deliveryLog('mail_deliveries', 'message_id', 'sent_at', ages.mailDeliverySeconds);
   return { refreshTokens, refreshTokenFamilies, idempotencyKeys, notifications, mailDeliveries };
 }
