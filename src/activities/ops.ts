@@ -135,9 +135,11 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
     running.push({ workflowId: wf.workflowId, bookingId: wf.typedSearchAttributes.get(BookingIdKey), startTime: wf.startTime });
   }
   const byId = await bookingRowsByIds(deps.dataSource, running.flatMap((w) => (w.bookingId ? [w.bookingId] : [])));
+  let checkedWorkflows = 0;
   for (const wf of running) {
     deps.progress?.();
     if (wf.startTime.getTime() > cutoff) continue;
+    checkedWorkflows += 1;
     const state = await queryState(wf.workflowId);
     if (!state) continue;
     const row = byId.get(state.id);
@@ -153,7 +155,7 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
   for (const kind of DRIFT_KINDS) metrics.drift.set(drift.filter((d) => d.kind === kind).length, { kind });
   const report: ReconcileReport = {
     checkedRows: rows.length,
-    checkedWorkflows: running.length,
+    checkedWorkflows,
     unanswered,
     drift,
     repaired: drift.filter((d) => d.repaired).length,

@@ -54,7 +54,9 @@ export interface Drift {
 }
 
 export interface ReconcileReport {
+  /** Active rows compared with their workflows (past the grace period). */
   checkedRows: number;
+  /** Running booking workflows compared with their rows, besides those of the active rows. */
   checkedWorkflows: number;
   /** Workflows that did not answer their state query within 10 s (no worker polling?): looked at again next run. */
   unanswered: number;
