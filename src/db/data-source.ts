@@ -17,7 +17,10 @@ export function createDataSource(databaseUrl: string, options: { poolSize?: numb
     logging: false,
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName ?? 'roombook',
-    extra: { connectionTimeoutMillis: 3000, statement_timeout: 15000, idle_in_transaction_session_timeout: 15000 },
+    // pg-pool uses connectionTimeoutMillis both to open a connection and to wait for a free one:
+    // 3 s was too short for a burst on a busy machine (concurrent requests answered 500 with
+    // "timeout exceeded when trying to connect"). Past 10 s the request is answered 503.
+    extra: { connectionTimeoutMillis: 10_000, statement_timeout: 15000, idle_in_transaction_session_timeout: 15000 },
   });
 }
 

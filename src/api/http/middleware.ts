@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Histogram } from 'prom-client';
 import { AppError } from '../../domain/errors';
+import { dependencyError } from '../../infra/dependency-errors';
 import type { Logger } from '../../infra/logger';
 
 const CODES_BY_STATUS: Record<number, string> = {
@@ -67,6 +68,11 @@ export function requestContext(logger: Logger): Middleware {
 }
 
 function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
+  const dependency = err instanceof AppError ? undefined : dependencyError(err);
+  if (dependency) {
+    ctx.state.log.warn({ err: (err as Error).message, code: dependency.code, details: dependency.details }, 'dependency error answered as ' + dependency.status);
+    err = dependency;
+  }
   if (err instanceof AppError && err.operational) {
     ctx.status = err.status;
     for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);

@@ -66,6 +66,8 @@ interface ServiceDeps {
 // update once its database write is done, normally within milliseconds.
 const TEMPORAL_CALL_TIMEOUT_MS = 20_000;
 const SLOT_CLOSING_RETRIES = 10;
+// How long a retry waits for the first attempt with its Idempotency-Key to write its row.
+const FIRST_ATTEMPT_WAIT_MS = 10_000;
 
 /** The API's side of bookings: policy checks, then the booking's workflow, then the answer. */
 export class BookingService {
@@ -86,8 +88,10 @@ export class BookingService {
       const claimed = await this.claimIdempotencyKey(principal.userId, idempotencyKey, { ...request, attendees, mode }, bookingId);
       bookingId = claimed.bookingId;
       if (claimed.replay) {
-        const existing = await findBooking(this.deps.dataSource, bookingId);
+        const existing = await this.firstAttempt(bookingId, claimed.claimedAt);
         if (existing) return { booking: publicView(existing), replayed: true };
+        // No row: the first attempt was refused, or died before reserving. The same reservation
+        // again answers what the workflow answered it (or finishes what it started).
       }
     }
 
@@ -175,9 +179,11 @@ export class BookingService {
           }),
         );
       } catch (err) {
-        // The slot's previous booking just ended and its workflow is finishing: try again shortly.
-        if (failureType(err) === FailureTypes.slotClosing && attempt < SLOT_CLOSING_RETRIES) {
-          await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+        // The slot's previous booking just ended and its workflow is finishing, or Temporal asks us
+        // to come back (too many updates in flight for this workflow, its task being retried):
+        // try again shortly, with jitter so that a burst does not come back at once.
+        if ((failureType(err) === FailureTypes.slotClosing || temporalBusy(err)) && attempt < SLOT_CLOSING_RETRIES) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1) + Math.random() * 100));
           continue;
         }
         throw toAppError(err);
@@ -185,7 +191,7 @@ export class BookingService {
     }
   }
 
-  private async claimIdempotencyKey(userId: string, key: string, request: object, bookingId: string): Promise<{ bookingId: string; replay: boolean }> {
+  private async claimIdempotencyKey(userId: string, key: string, request: object, bookingId: string): Promise<{ bookingId: string; replay: boolean; claimedAt?: Date }> {
     const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
     const inserted = await this.deps.dataSource.query(
       `INSERT INTO booking_idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)
@@ -193,11 +199,29 @@ export class BookingService {
       [userId, key, requestHash, bookingId],
     );
     if (inserted.length) return { bookingId, replay: false };
-    const [existing] = await this.deps.dataSource.query('SELECT request_hash, booking_id FROM booking_idempotency_keys WHERE user_id = $1 AND key = $2', [userId, key]);
+    const [existing] = await this.deps.dataSource.query(
+      'SELECT request_hash, booking_id, created_at FROM booking_idempotency_keys WHERE user_id = $1 AND key = $2',
+      [userId, key],
+    );
     if (existing.request_hash !== requestHash) {
       throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body; use a new key for a new booking.');
     }
-    return { bookingId: existing.booking_id, replay: true };
+    return { bookingId: existing.booking_id, replay: true, claimedAt: existing.created_at };
+  }
+
+  /**
+   * A retry that arrives while the first attempt with its key is still reserving (a client
+   * retrying a burst) waits for that attempt's row instead of sending the same reservation to the
+   * same workflow again: twenty at once would pass Temporal's limit of in-flight updates per
+   * workflow. A claim older than the wait is not waited for.
+   */
+  private async firstAttempt(bookingId: string, claimedAt?: Date): Promise<BookingRow | undefined> {
+    const until = (claimedAt ? claimedAt.getTime() : Date.now()) + FIRST_ATTEMPT_WAIT_MS;
+    for (;;) {
+      const row = await findBooking(this.deps.dataSource, bookingId);
+      if (row || Date.now() >= until) return row;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   async get(principal: Principal, id: string): Promise<BookingView> {
@@ -344,7 +368,20 @@ function failureOf(err: unknown): ApplicationFailure | undefined {
 
 const failureType = (err: unknown): string | undefined => failureOf(err)?.type ?? undefined;
 
+/**
+ * Temporal's "not now": the per-workflow limit of in-flight updates (RESOURCE_EXHAUSTED), or the
+ * workflow's task failed and is being retried (FAILED_PRECONDITION, "Workflow Task in failed
+ * state"), as happens on a machine too busy to finish a task in time.
+ */
+export function temporalBusy(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
+  if (!isGrpcServiceError(grpc)) return false;
+  if (grpc.code === grpcStatus.RESOURCE_EXHAUSTED) return true;
+  return grpc.code === grpcStatus.FAILED_PRECONDITION && /workflow task/i.test(grpc.message ?? '');
+}
+
 function closedWorkflow(err: unknown): boolean {
+  if (temporalBusy(err)) return false;
   const grpc = err instanceof ServiceError ? err.cause : err;
   return isGrpcServiceError(grpc) && (grpc.code === grpcStatus.NOT_FOUND || grpc.code === grpcStatus.FAILED_PRECONDITION);
 }
@@ -367,6 +404,7 @@ export function toAppError(err: unknown): unknown {
     }
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable('temporal', 'The booking service did not answer in time; try again (with the same Idempotency-Key when creating).');
+  if (temporalBusy(err)) return unavailable('temporal', 'The booking service is busy; try again shortly (with the same Idempotency-Key when creating).');
   const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
   if (isGrpcServiceError(grpc) && [grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED, grpcStatus.RESOURCE_EXHAUSTED].includes(grpc.code)) {
     return unavailable('temporal', 'The booking service (Temporal) is unreachable; try again shortly.');
