@@ -1,13 +1,16 @@
 // `npm start`: installs what is missing, then runs the whole stack (Temporal dev server and UI,
 // migrations, the worker, the API, a mail catcher) and stops what it started on Ctrl-C.
+// `npm start -- --tracing` also builds (once) and runs Jaeger, and sends both processes' traces to it.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap, log, ROOT } from './lib/bootstrap.mjs';
 import { tcpReachable } from './lib/services.mjs';
+import { ensureJaeger, JAEGER_OTLP_HTTP_PORT, JAEGER_UI_PORT } from './lib/jaeger.mjs';
 import { DEV_SERVER_DYNAMIC_CONFIG } from './lib/temporal-cli.mjs';
 
 const env = { ...process.env };
+const tracing = process.argv.slice(2).includes('--tracing');
 const port = Number(env.PORT || 3000);
 const temporalAddress = env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
 const [temporalHost, temporalPort] = temporalAddress.split(':');
@@ -93,6 +96,19 @@ async function startMailCatcher() {
   return `http://127.0.0.1:${webPort}`;
 }
 
+/** Jaeger on its default ports (OTLP 4317/4318, UI 16686); both processes export to it. */
+async function startJaeger() {
+  if (await tcpReachable('127.0.0.1', JAEGER_OTLP_HTTP_PORT)) {
+    log(`Something already listens on ${JAEGER_OTLP_HTTP_PORT} (OTLP/HTTP): sending traces there.`);
+  } else {
+    const jaeger = await ensureJaeger({ log });
+    run('jaeger', jaeger, [], { quiet: true });
+    await waitUntil('Jaeger', () => tcpReachable('127.0.0.1', JAEGER_OTLP_HTTP_PORT), 60);
+  }
+  env.OTEL_EXPORTER_OTLP_ENDPOINT ??= `http://127.0.0.1:${JAEGER_OTLP_HTTP_PORT}`;
+  return `http://127.0.0.1:${JAEGER_UI_PORT}`;
+}
+
 async function ready() {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/ready`);
@@ -141,6 +157,7 @@ try {
     if (seeded.status !== 0) log('Seeding the demo data failed (see above); continuing without it.');
   }
   const mailUrl = await startMailCatcher();
+  const jaegerUrl = tracing ? await startJaeger() : null;
   const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
   run('worker', tsx, ['src/workers/main.ts']);
   run('api', tsx, ['src/api/server.ts']);
@@ -151,9 +168,12 @@ try {
     `  API          http://127.0.0.1:${port}/api/v1`,
     `  API docs     http://127.0.0.1:${port}/docs`,
     `  Temporal UI  http://127.0.0.1:${uiPort}`,
+    `  Schedules    http://127.0.0.1:${uiPort}/namespaces/${env.TEMPORAL_NAMESPACE || 'default'}/schedules (retention, reconciliation; created by the worker)`,
+    `  Events       http://127.0.0.1:${port}/api/v1/asyncapi.json`,
     `  Display      http://127.0.0.1:${port}/display/<roomId>#token=<display token>`,
     `  Metrics      http://127.0.0.1:${port}/metrics (api), http://127.0.0.1:${env.WORKER_METRICS_PORT || 9464}/metrics (worker)`,
     ...(mailUrl ? [`  Mail         ${mailUrl}`] : []),
+    ...(jaegerUrl ? [`  Traces       ${jaegerUrl} (Jaeger: services roombook-api, roombook-worker)`] : []),
     '',
     'Press Ctrl-C to stop.',
   ];

@@ -44,7 +44,9 @@ export function ensureWorkflowBundle() {
   const out = join(ROOT, '.build', 'workflow-bundle.js');
   const stampFile = join(ROOT, '.build', 'workflow-bundle.hash');
   const want = hashFiles(['src/workflows', 'src/shared', 'package-lock.json']);
-  if (existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return out;
+  // The plain bundle and the one with tracing interceptors (scripts/build-workflow-bundle.ts writes both).
+  const tracing = join(ROOT, '.build', 'workflow-bundle-tracing.js');
+  if (existsSync(out) && existsSync(tracing) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return out;
   log('Bundling workflow code (only when src/workflows or src/shared change)...');
   mkdirSync(dirname(out), { recursive: true });
   const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/build-workflow-bundle.ts', out], { cwd: ROOT, stdio: 'inherit' });

@@ -90,10 +90,19 @@ export function findGo() {
  * `otherwise` ends the error message: what the user can do instead.
  */
 export function goInstall(go, dir, packages, log, otherwise) {
+  return runGo(go, ['install', '-v', ...packages], { env: { GOBIN: dir } }, log, otherwise);
+}
+
+/**
+ * Runs one `go` command (`args`), printing progress every 10 s; `options.cwd` and `options.env`
+ * (added to the environment) as needed. `otherwise` ends the error message.
+ */
+export function runGo(go, args, options, log, otherwise) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(go, ['install', '-v', ...packages], {
-      env: { ...process.env, GOBIN: dir, GOFLAGS: process.env.GOFLAGS || '-mod=mod' },
+    const child = spawn(go, args, {
+      cwd: options.cwd,
+      env: { ...process.env, GOFLAGS: process.env.GOFLAGS || '-mod=mod', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let downloaded = 0;
@@ -125,7 +134,7 @@ export function goInstall(go, dir, packages, log, otherwise) {
     child.on('exit', (code) => {
       clearInterval(ticker);
       if (code === 0) return resolve();
-      reject(new Error(`go install ${packages.join(' ')} failed (exit ${code}). Last lines:\n${tail.join('\n')}\n` +
+      reject(new Error(`go ${args.join(' ')} failed (exit ${code}). Last lines:\n${tail.join('\n')}\n` +
         `Check that the Go module proxy is reachable (go env GOPROXY), ${otherwise}.`));
     });
   });

@@ -2,6 +2,7 @@ import type { ActivityDeps } from './deps';
 import { createBookingMetrics } from './booking-metrics';
 import { createBookingActivities } from './bookings';
 import { createMailActivities } from './mail';
+import { createOpsActivities } from './ops';
 import { createSeriesActivities } from './series';
 import { createSystemActivities } from './system';
 
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBookingActivities(deps, metrics),
     ...createMailActivities(deps),
     ...createSeriesActivities(deps, metrics),
+    ...createOpsActivities(deps),
   };
 }
 

@@ -1,5 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import type Router from '@koa/router';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import Koa from 'koa';
 import { Histogram } from 'prom-client';
 import { createAccess } from './auth/access';
@@ -25,6 +26,15 @@ import { oidcRouter } from './routes/oidc';
 
 /** Every resource router, in the order they are mounted. */
 const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, oidcRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter, bookingsRouter, roomDisplaysRouter, seriesRouter, mailRouter, reviewsRouter];
+
+const registries = new WeakMap<Koa, OpenAPIRegistry>();
+
+/** The OpenAPI registry every route of an app registered itself in (for documents built without serving). */
+export function registryOf(app: Koa): OpenAPIRegistry {
+  const registry = registries.get(app);
+  if (!registry) throw new Error('Not an app built by createApp');
+  return registry;
+}
 
 /** Builds the Koa app without listening; server.ts listens, tests use port 0. */
 export function createApp(deps: AppDeps): Koa {
@@ -53,5 +63,6 @@ export function createApp(deps: AppDeps): Koa {
   }
   // The room display page and its assets (outside /api/v1: it is a page, not an API).
   app.use(displayPageRouter().routes());
+  registries.set(app, registry);
   return app;
 }

@@ -1,9 +1,11 @@
+// First: tracing patches modules as they load (src/infra/tracing.ts).
+import { tracing } from './tracing';
 import { createServer } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfigOrExit } from '../config';
 import { createDataSource } from '../db/data-source';
 import { ensureBootstrapAdmin } from '../identity/bootstrap-admin';
-import { createLogger } from '../infra/logger';
+import { createLogger, logFatal } from '../infra/logger';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient, createTemporalProbe } from '../infra/temporal';
 import { attachRealtime } from '../realtime/socket-server';
@@ -21,7 +23,7 @@ async function main(): Promise<void> {
   await ensureBootstrapAdmin(dataSource, config.bootstrapAdmin, logger);
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
-  const temporal = createTemporalClient(config);
+  const temporal = createTemporalClient(config, { tracing: tracing !== undefined });
   const temporalProbe = createTemporalProbe(config);
 
   const deps = { config, logger, dataSource, redis, temporal, temporalProbe, metrics };
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     await temporalProbe.close().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
     redis.disconnect();
+    await tracing?.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -50,6 +53,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  logFatal('api', err);
   process.exit(1);
 });

@@ -14,6 +14,8 @@ const url = (protocols: string[]) =>
 
 const port = z.coerce.number().int().min(0).max(65535);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:7233');
+/** A whole number of seconds, at least 1. */
+const seconds = z.coerce.number().int().min(1, 'a whole number of seconds, at least 1');
 /** `<requests>/<seconds>`, e.g. `10/900`: at most 10 in each 900-second window. */
 const rateLimit = z
   .string()
@@ -99,6 +101,15 @@ const envSchema = z.object({
       return origins;
     })
     .optional(),
+  OPS_SCHEDULES: z.enum(['true', 'false'], { message: 'true or false' }).default('true'),
+  RETENTION_INTERVAL_SECONDS: seconds.default(3600),
+  RETENTION_REFRESH_TOKEN_SECONDS: seconds.default(7 * 86400),
+  RETENTION_IDEMPOTENCY_KEY_SECONDS: seconds.default(2 * 86400),
+  RETENTION_NOTIFICATION_SECONDS: seconds.default(30 * 86400),
+  RETENTION_MAIL_DELIVERY_SECONDS: seconds.default(90 * 86400),
+  RECONCILE_INTERVAL_SECONDS: seconds.default(900),
+  RECONCILE_GRACE_SECONDS: seconds.default(60),
+  RECONCILE_REPAIR: z.enum(['true', 'false'], { message: 'true or false' }).default('true'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -139,6 +150,22 @@ export interface Config {
   bookingLimits: { maxActiveHoldsPerUser: number; maxFutureBookingsPerUser: number };
   /** Review screening (src/reviews/screening.ts). */
   reviews: { bannedTerms: string[] };
+  /** Retention and reconciliation, run as Temporal Schedules (src/workers/schedules.ts, docs/operations.md). */
+  ops: {
+    /** Whether the worker creates or updates the schedules at start. */
+    schedules: boolean;
+    retention: {
+      intervalSeconds: number;
+      /** How long after expiry refresh tokens are kept (families go once they have no token left). */
+      refreshTokenSeconds: number;
+      idempotencyKeySeconds: number;
+      /** Notifications of bookings closed at least this long ago. */
+      notificationSeconds: number;
+      /** Mail delivery records of bookings closed at least this long ago. */
+      mailDeliverySeconds: number;
+    };
+    reconcile: { intervalSeconds: number; graceSeconds: number; repair: boolean };
+  };
 }
 
 export interface OidcConfig {
@@ -226,6 +253,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     bookingLimits: { maxActiveHoldsPerUser: env.MAX_ACTIVE_HOLDS_PER_USER, maxFutureBookingsPerUser: env.MAX_FUTURE_BOOKINGS_PER_USER },
     reviews: { bannedTerms: env.REVIEW_BANNED_TERMS.split(',').map((t) => t.trim()).filter(Boolean) },
+    ops: {
+      schedules: env.OPS_SCHEDULES === 'true',
+      retention: {
+        intervalSeconds: env.RETENTION_INTERVAL_SECONDS,
+        refreshTokenSeconds: env.RETENTION_REFRESH_TOKEN_SECONDS,
+        idempotencyKeySeconds: env.RETENTION_IDEMPOTENCY_KEY_SECONDS,
+        notificationSeconds: env.RETENTION_NOTIFICATION_SECONDS,
+        mailDeliverySeconds: env.RETENTION_MAIL_DELIVERY_SECONDS,
+      },
+      reconcile: { intervalSeconds: env.RECONCILE_INTERVAL_SECONDS, graceSeconds: env.RECONCILE_GRACE_SECONDS, repair: env.RECONCILE_REPAIR === 'true' },
+    },
   };
 }
 

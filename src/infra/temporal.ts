@@ -1,13 +1,17 @@
 import { Client, Connection } from '@temporalio/client';
+// The client part only: the package's index also loads the worker side (native code) into the api.
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import type { Config } from '../config';
 
 /**
  * One lazy connection per process: the api starts even while Temporal is down, and gRPC
  * reconnects by itself once it is back.
  */
-export function createTemporalClient(config: Pick<Config, 'temporal'>): Client {
+export function createTemporalClient(config: Pick<Config, 'temporal'>, options: { tracing?: boolean } = {}): Client {
   const connection = Connection.lazy({ address: config.temporal.address, connectTimeout: '3s' });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  // With tracing, every start, update and query carries the caller's trace into the workflow's headers.
+  const interceptors = options.tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+  return new Client({ connection, namespace: config.temporal.namespace, interceptors });
 }
 
 /**

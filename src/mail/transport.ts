@@ -1,5 +1,7 @@
 import net from 'node:net';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import nodemailer, { type SendMailOptions, type SentMessageInfo, type Transporter } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
 
 /**
  * TCP connections to the SMTP server with Nagle's algorithm off. SMTP ends each message with a
@@ -21,7 +23,7 @@ export function createMailer(smtpUrl: string): Transporter {
   const url = new URL(smtpUrl);
   const secure = url.protocol === 'smtps:';
   const port = Number(url.port || (secure ? 465 : 25));
-  return nodemailer.createTransport({
+  const transporter = nodemailer.createTransport({
     host: url.hostname,
     port,
     secure,
@@ -35,6 +37,37 @@ export function createMailer(smtpUrl: string): Transporter {
     socketTimeout: 10000,
     getSocket: noDelaySocket(url.hostname, port),
   });
+  return withSendSpans(transporter, url.hostname, port);
+}
+
+const tracer = trace.getTracer('roombook-mail');
+
+/**
+ * Each sendMail (promise form) in a client span `smtp send`, a child of the activity that sends it.
+ * Without a tracing SDK the API's tracer is a no-op.
+ */
+function withSendSpans(transporter: Transporter, host: string, port: number): Transporter {
+  const original = transporter.sendMail as (mail: Mail.Options, callback?: unknown) => Promise<SentMessageInfo> | void;
+  const send = (mail: Mail.Options) => original.call(transporter, mail) as Promise<SentMessageInfo>;
+  const traced = (mail: Mail.Options, callback?: unknown) => {
+    if (callback) return original.call(transporter, mail, callback);
+    return tracer.startActiveSpan('smtp send', { kind: SpanKind.CLIENT, attributes: { 'server.address': host, 'server.port': port, 'network.protocol.name': 'smtp' } }, async (span) => {
+      try {
+        const info = await send(mail);
+        span.setAttribute('email.message_id', String(info.messageId ?? ''));
+        span.setAttribute('email.recipients', Array.isArray(info.accepted) ? info.accepted.length : 0);
+        return info;
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  };
+  transporter.sendMail = traced as Transporter['sendMail'];
+  return transporter;
 }
 
 /**

@@ -3,7 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import jwt from 'jsonwebtoken';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Principal, TokenVerifier } from '../api/auth/access';
 import type { AppDeps } from '../api/deps';
 import { canActInRoom } from '../domain/booking-access';
@@ -11,6 +11,7 @@ import { AppError } from '../domain/errors';
 import { createRedis, type Redis } from '../infra/redis';
 import { readRoomStatus } from './room-status';
 import { ClientEvents, RELAYED_EVENTS, roomChannel, ServerEvents, userChannel, type Ack, type EventEnvelope } from './events';
+import { refreshPayloadSchema, roomIdPayloadSchema } from './event-schemas';
 
 // A minute's notice is enough for a client to refresh its access token over the socket.
 const EXPIRY_NOTICE_MS = 60_000;
@@ -18,8 +19,6 @@ const EXPIRY_NOTICE_MS = 60_000;
 const DISPLAY_RECHECK_MS = 60_000;
 const MAX_SUBSCRIPTIONS = 100;
 
-const roomIdSchema = z.object({ roomId: z.string().uuid('a room id (uuid)') }).strict();
-const refreshSchema = z.object({ token: z.string().min(1, 'a token') }).strict();
 
 interface SocketData {
   principal: Principal;
@@ -186,7 +185,7 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
     };
 
     handle(ClientEvents.subscribe, async (payload) => {
-      const { roomId } = parse(roomIdSchema, payload);
+      const { roomId } = parse(roomIdPayloadSchema, payload);
       if (!canActInRoom(data.principal, roomId)) throw new SocketInputError('FORBIDDEN', 'This display token is bound to another room.');
       if (socket.rooms.size > MAX_SUBSCRIPTIONS) throw new SocketInputError('TOO_MANY_SUBSCRIPTIONS', `At most ${MAX_SUBSCRIPTIONS} rooms per connection.`);
       // Join before reading: any change after the read is published to this socket, so nothing falls in between.
@@ -200,13 +199,13 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
     });
 
     handle(ClientEvents.unsubscribe, async (payload) => {
-      const { roomId } = parse(roomIdSchema, payload);
+      const { roomId } = parse(roomIdPayloadSchema, payload);
       await socket.leave(roomChannel(roomId));
       return { roomId };
     });
 
     handle(ClientEvents.refresh, async (payload) => {
-      const { token } = parse(refreshSchema, payload);
+      const { token } = parse(refreshPayloadSchema, payload);
       const principal = await verifier.verify(token);
       if (!samePrincipal(principal, data.principal)) throw new SocketInputError('FORBIDDEN', 'A refreshed token must belong to the same account or display.');
       data.principal = principal;

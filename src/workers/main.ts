@@ -1,31 +1,42 @@
+// First: tracing patches modules as they load (src/infra/tracing.ts).
+import { tracing } from './tracing';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
 import { createDataSource } from '../db/data-source';
-import { createLogger } from '../infra/logger';
+import { createLogger, logFatal } from '../infra/logger';
 import { createRedis } from '../infra/redis';
 import { createTemporalClient } from '../infra/temporal';
+import { temporalLogger } from '../infra/temporal-logger';
 import { createMailer } from '../mail/transport';
 import { createBookingEventPublisher } from '../realtime/publisher';
+import { ensureOpsSchedules } from './schedules';
 import { createBookingWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, 'worker');
-  // Once per process, before any connection: SDK metrics (workflow task latency, schedule-to-start...) for Prometheus.
+  // Once per process, before any connection: SDK metrics (workflow task latency, schedule-to-start...) for
+  // Prometheus, and every SDK log line (worker, workflows, activities, the Rust core's) through pino.
   Runtime.install({
-    telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.workerMetricsPort}` } } },
+    logger: temporalLogger(logger),
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      metrics: { prometheus: { bindAddress: `0.0.0.0:${config.workerMetricsPort}` } },
+    },
   });
 
   const dataSource = await createDataSource(config.databaseUrl, { applicationName: 'roombook-worker' }).initialize();
   const redis = createRedis(config.redisUrl);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const temporal = createTemporalClient(config);
+  const temporal = createTemporalClient(config, { tracing: tracing !== undefined });
   const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
     { config, logger, dataSource, redis, temporal, mailer, meter: Runtime.instance().metricMeter, publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }) },
-    { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
+    { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tracing },
   );
-  logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics` }, 'worker started');
+  // Retention and reconciliation run as Temporal Schedules (visible in the UI); created or updated idempotently.
+  const schedules = config.ops.schedules ? await ensureOpsSchedules(temporal, config, { taskQueue: config.temporal.taskQueue }) : [];
+  logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics`, schedules }, 'worker started');
 
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves after in-flight activities finish.
   await worker.run();
@@ -34,10 +45,11 @@ async function main(): Promise<void> {
   await dataSource.destroy();
   redis.disconnect();
   mailer.close();
+  await tracing?.shutdown().catch(() => undefined);
   logger.info('worker stopped');
 }
 
 main().catch((err) => {
-  console.error(err);
+  logFatal('worker', err);
   process.exit(1);
 });

@@ -3,3 +3,5 @@ export { systemCheckWorkflow } from './system-check';
 export { bookingWorkflow } from './booking';
 export { bookingFollowUpWorkflow } from './booking-followup';
 export { seriesWorkflow } from './series';
+export { retentionWorkflow } from './retention';
+export { reconcileWorkflow } from './reconcile';

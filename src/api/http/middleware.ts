@@ -49,10 +49,20 @@ export function requestContext(logger: Logger): Middleware {
     } catch (err) {
       respondWithError(ctx, err);
     } finally {
+      // The access log: one line per request, at info (errors at error).
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 };
+      const principal = ctx.state.principal as { userId?: string; displayTokenId?: string } | undefined;
+      const line = {
+        method: ctx.method,
+        route: routeTemplate(ctx),
+        path: ctx.path,
+        status: ctx.status,
+        durationMs: Math.round(ms * 10) / 10,
+        ...(principal?.userId ? { userId: principal.userId } : {}),
+        ...(principal?.displayTokenId ? { displayTokenId: principal.displayTokenId } : {}),
+      };
       if (ctx.status >= 500) ctx.state.log.error(line, 'request failed');
-      else ctx.state.log.debug(line, 'request');
+      else ctx.state.log.info(line, 'request');
     }
   };
 }
@@ -93,6 +103,13 @@ function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
   };
 }
 
+/** The matched route's template (`/api/v1/bookings/:id`), never the raw path: ids would explode label spaces. */
+function routeTemplate(ctx: Parameters<Middleware>[0]): string {
+  const matched = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
+  if (matched !== undefined) return String(matched);
+  return ctx.status === 404 ? 'unmatched' : ctx.path.split('/').slice(0, 2).join('/');
+}
+
 /** Request duration by route template (never the raw path: ids would explode the label space). */
 export function httpMetrics(histogram: Histogram<'method' | 'route' | 'status'>): Middleware {
   return async (ctx, next) => {
@@ -100,8 +117,7 @@ export function httpMetrics(histogram: Histogram<'method' | 'route' | 'status'>)
     try {
       await next();
     } finally {
-      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? (ctx.status === 404 ? 'unmatched' : ctx.path.split('/').slice(0, 2).join('/'));
-      end({ method: ctx.method, route: String(route), status: String(ctx.status) });
+      end({ method: ctx.method, route: routeTemplate(ctx), status: String(ctx.status) });
     }
   };
 }

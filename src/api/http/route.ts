@@ -12,10 +12,15 @@ export interface RouteSpec<P extends ZodTypeAny, Q extends ZodTypeAny, B extends
   /** Koa path under the router's prefix, e.g. /rooms/:id */
   path: string;
   summary: string;
+  /**
+   * The operation's name for client generators; derived from the method and path when omitted
+   * (`POST /bookings/:id/check-in` → `postBookingsByIdCheckIn`). Unique in the document.
+   */
+  operationId?: string;
   tags: string[];
   /** Extra middleware run before validation (authentication, authorization). */
   before?: Middleware[];
-  /** Whether the OpenAPI document marks it as needing a bearer token. */
+  /** Whether the OpenAPI document marks it as needing a bearer token; otherwise it declares `security: []` (public). */
   secured?: boolean;
   params?: P;
   query?: Q;
@@ -36,7 +41,10 @@ export function defineRoute<P extends ZodTypeAny, Q extends ZodTypeAny, B extend
   prefix: string,
   spec: RouteSpec<P, Q, B>,
 ): void {
-  registry.registerPath(toOpenApi(prefix, spec));
+  const operation = toOpenApi(prefix, spec);
+  const taken = registry.definitions.some((d) => d.type === 'route' && d.route.operationId === operation.operationId);
+  if (taken) throw new Error(`Duplicate OpenAPI operationId ${operation.operationId} (${spec.method.toUpperCase()} ${prefix}${spec.path}): give the route an explicit operationId`);
+  registry.registerPath(operation);
   const validate: Middleware = async (ctx) => {
     const input = {
       params: parsePart(spec.params, ctx.params, 'path'),
@@ -76,9 +84,11 @@ function toOpenApi(prefix: string, spec: Omit<RouteSpec<ZodTypeAny, ZodTypeAny, 
   return {
     method: spec.method,
     path: prefix + spec.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}'),
+    operationId: spec.operationId ?? deriveOperationId(spec.method, prefix + spec.path),
     summary: spec.summary,
     tags: spec.tags,
-    security: spec.secured ? [{ bearer: [] }] : undefined,
+    // Public operations say so (an empty list), rather than leaving readers to guess.
+    security: spec.secured ? [{ bearer: [] }] : [],
     request: {
       params: spec.params as never,
       query: spec.query as never,
@@ -87,4 +97,14 @@ function toOpenApi(prefix: string, spec: Omit<RouteSpec<ZodTypeAny, ZodTypeAny, 
     },
     responses,
   };
+}
+
+const capitalize = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
+const camelWords = (segment: string): string[] => segment.split(/[^A-Za-z0-9]+/).filter(Boolean).map(capitalize);
+
+/** `get /api/v1/rooms/:id/calendar.ics` → `getRoomsByIdCalendarIcs`: method, then each segment (parameters as `By<Name>`), without the base path. */
+export function deriveOperationId(method: Method, path: string): string {
+  const segments = path.replace(/^\/api\/v1(?=\/|$)/, '').split('/').filter(Boolean);
+  const words = segments.flatMap((segment) => (segment.startsWith(':') ? [`By${capitalize(segment.slice(1))}`] : camelWords(segment)));
+  return method + words.join('');
 }

@@ -4,6 +4,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import Router from '@koa/router';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { checkDependencies } from '../../infra/readiness';
+import { buildAsyncApiDocument } from '../../realtime/asyncapi';
 import type { AppDeps } from '../deps';
 import { buildOpenApiDocument, z } from '../http/openapi';
 import { defineRoute } from '../http/route';
@@ -42,16 +43,34 @@ export function opsRouter(deps: AppDeps, registry: OpenAPIRegistry): Router {
         : { status: 'ready', checks };
     },
   });
-  router.get('/metrics', async (ctx) => {
-    ctx.type = deps.metrics.contentType;
-    ctx.body = await deps.metrics.metrics();
+  defineRoute(router, registry, '', {
+    method: 'get', path: '/metrics', operationId: 'getMetrics', summary: 'Prometheus metrics of this api process', tags: ['ops'],
+    responses: { 200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain' } },
+    handler: async (ctx) => {
+      ctx.type = deps.metrics.contentType;
+      ctx.body = await deps.metrics.metrics();
+    },
   });
 
   let document: unknown;
-  router.get('/api/v1/openapi.json', (ctx) => {
-    // Built on first use: by then every router has registered its paths.
-    document ??= buildOpenApiDocument(registry, deps.config.publicUrl);
-    ctx.body = document;
+  defineRoute(router, registry, '', {
+    method: 'get', path: '/api/v1/openapi.json', operationId: 'getOpenApiDocument', summary: 'This document (OpenAPI 3.1)', tags: ['ops'],
+    responses: { 200: { description: 'The OpenAPI document', schema: z.record(z.unknown()) } },
+    handler: (ctx) => {
+      // Built on first use: by then every router has registered its paths.
+      document ??= buildOpenApiDocument(registry, deps.config.publicUrl);
+      ctx.body = document;
+    },
+  });
+
+  let asyncApi: unknown;
+  defineRoute(router, registry, '', {
+    method: 'get', path: '/api/v1/asyncapi.json', operationId: 'getAsyncApiDocument', summary: 'The Socket.IO events (AsyncAPI 3)', tags: ['ops'],
+    responses: { 200: { description: 'The AsyncAPI document of the realtime events (docs/events.md)', schema: z.record(z.unknown()) } },
+    handler: (ctx) => {
+      asyncApi ??= buildAsyncApiDocument(deps.config.publicUrl);
+      ctx.body = asyncApi;
+    },
   });
 
   const swaggerDir = getAbsoluteFSPath();
