@@ -12,6 +12,7 @@ import { getRoom } from '../domain/room-catalog';
 import { storedPolicy } from '../domain/room-policy';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import { withTimeout } from '../infra/deadline';
+import { findUserEmailVerification } from '../db/repositories/users';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
 import { followUpWorkflowId, reviewSubmittedSignal } from '../shared/booking-messages';
@@ -83,10 +84,10 @@ export class ReviewService {
 
   private async person(principal: Principal): Promise<{ userId: string; email: string }> {
     if (principal.kind !== 'user') throw forbidden('Display devices cannot review rooms.');
-    const [user] = await this.deps.dataSource.query('SELECT email, email_verified FROM users WHERE id = $1', [principal.userId]);
+    const user = await findUserEmailVerification(this.deps.dataSource, principal.userId);
     if (!user) throw notFound('Your account');
     // Attending is proven by a verified address: an unverified one matches no attendee.
-    return { userId: principal.userId, email: user.email_verified ? user.email : '' };
+    return { userId: principal.userId, email: user.emailVerified ? user.email : '' };
   }
 
   /**
