@@ -5,6 +5,9 @@ import { bookingInvite, type InviteRoom } from '../mail/invite';
 import { renderMessage, type Reader } from '../mail/messages';
 import { preferenceFor } from '../mail/preferences';
 import { signApprovalToken, signUnsubscribeToken } from '../mail/tokens';
+import { occurrenceStartOf } from '../db/repositories/bookings';
+import { isMessageDelivered, recordMailDelivery, tryLockMessage } from '../db/repositories/mail-deliveries';
+import { findRoomPlace } from '../db/repositories/rooms';
 import type { ActivityDeps } from './deps';
 
 /** Kinds whose message carries the booking as an invite, and with which iTIP method. */
@@ -49,10 +52,8 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
      */
     async sendBookingMail(event: BookingEvent): Promise<{ sent: number; alreadySent: number; optedOut: number }> {
       const { booking, kind } = event;
-      const [roomRow] = (await db.query('SELECT name, building, floor, timezone FROM rooms WHERE id = $1', [booking.roomId])) as InviteRoom[];
-      const room: InviteRoom = roomRow ?? { name: 'the room', building: '', floor: '', timezone: 'UTC' };
-      const [occurrence] = booking.seriesId ? await db.query('SELECT occurrence_start FROM bookings WHERE id = $1', [booking.id]) : [];
-      const occurrenceStart = occurrence?.occurrence_start ? new Date(occurrence.occurrence_start) : undefined;
+      const room: InviteRoom = (await findRoomPlace(db, booking.roomId)) ?? { name: 'the room', building: '', floor: '', timezone: 'UTC' };
+      const occurrenceStart = booking.seriesId ? await occurrenceStartOf(db, booking.id) : undefined;
       const audience = await resolveAudience(db, event, room.timezone);
       const preference = preferenceFor(kind);
       let sent = 0;
@@ -75,9 +76,8 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
         // flight and the follow-up it handed the message to may both try; the second waits for the
         // first's record instead of sending again.
         const outcome = await db.transaction(async (tx) => {
-          const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [messageId]);
-          if (!locked) return 'busy' as const;
-          if ((await tx.query('SELECT 1 FROM mail_deliveries WHERE message_id = $1', [messageId])).length > 0) return 'done' as const;
+          if (!(await tryLockMessage(tx, messageId))) return 'busy' as const;
+          if (await isMessageDelivered(tx, messageId)) return 'done' as const;
           await mailer.sendMail({
             from: config.mailFrom,
             to: reader.name ? { name: reader.name, address: reader.email } : reader.email,
@@ -96,11 +96,7 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
               ...(unsubscribe ? { 'List-Unsubscribe': `<${unsubscribe.url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
             },
           });
-          await tx.query(
-            `INSERT INTO mail_deliveries (message_id, booking_id, kind, recipient, invite_method) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (message_id) DO NOTHING`,
-            [messageId, booking.id, kind, reader.email, method ?? null],
-          );
+          await recordMailDelivery(tx, { messageId, bookingId: booking.id, kind, recipient: reader.email, inviteMethod: method ?? null });
           return 'sent' as const;
         });
         if (outcome === 'sent') sent += 1;

@@ -1,6 +1,7 @@
 import type { RateLimit } from '../config';
 import { AppError } from '../domain/errors';
 import type { Logger } from './logger';
+import { withTimeout } from './deadline';
 import type { Redis } from './redis';
 
 export interface RateLimiter {
@@ -57,12 +58,4 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
       );
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,19 +1,17 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import { withTimeout } from './deadline';
 import type { Redis } from './redis';
 import { temporalReachable } from './temporal';
 
 export type Dependency = 'postgres' | 'redis' | 'temporal';
 
-const within = <T>(ms: number, work: Promise<T>): Promise<T> =>
-  Promise.race([work, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
-
 /** Checks each dependency independently and in parallel; returns what is down and why. */
 export async function checkDependencies(deps: { dataSource: DataSource; redis: Redis; temporal: Client; temporalProbe: Connection }): Promise<Record<Dependency, { ok: boolean; error?: string }>> {
   const probes: Record<Dependency, () => Promise<unknown>> = {
-    postgres: () => within(2000, deps.dataSource.query('SELECT 1')),
-    redis: () => within(2000, redisPing(deps.redis)),
-    temporal: () => within(2500, temporalReachable(deps.temporalProbe, deps.temporal.options.namespace)),
+    postgres: () => withTimeout(deps.dataSource.query('SELECT 1'), 2000),
+    redis: () => withTimeout(redisPing(deps.redis), 2000),
+    temporal: () => withTimeout(temporalReachable(deps.temporalProbe, deps.temporal.options.namespace), 2500),
   };
   const entries = await Promise.all(
     (Object.keys(probes) as Dependency[]).map(async (name) => {

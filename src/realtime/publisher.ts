@@ -2,6 +2,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import type { DataSource, EntityManager } from 'typeorm';
 import { roomStatusAt, type RoomBooking } from '../domain/room-status';
 import { loadRoomStatusInputs, nextRoomStatusVersion } from '../db/repositories/room-status';
+import { findUserDisplayName } from '../db/repositories/users';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
 import type { BookingEvent, BookingView } from '../shared/booking-messages';
@@ -115,9 +116,8 @@ export async function publishRoomStatus(deps: Pick<PublisherDeps, 'dataSource' |
 // On the transaction's own connection: a second pooled connection taken while this one holds the
 // room's lock starves the pool once as many publishers run as it has connections (a deadlock until
 // the pool's connect timeout).
-async function organizerNameOf(db: Pick<EntityManager, 'query'>, userId: string): Promise<string> {
-  const [row] = await db.query('SELECT display_name FROM users WHERE id = $1', [userId]);
-  return row?.display_name ?? '';
+function organizerNameOf(db: Pick<EntityManager, 'query'>, userId: string): Promise<string> {
+  return findUserDisplayName(db, userId);
 }
 
 function personalView(booking: BookingView): BookingView {

@@ -9,6 +9,7 @@ import type { AppDeps } from '../api/deps';
 import { canActInRoom } from '../domain/booking-access';
 import { AppError } from '../domain/errors';
 import { createRedis, type Redis } from '../infra/redis';
+import { withTimeout } from '../infra/deadline';
 import { readRoomStatus } from './room-status';
 import { ClientEvents, RELAYED_EVENTS, roomChannel, ServerEvents, userChannel, type Ack, type EventEnvelope } from './events';
 import { refreshPayloadSchema, roomIdPayloadSchema } from './event-schemas';
@@ -240,10 +241,7 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
       // The adapter's SUBSCRIBE commands carry no rejection handler: disconnecting while they are
       // in flight rejects them unhandled. A PING behind them (in order on the same connection)
       // settles when they have; bounded, because Redis may be down.
-      await Promise.race([
-        Promise.all([pub.ping(), sub.ping()]).catch(() => undefined),
-        new Promise((resolve) => setTimeout(resolve, 1000).unref()),
-      ]);
+      await withTimeout(Promise.all([pub.ping(), sub.ping()]), 1000).catch(() => undefined);
       // disconnect, not quit: quit waits in the offline queue for a Redis that may never come back.
       pub.disconnect();
       sub.disconnect();

@@ -11,6 +11,8 @@ import { AppError, conflict, forbidden, notFound } from '../domain/errors';
 import { getRoom } from '../domain/room-catalog';
 import { storedPolicy } from '../domain/room-policy';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
+import { withTimeout } from '../infra/deadline';
+import { findUserEmailVerification } from '../db/repositories/users';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
 import { followUpWorkflowId, reviewSubmittedSignal } from '../shared/booking-messages';
@@ -82,10 +84,10 @@ export class ReviewService {
 
   private async person(principal: Principal): Promise<{ userId: string; email: string }> {
     if (principal.kind !== 'user') throw forbidden('Display devices cannot review rooms.');
-    const [user] = await this.deps.dataSource.query('SELECT email, email_verified FROM users WHERE id = $1', [principal.userId]);
+    const user = await findUserEmailVerification(this.deps.dataSource, principal.userId);
     if (!user) throw notFound('Your account');
     // Attending is proven by a verified address: an unverified one matches no attendee.
-    return { userId: principal.userId, email: user.email_verified ? user.email : '' };
+    return { userId: principal.userId, email: user.emailVerified ? user.email : '' };
   }
 
   /**
@@ -245,24 +247,19 @@ export class ReviewService {
    * fine: the review was still on time.
    */
   private async tellWorkflow(booking: ReviewableBooking, me: { userId: string; email: string }): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from Temporal within ${SIGNAL_TIMEOUT_MS} ms`)), SIGNAL_TIMEOUT_MS);
-    });
     try {
       const signal = (workflowId: string, runId?: string) => this.deps.temporal.workflow.getHandle(workflowId, runId).signal(reviewSubmittedSignal, me);
-      await Promise.race([
+      await withTimeout(
         signal(followUpWorkflowId(booking.id)).catch((err) => {
           if (err instanceof WorkflowNotFoundError) return signal(booking.workflowId, booking.runId);
           throw err;
         }),
-        timeout,
-      ]);
+        SIGNAL_TIMEOUT_MS,
+        `no answer from Temporal within ${SIGNAL_TIMEOUT_MS} ms`,
+      );
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return;
       this.deps.logger.warn({ err: (err as Error).message, bookingId: booking.id }, 'review signal not delivered');
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -13,7 +13,9 @@ import { ApplicationFailure, defaultPayloadConverter, type UpdateDefinition } fr
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
-import { findBooking, listBookings, type BookingRow } from '../../db/repositories/bookings';
+import { findBooking, listBookings, previousWorkflowIds, type BookingRow } from '../../db/repositories/bookings';
+import { findBookingIdempotencyKey, insertBookingIdempotencyKey } from '../../db/repositories/idempotency-keys';
+import { findUserContact } from '../../db/repositories/users';
 import { assertCanActInRoom, assertCanChangeBooking, assertCanCheckInBooking, assertCanViewBooking } from '../../domain/booking-access';
 import { assertEndAllowed, assertSlotAllowed } from '../../domain/booking-policy';
 import { ceilToGrid } from '../../domain/availability';
@@ -97,7 +99,7 @@ export class BookingService {
       }
     }
 
-    const [organizer] = await this.deps.dataSource.query('SELECT email, display_name FROM users WHERE id = $1', [principal.userId]);
+    const organizer = await findUserContact(this.deps.dataSource, principal.userId);
     if (!organizer) throw notFound('Your account');
     const input: BookingWorkflowInput = {
       bookingId,
@@ -105,7 +107,7 @@ export class BookingService {
       roomName: room.name,
       roomTimezone: room.timezone,
       organizerId: principal.userId,
-      organizerLabel: `${organizer.display_name} <${organizer.email}>`,
+      organizerLabel: `${organizer.displayName} <${organizer.email}>`,
       title: request.title,
       attendees,
       start: new Date(start).toISOString(),
@@ -201,20 +203,14 @@ export class BookingService {
 
   private async claimIdempotencyKey(userId: string, key: string, request: object, bookingId: string): Promise<{ bookingId: string; replay: boolean; claimedAt?: Date }> {
     const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    const inserted = await this.deps.dataSource.query(
-      `INSERT INTO booking_idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (user_id, key) DO NOTHING RETURNING booking_id`,
-      [userId, key, requestHash, bookingId],
-    );
-    if (inserted.length) return { bookingId, replay: false };
-    const [existing] = await this.deps.dataSource.query(
-      'SELECT request_hash, booking_id, created_at FROM booking_idempotency_keys WHERE user_id = $1 AND key = $2',
-      [userId, key],
-    );
-    if (existing.request_hash !== requestHash) {
+    if (await insertBookingIdempotencyKey(this.deps.dataSource, { userId, key, requestHash, bookingId })) return { bookingId, replay: false };
+    const existing = await findBookingIdempotencyKey(this.deps.dataSource, userId, key);
+    // The INSERT lost to this row a moment ago; only a purge between the two statements removes it.
+    if (!existing) throw new Error(`idempotency key ${key} vanished between its claim and its read`);
+    if (existing.requestHash !== requestHash) {
       throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body; use a new key for a new booking.');
     }
-    return { bookingId: existing.booking_id, replay: true, claimedAt: existing.created_at };
+    return { bookingId: existing.bookingId, replay: true, claimedAt: existing.createdAt };
   }
 
   /**
@@ -314,7 +310,7 @@ export class BookingService {
   async timeline(principal: Principal, id: string): Promise<{ bookingId: string; events: TimelineEvent[] }> {
     const row = await this.visible(principal, id);
     const runs = [
-      ...((await this.deps.dataSource.query('SELECT previous_workflow_ids FROM bookings WHERE id = $1', [id]))[0]?.previous_workflow_ids ?? []),
+      ...(await previousWorkflowIds(this.deps.dataSource, id)),
       row.workflowId,
       followUpWorkflowId(id),
     ];

@@ -17,6 +17,8 @@ import {
   openSeriesUpdate,
   SeriesFailureTypes,
   seriesWorkflowId,
+  type OccurrenceOutcome,
+  type OccurrenceResult,
   type OnConflict,
   type SeriesChangeScope,
   type SeriesWorkflowInput,
@@ -27,6 +29,8 @@ import type { CreateSeriesRequest } from '../schemas/series';
 import { BookingService, toAppError } from './booking-service';
 import { StaleIdempotencyClaim, type IdempotencyClaim } from './idempotency';
 import { principalEmail } from '../../identity/users';
+import { findSeries, listSeriesOccurrences } from '../../db/repositories/series';
+import { findUserContact } from '../../db/repositories/users';
 import { withTemporalDeadline } from '../../infra/temporal';
 
 interface ServiceDeps {
@@ -107,7 +111,7 @@ export class SeriesService {
         throw err;
       }
     }
-    const [organizer] = await this.deps.dataSource.query('SELECT email, display_name FROM users WHERE id = $1', [principal.userId]);
+    const organizer = await findUserContact(this.deps.dataSource, principal.userId);
     if (!organizer) throw notFound('Your account');
     const seriesId = plan.seriesId ?? randomUUID();
     const input: SeriesWorkflowInput = {
@@ -116,7 +120,7 @@ export class SeriesService {
       roomName: room.name,
       roomTimezone: room.timezone,
       organizerId: principal.userId,
-      organizerLabel: `${organizer.display_name} <${organizer.email}>`,
+      organizerLabel: `${organizer.displayName} <${organizer.email}>`,
       title: plan.title,
       attendees: plan.attendees,
       timezone: plan.timezone,
@@ -266,13 +270,9 @@ export class SeriesService {
   }
 
   private async read(id: string): Promise<SeriesView> {
-    const [row] = await this.deps.dataSource.query('SELECT * FROM booking_series WHERE id = $1', [id]);
+    const row = await findSeries(this.deps.dataSource, id);
     if (!row) throw notFound('Series');
-    const occurrences = await this.deps.dataSource.query(
-      `SELECT o.occurrence_start, o.start_at, o.end_at, o.outcome, o.booking_id, o.conflict, o.refusal, b.status, b.start_at AS booking_start, b.end_at AS booking_end
-       FROM series_occurrences o LEFT JOIN bookings b ON b.id = o.booking_id WHERE o.series_id = $1 ORDER BY o.occurrence_start`,
-      [id],
-    );
+    const occurrences = await listSeriesOccurrences(this.deps.dataSource, id);
     return {
       id: row.id,
       roomId: row.room_id,
@@ -290,7 +290,7 @@ export class SeriesService {
       ...(row.split_from ? { splitFrom: row.split_from } : {}),
       workflowId: row.workflow_id,
       createdAt: iso(row.created_at),
-      occurrences: occurrences.map((o: Record<string, any>) => ({
+      occurrences: occurrences.map((o) => ({
         occurrenceStart: iso(o.occurrence_start),
         // A booked occurrence shows its booking's slot: an exception may have moved it.
         start: iso(o.booking_start ?? o.start_at),
@@ -317,10 +317,11 @@ export interface SeriesOccurrenceView {
   occurrenceStart: string;
   start: string;
   end: string;
-  outcome: 'booked' | 'scheduled' | 'conflict' | 'missed' | 'cancelled';
+  outcome: OccurrenceOutcome;
   status?: BookingStatus;
   bookingId?: string;
   conflict?: { conflictingBookingId?: string; start: string; end: string };
+  refusal?: OccurrenceResult['refusal'];
 }
 
 export interface SeriesView {

@@ -164,3 +164,15 @@ export async function releaseBookingWithoutWorkflow(db: DataSource | EntityManag
   );
   return rows?.[0]?.room_id;
 }
+
+/** The workflows a booking ran in before a reschedule started a new one, oldest first. */
+export async function previousWorkflowIds(db: DataSource | EntityManager, id: string): Promise<string[]> {
+  const [row] = (await db.query('SELECT previous_workflow_ids FROM bookings WHERE id = $1', [id])) as { previous_workflow_ids: string[] | null }[];
+  return row?.previous_workflow_ids ?? [];
+}
+
+/** A series occurrence's original start (its RECURRENCE-ID), unchanged when the occurrence is moved. */
+export async function occurrenceStartOf(db: DataSource | EntityManager, id: string): Promise<Date | undefined> {
+  const [row] = (await db.query('SELECT occurrence_start FROM bookings WHERE id = $1', [id])) as { occurrence_start: Date | null }[];
+  return row?.occurrence_start ? new Date(row.occurrence_start) : undefined;
+}

@@ -56,3 +56,25 @@ export class IdempotencyKeyRepository {
     await this.db.query('DELETE FROM idempotency_keys WHERE scope = $1 AND owner_id = $2 AND key = $3 AND resource_id = $4', [scope, ownerId, key, resourceId]);
   }
 }
+
+/**
+ * Booking creates keep their own table (booking_idempotency_keys, keyed by user), older than the
+ * scoped one above. True when this request claimed the key.
+ */
+export async function insertBookingIdempotencyKey(db: Queryable, claim: { userId: string; key: string; requestHash: string; bookingId: string }): Promise<boolean> {
+  const inserted = (await db.query(
+    `INSERT INTO booking_idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (user_id, key) DO NOTHING RETURNING booking_id`,
+    [claim.userId, claim.key, claim.requestHash, claim.bookingId],
+  )) as unknown[];
+  return inserted.length > 0;
+}
+
+export async function findBookingIdempotencyKey(db: Queryable, userId: string, key: string): Promise<{ requestHash: string; bookingId: string; createdAt: Date } | undefined> {
+  const [row] = (await db.query('SELECT request_hash, booking_id, created_at FROM booking_idempotency_keys WHERE user_id = $1 AND key = $2', [userId, key])) as {
+    request_hash: string;
+    booking_id: string;
+    created_at: Date;
+  }[];
+  return row ? { requestHash: row.request_hash, bookingId: row.booking_id, createdAt: row.created_at } : undefined;
+}

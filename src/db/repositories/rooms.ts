@@ -188,3 +188,16 @@ export class AmenityRepository {
     return rows.length > 0;
   }
 }
+
+/** How a room is named and placed in a booking's mail and invite. */
+export interface RoomPlace {
+  name: string;
+  building: string;
+  floor: string;
+  timezone: string;
+}
+
+export async function findRoomPlace(db: Pick<DataSource | EntityManager, 'query'>, roomId: string): Promise<RoomPlace | undefined> {
+  const [row] = (await db.query('SELECT name, building, floor, timezone FROM rooms WHERE id = $1', [roomId])) as RoomPlace[];
+  return row;
+}
