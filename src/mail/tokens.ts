@@ -20,7 +20,7 @@ export interface UnsubscribeClaim {
 
 /** Never expires: an unsubscribe link in an old message must still work (it can only turn mail off). */
 export function signUnsubscribeToken(secret: string, claim: UnsubscribeClaim): string {
-  return jwt.sign({ pref: claim.preference }, hmacKey(secret), { algorithm: JWT_ALGORITHM, issuer: JWT_ISSUER, audience: UNSUBSCRIBE_AUDIENCE, subject: claim.email.toLowerCase() });
+  return sign(secret, UNSUBSCRIBE_AUDIENCE, claim.email.toLowerCase(), { pref: claim.preference });
 }
 
 export function verifyUnsubscribeToken(secret: string, token: string): UnsubscribeClaim | undefined {
@@ -37,13 +37,7 @@ export interface ApprovalClaim {
 }
 
 export function signApprovalToken(secret: string, claim: ApprovalClaim): string {
-  return jwt.sign({ bid: claim.bookingId }, hmacKey(secret), {
-    algorithm: JWT_ALGORITHM,
-    issuer: JWT_ISSUER,
-    audience: APPROVAL_AUDIENCE,
-    subject: claim.userId,
-    expiresIn: APPROVAL_LINK_TTL_SECONDS,
-  });
+  return sign(secret, APPROVAL_AUDIENCE, claim.userId, { bid: claim.bookingId }, APPROVAL_LINK_TTL_SECONDS);
 }
 
 export function verifyApprovalToken(secret: string, token: string): ApprovalClaim | undefined {
@@ -62,13 +56,7 @@ export interface EmailVerificationClaim {
 }
 
 export function signEmailVerificationToken(secret: string, claim: EmailVerificationClaim): string {
-  return jwt.sign({ em: claim.email.toLowerCase() }, hmacKey(secret), {
-    algorithm: JWT_ALGORITHM,
-    issuer: JWT_ISSUER,
-    audience: EMAIL_VERIFICATION_AUDIENCE,
-    subject: claim.userId,
-    expiresIn: EMAIL_VERIFICATION_TTL_SECONDS,
-  });
+  return sign(secret, EMAIL_VERIFICATION_AUDIENCE, claim.userId, { em: claim.email.toLowerCase() }, EMAIL_VERIFICATION_TTL_SECONDS);
 }
 
 export function verifyEmailVerificationToken(secret: string, token: string): EmailVerificationClaim | undefined {
@@ -89,19 +77,24 @@ export interface PasswordResetClaim {
 }
 
 export function signPasswordResetToken(secret: string, claim: PasswordResetClaim): string {
-  return jwt.sign({ em: claim.email.toLowerCase(), pws: claim.passwordStamp }, hmacKey(secret), {
-    algorithm: JWT_ALGORITHM,
-    issuer: JWT_ISSUER,
-    audience: PASSWORD_RESET_AUDIENCE,
-    subject: claim.userId,
-    expiresIn: PASSWORD_RESET_TTL_SECONDS,
-  });
+  return sign(secret, PASSWORD_RESET_AUDIENCE, claim.userId, { em: claim.email.toLowerCase(), pws: claim.passwordStamp }, PASSWORD_RESET_TTL_SECONDS);
 }
 
 export function verifyPasswordResetToken(secret: string, token: string): PasswordResetClaim | undefined {
   const payload = verify(secret, token, PASSWORD_RESET_AUDIENCE);
   if (!payload?.sub || typeof payload.em !== 'string' || typeof payload.pws !== 'string') return undefined;
   return { userId: payload.sub, email: payload.em, passwordStamp: payload.pws };
+}
+
+/** Every mailed link: our algorithm and issuer pinned, its own audience, and an expiry unless it may never act. */
+function sign(secret: string, audience: string, subject: string, claims: Record<string, string>, expiresInSeconds?: number): string {
+  return jwt.sign(claims, hmacKey(secret), {
+    algorithm: JWT_ALGORITHM,
+    issuer: JWT_ISSUER,
+    audience,
+    subject,
+    ...(expiresInSeconds === undefined ? {} : { expiresIn: expiresInSeconds }),
+  });
 }
 
 function verify(secret: string, token: string, audience: string): jwt.JwtPayload | undefined {
