@@ -131,6 +131,19 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
     expect((await call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, {})).body.status).toBe('cancelled');
   });
 
+  test('when one booking is cancelled five times at once, then one answer is 200 and the others 409 while its workflow closes, never 5xx', async () => {
+    const at = clock();
+    const r = await room(stack);
+    const organizer = await member(stack);
+    const booked = await book(stack, organizer, { roomId: r.id, start: at(3600), end: at(5400) });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, {})));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409)) expect(['INVALID_STATE', 'BOOKING_CLOSED']).toContain(refused.body.error.code);
+    // And once more after it closed.
+    const late = await call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, {});
+    expect(late.status).toBe(409);
+  });
+
   test('when a refused reservation closes its run, then operators can read why from its BookingStatus', async () => {
     const at = clock();
     const r = await room(stack);

@@ -70,6 +70,7 @@ interface ServiceDeps {
 // update once its database write is done, normally within milliseconds.
 const TEMPORAL_CALL_TIMEOUT_MS = 20_000;
 const SLOT_CLOSING_RETRIES = 10;
+const UPDATE_ABORTED_RETRIES = 3;
 // How long a retry waits for the first attempt with its Idempotency-Key to write its row.
 const FIRST_ATTEMPT_WAIT_MS = 10_000;
 
@@ -192,7 +193,7 @@ export class BookingService {
         // our update), or Temporal asks us to come back (too many updates in flight for this
         // workflow, its task being retried): try again shortly, with jitter so that a burst does
         // not come back at once.
-        if ((failureType(err) === FailureTypes.slotClosing || abortedByClosing(err) || temporalBusy(err)) && attempt < SLOT_CLOSING_RETRIES) {
+        if ((failureType(err) === FailureTypes.slotClosing || updateAborted(err) || temporalBusy(err)) && attempt < SLOT_CLOSING_RETRIES) {
           await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1) + Math.random() * 100));
           continue;
         }
@@ -331,15 +332,34 @@ export class BookingService {
 
   private async update<Args extends unknown[]>(row: BookingRow, def: UpdateDefinition<BookingView, Args>, ...args: Args): Promise<BookingView> {
     const handle: WorkflowHandle = this.deps.temporal.workflow.getHandle(row.workflowId, row.runId);
-    try {
-      // The definition types the arguments at the call sites; the handle's overloads cannot see through the generic.
-      const execute = handle.executeUpdate.bind(handle) as (d: UpdateDefinition<BookingView, Args>, o: { args: Args }) => Promise<BookingView>;
-      return publicView(await this.withTimeout(() => execute(def, { args })));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError || closedWorkflow(err)) {
-        throw conflict('BOOKING_CLOSED', `This booking is ${row.status} and can no longer change.`, { status: row.status });
+    // The definition types the arguments at the call sites; the handle's overloads cannot see through the generic.
+    const execute = handle.executeUpdate.bind(handle) as (d: UpdateDefinition<BookingView, Args>, o: { args: Args }) => Promise<BookingView>;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return publicView(await this.withTimeout(() => execute(def, { args })));
+      } catch (err) {
+        // The slot's workflow was closing as the update arrived (its booking had just stopped
+        // occupying the slot): asked again, the closed workflow answers for itself.
+        if (updateAborted(err) && attempt < UPDATE_ABORTED_RETRIES) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+          continue;
+        }
+        const closed = conflict('BOOKING_CLOSED', `This booking is ${row.status} and can no longer change.`, { status: row.status });
+        if (err instanceof WorkflowNotFoundError || closedWorkflow(err)) throw closed;
+        const mapped = toAppError(err);
+        // An update that raced the run's close can fail in more than one way (aborted, cancelled
+        // long poll); when the run is closed by now, that is the answer.
+        if (mapped instanceof AppError && mapped.status === 503 && (await this.runClosed(handle))) throw closed;
+        throw mapped;
       }
-      throw toAppError(err);
+    }
+  }
+
+  private async runClosed(handle: WorkflowHandle): Promise<boolean> {
+    try {
+      return (await this.withTimeout(() => handle.describe())).status.name !== 'RUNNING';
+    } catch {
+      return false;
     }
   }
 
@@ -380,10 +400,14 @@ function failureOf(err: unknown): ApplicationFailure | undefined {
 
 const failureType = (err: unknown): string | undefined => failureOf(err)?.type ?? undefined;
 
-/** The update reached the slot's workflow just as it closed (its booking stopped occupying the slot). */
-function abortedByClosing(err: unknown): boolean {
+/**
+ * The update reached the slot's workflow just as it closed (its booking stopped occupying the
+ * slot): the server aborts it (ABORTED "by closing workflow", or UNAVAILABLE "update was aborted").
+ */
+function updateAborted(err: unknown): boolean {
   const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
-  return isGrpcServiceError(grpc) && grpc.code === grpcStatus.ABORTED && /closing workflow/i.test(grpc.message ?? '');
+  if (!isGrpcServiceError(grpc)) return false;
+  return (grpc.code === grpcStatus.ABORTED || grpc.code === grpcStatus.UNAVAILABLE) && /update was aborted/i.test(grpc.message ?? '');
 }
 
 /**
