@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 // As src/workers/worker.ts names it (not imported from there: that would load every activity).
-const TRACING_WORKFLOW_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+const TRACING_WORKFLOW_INTERCEPTORS =
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 // Bundled ahead of time so the worker starts without running webpack.
 async function main(): Promise<void> {
@@ -15,7 +16,11 @@ async function main(): Promise<void> {
   ];
   mkdirSync(dirname(out), { recursive: true });
   for (const variant of variants) {
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), workflowInterceptorModules: variant.interceptors, logger: undefined });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../src/workflows'),
+      workflowInterceptorModules: variant.interceptors,
+      logger: undefined,
+    });
     writeFileSync(variant.file, code);
     console.log(`Workflow bundle written: ${variant.file} (${Math.round(code.length / 1024)} KiB)`);
   }

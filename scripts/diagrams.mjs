@@ -10,7 +10,9 @@ const sources = readdirSync(dir).filter((f) => f.endsWith('.dot'));
 for (const source of sources) {
   const result = spawnSync('dot', ['-Tsvg', join(dir, source)], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
-    console.error(`[diagrams] dot failed for ${source}: ${result.error?.message ?? result.stderr}\nInstall Graphviz (apt-get install graphviz).`);
+    console.error(
+      `[diagrams] dot failed for ${source}: ${result.error?.message ?? result.stderr}\nInstall Graphviz (apt-get install graphviz).`,
+    );
     process.exit(1);
   }
   // Without the generator's version comment: the SVG changes only when the drawing does.

@@ -21,7 +21,10 @@ const document = JSON.parse(source);
 function redirectOnly(problem) {
   if (problem.ruleId !== 'operation-2xx-response') return false;
   const pointer = problem.location[0]?.pointer ?? '';
-  const parts = pointer.replace(/^#\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .replace(/^#\//, '')
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const responses = parts.reduce((node, key) => node?.[key], document);
   return Boolean(responses) && Object.keys(responses).some((status) => /^3\d\d$/.test(status));
 }

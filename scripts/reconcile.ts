@@ -22,20 +22,30 @@ async function main(): Promise<number> {
   const config = loadConfigOrExit();
   // Log lines to stderr; the report is the output.
   const logger = pino({ level: config.logLevel, name: 'reconcile' }, pino.destination(2));
-  const dataSource = await createDataSource(config.databaseUrl, { poolSize: 2, applicationName: 'roombook-reconcile' }).initialize();
+  const dataSource = await createDataSource(config.databaseUrl, {
+    poolSize: 2,
+    applicationName: 'roombook-reconcile',
+  }).initialize();
   const redis = createRedis(config.redisUrl);
   redis.on('error', () => undefined);
   const temporal = createTemporalClient(config);
   try {
     const graceSeconds = values.grace === undefined ? config.ops.reconcile.graceSeconds : Number(values.grace);
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0) throw new Error('--grace takes a whole number of seconds');
-    const report = await reconcile({ dataSource, redis, temporal, logger }, { graceSeconds, repair: !values['dry-run'], ...(values.room ? { roomIds: values.room } : {}) });
+    const report = await reconcile(
+      { dataSource, redis, temporal, logger },
+      { graceSeconds, repair: !values['dry-run'], ...(values.room ? { roomIds: values.room } : {}) },
+    );
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
     } else {
-      console.log(`Checked ${report.checkedRows} active rows and ${report.checkedWorkflows} other running booking workflows: ${report.drift.length} drifted, ${report.repaired} repaired.`);
+      console.log(
+        `Checked ${report.checkedRows} active rows and ${report.checkedWorkflows} other running booking workflows: ${report.drift.length} drifted, ${report.repaired} repaired.`,
+      );
       for (const d of report.drift) {
-        console.log(`- ${d.kind} ${d.workflowId}${d.bookingId ? ` (booking ${d.bookingId})` : ''}: ${JSON.stringify(d.details)} -> ${d.repaired ? 'repaired' : `not repaired: ${d.unrepairedReason}`}`);
+        console.log(
+          `- ${d.kind} ${d.workflowId}${d.bookingId ? ` (booking ${d.bookingId})` : ''}: ${JSON.stringify(d.details)} -> ${d.repaired ? 'repaired' : `not repaired: ${d.unrepairedReason}`}`,
+        );
       }
     }
     return report.drift.some((d) => !d.repaired) ? 2 : 0;

@@ -18,10 +18,16 @@ function parseArgs(argv) {
     else if (arg === '--db-load') opts.dbLoad = Number(argv[++i]);
     else opts.paths.push(arg);
   }
-  if (!Number.isInteger(opts.times) || opts.times < 1) throw new Error('--times takes a whole number of runs, e.g. --times 30.');
-  if (!Number.isInteger(opts.load) || opts.load < 0) throw new Error('--load takes the number of busy processes, e.g. --load 2 (0 for none).');
-  if (!Number.isInteger(opts.dbLoad) || opts.dbLoad < 0) throw new Error('--db-load takes the number of busy Postgres connections, e.g. --db-load 2 (0 for none).');
-  if (!opts.paths.length) throw new Error('Name the test files to repeat, e.g. npm run test:repeat -- --times 30 test/bookings/concurrency.test.ts');
+  if (!Number.isInteger(opts.times) || opts.times < 1)
+    throw new Error('--times takes a whole number of runs, e.g. --times 30.');
+  if (!Number.isInteger(opts.load) || opts.load < 0)
+    throw new Error('--load takes the number of busy processes, e.g. --load 2 (0 for none).');
+  if (!Number.isInteger(opts.dbLoad) || opts.dbLoad < 0)
+    throw new Error('--db-load takes the number of busy Postgres connections, e.g. --db-load 2 (0 for none).');
+  if (!opts.paths.length)
+    throw new Error(
+      'Name the test files to repeat, e.g. npm run test:repeat -- --times 30 test/bookings/concurrency.test.ts',
+    );
   return opts;
 }
 
@@ -41,7 +47,11 @@ function startDatabaseLoop() {
 function runJest(paths, logFile, env) {
   return new Promise((resolve) => {
     const out = createWriteStream(logFile);
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'jest'), ['--ci', ...paths], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(join(ROOT, 'node_modules', '.bin', 'jest'), ['--ci', ...paths], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
     child.on('close', (code) => {
@@ -56,13 +66,18 @@ try {
   const { temporalCli } = await bootstrap();
   const dir = join(ROOT, '.data', 'repeat', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
-  const busy = [...Array.from({ length: opts.load }, startBusyLoop), ...Array.from({ length: opts.dbLoad }, startDatabaseLoop)];
+  const busy = [
+    ...Array.from({ length: opts.load }, startBusyLoop),
+    ...Array.from({ length: opts.dbLoad }, startDatabaseLoop),
+  ];
   const stopLoad = () => busy.forEach((p) => p.kill('SIGKILL'));
   process.on('SIGINT', () => {
     stopLoad();
     process.exit(130);
   });
-  log(`Repeating ${opts.paths.join(' ')} ${opts.times} times with ${opts.load} busy processes and ${opts.dbLoad} busy Postgres connections; logs in ${dir}`);
+  log(
+    `Repeating ${opts.paths.join(' ')} ${opts.times} times with ${opts.load} busy processes and ${opts.dbLoad} busy Postgres connections; logs in ${dir}`,
+  );
   const failures = [];
   const started = Date.now();
   for (let i = 1; i <= opts.times; i += 1) {
@@ -74,7 +89,9 @@ try {
       TEST_SUMMARY_FILE: join(dir, `summary-${i}.txt`),
     });
     if (code !== 0) failures.push(logFile);
-    log(`run ${i}/${opts.times}: ${code === 0 ? 'passed' : `FAILED (see ${logFile})`} · ${failures.length} failed so far · ${Math.round((Date.now() - started) / 1000)} s`);
+    log(
+      `run ${i}/${opts.times}: ${code === 0 ? 'passed' : `FAILED (see ${logFile})`} · ${failures.length} failed so far · ${Math.round((Date.now() - started) / 1000)} s`,
+    );
   }
   stopLoad();
   const summary = `${opts.times - failures.length} passed, ${failures.length} failed (runs of ${opts.paths.join(' ')}, load ${opts.load}, db load ${opts.dbLoad})`;

@@ -28,26 +28,92 @@ const BUILDINGS: { building: string; timezone: string; rooms: SeedRoom[] }[] = [
     timezone: 'Europe/Berlin',
     rooms: [
       { name: 'Spree', floor: '1', capacity: 4, amenities: ['screen', 'whiteboard', 'hdmi'], equipment: [screen] },
-      { name: 'Havel', floor: '1', capacity: 8, amenities: ['screen', 'video_conferencing', 'speakerphone'], equipment: [screen, camera] },
-      { name: 'Tiergarten', floor: '2', capacity: 14, amenities: ['projector', 'whiteboard', 'video_conferencing', 'wheelchair_access'],
-        equipment: [{ name: 'Projector', status: 'degraded' }, camera], policy: { bufferSeconds: 900, slotGranularitySeconds: 1800 } },
-      { name: 'Boardroom', floor: '5', capacity: 20, amenities: ['screen', 'video_conferencing', 'natural_light', 'coffee_machine', 'wheelchair_access'],
-        equipment: [screen, camera], policy: { requiresApproval: true, approvalTimeoutSeconds: 172800, bufferSeconds: 1800, slotGranularitySeconds: 1800 } },
-      { name: 'Phone Booth 1', floor: '2', capacity: 1, amenities: ['speakerphone'], policy: { requiresCheckIn: false, maxDurationSeconds: 3600, slotGranularitySeconds: 300 } },
-      { name: 'Phone Booth 2', floor: '3', capacity: 1, amenities: ['speakerphone'], policy: { requiresCheckIn: false, maxDurationSeconds: 3600, slotGranularitySeconds: 300 } },
-      { name: 'Workshop', floor: '3', capacity: 30, amenities: ['projector', 'whiteboard', 'standing_desk', 'natural_light'],
-        equipment: [{ name: 'Projector', status: 'broken' }], status: 'out_of_service' },
+      {
+        name: 'Havel',
+        floor: '1',
+        capacity: 8,
+        amenities: ['screen', 'video_conferencing', 'speakerphone'],
+        equipment: [screen, camera],
+      },
+      {
+        name: 'Tiergarten',
+        floor: '2',
+        capacity: 14,
+        amenities: ['projector', 'whiteboard', 'video_conferencing', 'wheelchair_access'],
+        equipment: [{ name: 'Projector', status: 'degraded' }, camera],
+        policy: { bufferSeconds: 900, slotGranularitySeconds: 1800 },
+      },
+      {
+        name: 'Boardroom',
+        floor: '5',
+        capacity: 20,
+        amenities: ['screen', 'video_conferencing', 'natural_light', 'coffee_machine', 'wheelchair_access'],
+        equipment: [screen, camera],
+        policy: {
+          requiresApproval: true,
+          approvalTimeoutSeconds: 172800,
+          bufferSeconds: 1800,
+          slotGranularitySeconds: 1800,
+        },
+      },
+      {
+        name: 'Phone Booth 1',
+        floor: '2',
+        capacity: 1,
+        amenities: ['speakerphone'],
+        policy: { requiresCheckIn: false, maxDurationSeconds: 3600, slotGranularitySeconds: 300 },
+      },
+      {
+        name: 'Phone Booth 2',
+        floor: '3',
+        capacity: 1,
+        amenities: ['speakerphone'],
+        policy: { requiresCheckIn: false, maxDurationSeconds: 3600, slotGranularitySeconds: 300 },
+      },
+      {
+        name: 'Workshop',
+        floor: '3',
+        capacity: 30,
+        amenities: ['projector', 'whiteboard', 'standing_desk', 'natural_light'],
+        equipment: [{ name: 'Projector', status: 'broken' }],
+        status: 'out_of_service',
+      },
     ],
   },
   {
     building: 'New York Harbour',
     timezone: 'America/New_York',
     rooms: [
-      { name: 'Hudson', floor: '12', capacity: 6, amenities: ['screen', 'whiteboard', 'video_conferencing'], equipment: [screen, camera] },
-      { name: 'Liberty', floor: '12', capacity: 10, amenities: ['screen', 'video_conferencing', 'natural_light'], equipment: [screen, camera], policy: { bufferSeconds: 600 } },
-      { name: 'Brooklyn', floor: '14', capacity: 3, amenities: ['screen', 'hdmi'], equipment: [{ name: 'Display 43"', status: 'degraded' }] },
-      { name: 'Empire', floor: '20', capacity: 24, amenities: ['projector', 'video_conferencing', 'speakerphone', 'coffee_machine', 'wheelchair_access'],
-        equipment: [{ name: 'Projector', status: 'ok' }, camera], policy: { requiresApproval: true, minNoticeSeconds: 86400, horizonDays: 365 } },
+      {
+        name: 'Hudson',
+        floor: '12',
+        capacity: 6,
+        amenities: ['screen', 'whiteboard', 'video_conferencing'],
+        equipment: [screen, camera],
+      },
+      {
+        name: 'Liberty',
+        floor: '12',
+        capacity: 10,
+        amenities: ['screen', 'video_conferencing', 'natural_light'],
+        equipment: [screen, camera],
+        policy: { bufferSeconds: 600 },
+      },
+      {
+        name: 'Brooklyn',
+        floor: '14',
+        capacity: 3,
+        amenities: ['screen', 'hdmi'],
+        equipment: [{ name: 'Display 43"', status: 'degraded' }],
+      },
+      {
+        name: 'Empire',
+        floor: '20',
+        capacity: 24,
+        amenities: ['projector', 'video_conferencing', 'speakerphone', 'coffee_machine', 'wheelchair_access'],
+        equipment: [{ name: 'Projector', status: 'ok' }, camera],
+        policy: { requiresApproval: true, minNoticeSeconds: 86400, horizonDays: 365 },
+      },
     ],
   },
   {
@@ -55,15 +121,33 @@ const BUILDINGS: { building: string; timezone: string; rooms: SeedRoom[] }[] = [
     timezone: 'Asia/Tokyo',
     rooms: [
       { name: 'Sakura', floor: '7', capacity: 5, amenities: ['screen', 'whiteboard'], equipment: [screen] },
-      { name: 'Fuji', floor: '8', capacity: 12, amenities: ['screen', 'video_conferencing', 'natural_light'], equipment: [screen, camera], policy: { checkInGraceSeconds: 300 } },
-      { name: 'Zen', floor: '9', capacity: 2, amenities: ['natural_light'], policy: { requiresCheckIn: false, slotGranularitySeconds: 1800 } },
+      {
+        name: 'Fuji',
+        floor: '8',
+        capacity: 12,
+        amenities: ['screen', 'video_conferencing', 'natural_light'],
+        equipment: [screen, camera],
+        policy: { checkInGraceSeconds: 300 },
+      },
+      {
+        name: 'Zen',
+        floor: '9',
+        capacity: 2,
+        amenities: ['natural_light'],
+        policy: { requiresCheckIn: false, slotGranularitySeconds: 1800 },
+      },
     ],
   },
 ];
 
 const USERS = [
   { email: 'admin@roombook.local', displayName: 'Ada Admin', role: 'admin', timezone: 'Europe/Berlin' },
-  { email: 'facilities@roombook.local', displayName: 'Frank Facilities', role: 'facility_manager', timezone: 'Europe/Berlin' },
+  {
+    email: 'facilities@roombook.local',
+    displayName: 'Frank Facilities',
+    role: 'facility_manager',
+    timezone: 'Europe/Berlin',
+  },
   { email: 'alice@roombook.local', displayName: 'Alice Member', role: 'member', timezone: 'Europe/Berlin' },
   { email: 'bob@roombook.local', displayName: 'Bob Member', role: 'member', timezone: 'America/New_York' },
   { email: 'kenji@roombook.local', displayName: 'Kenji Member', role: 'member', timezone: 'Asia/Tokyo' },
@@ -104,14 +188,27 @@ async function main(): Promise<void> {
           `INSERT INTO rooms (name, building, floor, capacity, amenities, equipment, timezone, policy, status)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (building, lower(name)) WHERE deleted_at IS NULL DO NOTHING RETURNING id`,
-          [room.name, building, room.floor, room.capacity, room.amenities, JSON.stringify(room.equipment ?? []), timezone,
-            JSON.stringify(mergePolicy(room.policy)), room.status ?? 'active'],
+          [
+            room.name,
+            building,
+            room.floor,
+            room.capacity,
+            room.amenities,
+            JSON.stringify(room.equipment ?? []),
+            timezone,
+            JSON.stringify(mergePolicy(room.policy)),
+            room.status ?? 'active',
+          ],
         );
         if (rows.length) created += 1;
-        log(`  [${total}] ${room.name.padEnd(14)} capacity ${String(room.capacity).padStart(2)}  ${rows.length ? 'created' : 'exists'}`);
+        log(
+          `  [${total}] ${room.name.padEnd(14)} capacity ${String(room.capacity).padStart(2)}  ${rows.length ? 'created' : 'exists'}`,
+        );
       }
     }
-    log(`done: ${created} of ${total} rooms created, ${USERS.length} demo users (password "${password}" for new accounts; SEED_PASSWORD changes it).`);
+    log(
+      `done: ${created} of ${total} rooms created, ${USERS.length} demo users (password "${password}" for new accounts; SEED_PASSWORD changes it).`,
+    );
   } finally {
     await db.destroy();
   }

@@ -63,23 +63,48 @@ async function startTemporal(cli) {
     log(`Reusing the Temporal server already answering on ${temporalAddress}.`);
     for (const [name, type] of Object.entries(searchAttributes)) {
       // Registering an existing attribute fails harmlessly; a missing one gets created.
-      spawnSync(cli, ['operator', 'search-attribute', 'create', '--name', name, '--type', type, '--address', temporalAddress, '--namespace', namespace], { stdio: 'ignore' });
+      spawnSync(
+        cli,
+        [
+          'operator',
+          'search-attribute',
+          'create',
+          '--name',
+          name,
+          '--type',
+          type,
+          '--address',
+          temporalAddress,
+          '--namespace',
+          namespace,
+        ],
+        { stdio: 'ignore' },
+      );
     }
     return;
   }
   mkdirSync(dataDir, { recursive: true });
   log(`Starting the Temporal dev server on ${temporalAddress} (state in ${join(dataDir, 'temporal.sqlite')})...`);
   run('temporal', cli, [
-    'server', 'start-dev',
-    '--ip', temporalHost === 'localhost' ? '127.0.0.1' : temporalHost,
-    '--port', temporalPort,
-    '--ui-port', String(uiPort),
-    '--namespace', namespace,
-    '--db-filename', join(dataDir, 'temporal.sqlite'),
+    'server',
+    'start-dev',
+    '--ip',
+    temporalHost === 'localhost' ? '127.0.0.1' : temporalHost,
+    '--port',
+    temporalPort,
+    '--ui-port',
+    String(uiPort),
+    '--namespace',
+    namespace,
+    '--db-filename',
+    join(dataDir, 'temporal.sqlite'),
     // WAL: concurrent readers while the server writes, far fewer fsyncs per workflow task.
-    '--sqlite-pragma', 'journal_mode=wal',
-    '--sqlite-pragma', 'synchronous=normal',
-    '--log-level', 'error',
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
+    '--log-level',
+    'error',
     ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
     ...Object.entries(searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ]);
@@ -91,7 +116,12 @@ async function startMailCatcher() {
   const isLocal = ['127.0.0.1', 'localhost'].includes(smtp.hostname);
   if (!isLocal || (await tcpReachable(smtp.hostname, Number(smtp.port || 25)))) return null;
   const webPort = Number(env.MAILDEV_WEB_PORT || 1080);
-  run('mail', join(ROOT, 'node_modules', '.bin', 'maildev'), ['--smtp', smtp.port || '1025', '--web', String(webPort), '--ip', '127.0.0.1', '--silent'], { quiet: true });
+  run(
+    'mail',
+    join(ROOT, 'node_modules', '.bin', 'maildev'),
+    ['--smtp', smtp.port || '1025', '--web', String(webPort), '--ip', '127.0.0.1', '--silent'],
+    { quiet: true },
+  );
   await waitUntil('the mail catcher', () => tcpReachable('127.0.0.1', Number(smtp.port || 1025)), 30);
   return `http://127.0.0.1:${webPort}`;
 }
@@ -149,11 +179,19 @@ try {
   const { temporalCli } = await bootstrap({ env });
   await startTemporal(temporalCli);
   log('Migrating the database...');
-  const migrated = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/db/migrate-cli.ts'], { cwd: ROOT, env, stdio: 'inherit' });
+  const migrated = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/db/migrate-cli.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
   if (migrated.status !== 0) throw new Error('Database migration failed: see the lines above.');
   if (env.SEED !== 'false') {
     // Demo rooms and users on a database without rooms (`npm run seed` any time; SEED=false skips).
-    const seeded = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/seed.ts', '--if-empty'], { cwd: ROOT, env, stdio: 'inherit' });
+    const seeded = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/seed.ts', '--if-empty'], {
+      cwd: ROOT,
+      env,
+      stdio: 'inherit',
+    });
     if (seeded.status !== 0) log('Seeding the demo data failed (see above); continuing without it.');
   }
   const mailUrl = await startMailCatcher();

@@ -11,7 +11,17 @@ const services = compose.services as Record<string, any>;
 describe('docker-compose.yml', () => {
   test('when parsed, then it has every service the stack needs', () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['postgres', 'redis', 'temporal', 'temporal-ui', 'api', 'worker', 'prometheus', 'grafana', 'mail']),
+      expect.arrayContaining([
+        'postgres',
+        'redis',
+        'temporal',
+        'temporal-ui',
+        'api',
+        'worker',
+        'prometheus',
+        'grafana',
+        'mail',
+      ]),
     );
     expect(services.temporal.image).toMatch(/^temporalio\/auto-setup:/);
     expect(services.temporal.environment.DB).toMatch(/^postgres/);
@@ -26,8 +36,12 @@ describe('docker-compose.yml', () => {
 
   test('when the README names a port of the Docker stack, then compose publishes it', () => {
     const section = readme.slice(readme.indexOf('## Running with Docker'));
-    const mentioned = [...section.matchAll(/localhost:(\d+)|\((\d{4,5})\)|SMTP (\d+)|on (\d{4})/g)].map((m) => m.slice(1).find(Boolean));
-    const published = Object.values(services).flatMap((s) => (s.ports ?? []).map((p: string) => String(p).split(':')[0]));
+    const mentioned = [...section.matchAll(/localhost:(\d+)|\((\d{4,5})\)|SMTP (\d+)|on (\d{4})/g)].map((m) =>
+      m.slice(1).find(Boolean),
+    );
+    const published = Object.values(services).flatMap((s) =>
+      (s.ports ?? []).map((p: string) => String(p).split(':')[0]),
+    );
     expect(mentioned.length).toBeGreaterThan(5);
     for (const port of mentioned) expect(published).toContain(port);
   });
@@ -35,10 +49,14 @@ describe('docker-compose.yml', () => {
   test('when the README lists a configuration variable used by the app, then the app services set it', () => {
     const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Architecture'));
     const variables = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
-    expect(variables).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'JWT_SECRET']));
+    expect(variables).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'JWT_SECRET']),
+    );
     const notInCompose = ['TEMPORAL_UI_PORT']; // the dev server's UI port; compose publishes temporal-ui instead
     for (const v of variables.filter((name) => !notInCompose.includes(name))) {
-      const setSomewhere = ['api', 'worker'].some((s) => services[s].environment?.[v] !== undefined || services[s].environment?.['<<']?.[v] !== undefined);
+      const setSomewhere = ['api', 'worker'].some(
+        (s) => services[s].environment?.[v] !== undefined || services[s].environment?.['<<']?.[v] !== undefined,
+      );
       expect(`${v}: ${setSomewhere}`).toBe(`${v}: true`);
     }
   });
@@ -52,6 +70,8 @@ describe('docker-compose.yml', () => {
       }
     }
     const dashboard = JSON.parse(readFileSync(join(root, 'deploy/grafana/dashboards/roombook.json'), 'utf8'));
-    expect(dashboard.panels.map((p: { title: string }) => p.title).join(' ')).toMatch(/Request rate.*latency.*Workflow task latency.*Bookings by outcome/s);
+    expect(dashboard.panels.map((p: { title: string }) => p.title).join(' ')).toMatch(
+      /Request rate.*latency.*Workflow task latency.*Bookings by outcome/s,
+    );
   });
 });

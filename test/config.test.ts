@@ -12,7 +12,12 @@ describe('configuration', () => {
     expect(config.port).toBe(3000);
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/roombook');
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
-    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'bookings', uiPort: 8233 });
+    expect(config.temporal).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'bookings',
+      uiPort: 8233,
+    });
     expect(config.smtpUrl).toBe('smtp://127.0.0.1:1025');
   });
 
@@ -40,7 +45,9 @@ describe('configuration', () => {
   });
 
   test('when only one bootstrap admin variable is set, then loading fails naming both', () => {
-    expect(() => loadConfig({ DATA_DIR: dataDir(), BOOTSTRAP_ADMIN_EMAIL: 'a@b.co' })).toThrow(/BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), BOOTSTRAP_ADMIN_EMAIL: 'a@b.co' })).toThrow(
+      /BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD/,
+    );
   });
 
   test('when no JWT_SECRET is given in development, then one is generated once and kept in the data dir', () => {
@@ -75,10 +82,12 @@ describe('configuration', () => {
   });
 
   test('when only part of the single sign-on configuration is set, then loading fails naming what is missing', () => {
-    expect(() => loadConfig({ DATA_DIR: dataDir(), OIDC_ISSUER: 'https://idp.example.com' })).toThrow(/OIDC_CLIENT_ID, OIDC_CLIENT_SECRET/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), OIDC_ISSUER: 'https://idp.example.com' })).toThrow(
+      /OIDC_CLIENT_ID, OIDC_CLIENT_SECRET/,
+    );
   });
 
-  test('when single sign-on is configured, then PUBLIC_URL\'s origin and OIDC_REDIRECT_ORIGINS may receive the tokens', () => {
+  test("when single sign-on is configured, then PUBLIC_URL's origin and OIDC_REDIRECT_ORIGINS may receive the tokens", () => {
     const config = loadConfig({
       DATA_DIR: dataDir(),
       PUBLIC_URL: 'https://rooms.example.com',

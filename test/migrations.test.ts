@@ -13,7 +13,9 @@ describe('migrations', () => {
       expect(concurrently).toEqual([]);
       const after = await dataSource.query('SELECT count(*)::int AS n FROM schema_migrations');
       expect(after[0].n).toBe(migrations.length);
-      const ext = await dataSource.query("SELECT extname FROM pg_extension WHERE extname IN ('btree_gist', 'citext') ORDER BY extname");
+      const ext = await dataSource.query(
+        "SELECT extname FROM pg_extension WHERE extname IN ('btree_gist', 'citext') ORDER BY extname",
+      );
       expect(ext.map((r: { extname: string }) => r.extname)).toEqual(['btree_gist', 'citext']);
     } finally {
       await dataSource.destroy();

@@ -45,18 +45,21 @@ describe('/ready through a dependency outage', () => {
     return ready();
   };
 
-  test.each(['postgres', 'redis', 'temporal'] as const)('when %s goes down, then /ready is 503 naming it, and 200 again once it is back', async (name) => {
-    expect((await untilReady()).status).toBe(200);
+  test.each(['postgres', 'redis', 'temporal'] as const)(
+    'when %s goes down, then /ready is 503 naming it, and 200 again once it is back',
+    async (name) => {
+      expect((await untilReady()).status).toBe(200);
 
-    await proxies[name].stop();
-    const down = await ready();
-    expect(down.status).toBe(503);
-    expect(down.body.down).toEqual([name]);
-    expect(down.body.checks[name].ok).toBe(false);
-    expect(down.body.message).toContain(name);
+      await proxies[name].stop();
+      const down = await ready();
+      expect(down.status).toBe(503);
+      expect(down.body.down).toEqual([name]);
+      expect(down.body.checks[name].ok).toBe(false);
+      expect(down.body.message).toContain(name);
 
-    await proxies[name].restart();
-    const back = await untilReady();
-    expect(back.status).toBe(200);
-  });
+      await proxies[name].restart();
+      const back = await untilReady();
+      expect(back.status).toBe(200);
+    },
+  );
 });

@@ -28,8 +28,12 @@ describe('the worker on the real Temporal dev server', () => {
 
   test('when the server is asked, then every search attribute of the design is registered with its type', async () => {
     const declared = JSON.parse(readFileSync(join(__dirname, '../src/shared/search-attributes.json'), 'utf8'));
-    expect(Object.fromEntries(searchAttributeKeys.map((k) => [k.name, k.type === 'DATETIME' ? 'Datetime' : 'Keyword']))).toEqual(declared);
-    const { customAttributes } = await stack.deps.temporal.connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    expect(
+      Object.fromEntries(searchAttributeKeys.map((k) => [k.name, k.type === 'DATETIME' ? 'Datetime' : 'Keyword'])),
+    ).toEqual(declared);
+    const { customAttributes } = await stack.deps.temporal.connection.operatorService.listSearchAttributes({
+      namespace: 'default',
+    });
     for (const key of searchAttributeKeys) expect(customAttributes?.[key.name]).toBeDefined();
   });
 });

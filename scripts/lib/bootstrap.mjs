@@ -36,7 +36,8 @@ export function ensureNpmPackages() {
   // (@swc/core-darwin-*), which npm ci then rejects. With the lockfile present, versions stay pinned.
   log('Installing npm packages from package-lock.json...');
   const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('npm install failed: see the output above (is the npm registry reachable?).');
+  if (result.status !== 0)
+    throw new Error('npm install failed: see the output above (is the npm registry reachable?).');
   writeFileSync(stampFile, want);
 }
 
@@ -46,10 +47,14 @@ export function ensureWorkflowBundle() {
   const want = hashFiles(['src/workflows', 'src/shared', 'package-lock.json']);
   // The plain bundle and the one with tracing interceptors (scripts/build-workflow-bundle.ts writes both).
   const tracing = join(ROOT, '.build', 'workflow-bundle-tracing.js');
-  if (existsSync(out) && existsSync(tracing) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return out;
+  if (existsSync(out) && existsSync(tracing) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want)
+    return out;
   log('Bundling workflow code (only when src/workflows or src/shared change)...');
   mkdirSync(dirname(out), { recursive: true });
-  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/build-workflow-bundle.ts', out], { cwd: ROOT, stdio: 'inherit' });
+  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/build-workflow-bundle.ts', out], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) throw new Error('Bundling the workflow code failed: see the output above.');
   writeFileSync(stampFile, want);
   return out;

@@ -19,9 +19,11 @@ const run = (cmd, args, log) => {
 export function ensureChromium({ log = console.log } = {}) {
   if (existsSync(CHROMIUM_PATH)) return null;
   const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' });
-  if (apt.status !== 0) return `${CHROMIUM_PATH} is missing and apt-get is not available: install Debian's chromium package by hand.`;
+  if (apt.status !== 0)
+    return `${CHROMIUM_PATH} is missing and apt-get is not available: install Debian's chromium package by hand.`;
   const sudo = typeof process.getuid === 'function' && process.getuid() !== 0 ? ['sudo', '-n'] : [];
-  const cmd = (args) => (sudo.length ? run(sudo[0], [...sudo.slice(1), 'apt-get', ...args], log) : run('apt-get', args, log));
+  const cmd = (args) =>
+    sudo.length ? run(sudo[0], [...sudo.slice(1), 'apt-get', ...args], log) : run('apt-get', args, log);
   log('Installing Chromium for the room display browser test (apt-get, once; a minute or two)...');
   // Waits for another apt run (another clone, a parallel test run) instead of failing on its lock.
   const lock = ['-o', 'DPkg::Lock::Timeout=600'];

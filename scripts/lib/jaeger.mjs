@@ -13,7 +13,8 @@ export const JAEGER_UI_PORT = 16686;
 export const JAEGER_OTLP_HTTP_PORT = 4318;
 
 export function jaegerCacheDir() {
-  const base = process.env.ROOMBOOK_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'roombook');
+  const base =
+    process.env.ROOMBOOK_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'roombook');
   return join(base, `jaeger-${JAEGER_VERSION}`);
 }
 
@@ -29,11 +30,17 @@ export async function ensureJaeger({ log = console.log } = {}) {
   const binary = join(dir, 'jaeger-all-in-one');
   if (existsSync(binary) && runs(binary)) return binary;
   const go = findGo();
-  if (!go) throw new Error(`--tracing needs Jaeger ${JAEGER_VERSION}, built once with Go: install Go (https://go.dev/doc/install), or run any OTLP collector and set OTEL_EXPORTER_OTLP_ENDPOINT instead.`);
+  if (!go)
+    throw new Error(
+      `--tracing needs Jaeger ${JAEGER_VERSION}, built once with Go: install Go (https://go.dev/doc/install), or run any OTLP collector and set OTEL_EXPORTER_OTLP_ENDPOINT instead.`,
+    );
   const scratch = join(dir, 'build');
   mkdirSync(scratch, { recursive: true });
-  if (!existsSync(join(scratch, 'go.mod'))) writeFileSync(join(scratch, 'go.mod'), 'module roombook.local/jaeger-build\n\ngo 1.24\n');
-  log(`Building Jaeger ${JAEGER_VERSION} with Go into ${dir} (once; later runs reuse it, a first build takes several minutes)...`);
+  if (!existsSync(join(scratch, 'go.mod')))
+    writeFileSync(join(scratch, 'go.mod'), 'module roombook.local/jaeger-build\n\ngo 1.24\n');
+  log(
+    `Building Jaeger ${JAEGER_VERSION} with Go into ${dir} (once; later runs reuse it, a first build takes several minutes)...`,
+  );
   const otherwise = 'or run any OTLP collector and set OTEL_EXPORTER_OTLP_ENDPOINT instead of --tracing';
   await runGo(go, ['get', '-tool', `${PACKAGE}@${JAEGER_VERSION}`], { cwd: scratch }, log, otherwise);
   await runGo(go, ['build', '-v', '-o', binary, PACKAGE], { cwd: scratch }, log, otherwise);

@@ -23,7 +23,12 @@ interface PostmanItem {
 function stableIds(items: PostmanItem[], prefix: string): void {
   items.forEach((item, index) => {
     const path = `${prefix}/${index}:${String(item.name ?? '')}`;
-    if ('id' in item) item.id = createHash('sha256').update(path).digest('hex').slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    if ('id' in item)
+      item.id = createHash('sha256')
+        .update(path)
+        .digest('hex')
+        .slice(0, 32)
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
     if (item.item) stableIds(item.item, path);
     // Example responses would triple the file for little use: the OpenAPI document has them.
     if (item.response) item.response = [];
@@ -38,7 +43,14 @@ export async function buildPostmanCollection(openapi: object): Promise<Record<st
   // CommonJS without types (a devDependency: only this script and the tests use it).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const converter = require('openapi-to-postmanv2') as {
-    convertV2(input: object, options: object, cb: (err: Error | null, result: { result: boolean; reason?: string; output: { data: Record<string, unknown> }[] }) => void): void;
+    convertV2(
+      input: object,
+      options: object,
+      cb: (
+        err: Error | null,
+        result: { result: boolean; reason?: string; output: { data: Record<string, unknown> }[] },
+      ) => void,
+    ): void;
   };
   // The converter warns on the console when it cannot merge an allOf for its fake example bodies
   // (json-schema-merge-allof and `default`); the request is generated all the same. Keep only other warnings.
@@ -46,17 +58,27 @@ export async function buildPostmanCollection(openapi: object): Promise<Record<st
   console.warn = (...args: unknown[]) => {
     if (!String(args[0]).startsWith('Error while resolving allOf schema')) warn(...args);
   };
-  const result = await new Promise<{ result: boolean; reason?: string; output: { data: Record<string, unknown> }[] }>((resolve, reject) =>
-    converter.convertV2(
-      { type: 'json', data: openapi },
-      { folderStrategy: 'Tags', requestNameSource: 'Fallback', parametersResolution: 'Example', alwaysInheritAuthentication: true, enableOptionalParameters: false },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    ),
+  const result = await new Promise<{ result: boolean; reason?: string; output: { data: Record<string, unknown> }[] }>(
+    (resolve, reject) =>
+      converter.convertV2(
+        { type: 'json', data: openapi },
+        {
+          folderStrategy: 'Tags',
+          requestNameSource: 'Fallback',
+          parametersResolution: 'Example',
+          alwaysInheritAuthentication: true,
+          enableOptionalParameters: false,
+        },
+        (err, res) => (err ? reject(err) : resolve(res)),
+      ),
   ).finally(() => {
     console.warn = warn;
   });
   if (!result.result) throw new Error(`openapi-to-postmanv2: ${result.reason}`);
-  const collection = result.output[0].data as Record<string, unknown> & { info: Record<string, unknown>; item: PostmanItem[] };
+  const collection = result.output[0].data as Record<string, unknown> & {
+    info: Record<string, unknown>;
+    item: PostmanItem[];
+  };
   collection.info = { ...collection.info, _postman_id: 'c0ffee00-0000-4000-8000-726f6f6d626f' };
   stableIds(collection.item, '');
   collection.variable = [{ key: 'baseUrl', value: '{{baseUrl}}', type: 'string' }];

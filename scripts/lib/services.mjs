@@ -33,15 +33,34 @@ function startPostgres() {
   if (!existsSync('/etc/postgresql')) return false;
   const versions = readdirSync('/etc/postgresql');
   if (versions.length === 0) return false;
-  const result = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', versions[0], 'main', 'start'], { stdio: 'inherit' });
+  const result = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', versions[0], 'main', 'start'], {
+    stdio: 'inherit',
+  });
   return result.status === 0;
 }
 
 function startRedis() {
-  const result = spawnSync('redis-server', [
-    '--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no',
-    '--dir', existsSync('/var/lib/redis') ? '/var/lib/redis' : '/tmp', '--logfile', existsSync('/var/log/redis') ? '/var/log/redis/ci.log' : '/tmp/redis.log',
-  ], { stdio: 'inherit' });
+  const result = spawnSync(
+    'redis-server',
+    [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '-::1',
+      '--port',
+      '6379',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      existsSync('/var/lib/redis') ? '/var/lib/redis' : '/tmp',
+      '--logfile',
+      existsSync('/var/log/redis') ? '/var/log/redis/ci.log' : '/tmp/redis.log',
+    ],
+    { stdio: 'inherit' },
+  );
   return result.status === 0;
 }
 
@@ -51,11 +70,17 @@ export async function ensureDataServices(env, log = console.log) {
   const redis = new URL(env.REDIS_URL || 'redis://127.0.0.1:6379');
   const checks = [
     {
-      name: 'PostgreSQL', host: pg.hostname, port: Number(pg.port || 5432), start: startPostgres,
+      name: 'PostgreSQL',
+      host: pg.hostname,
+      port: Number(pg.port || 5432),
+      start: startPostgres,
       how: 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or set DATABASE_URL)',
     },
     {
-      name: 'Redis', host: redis.hostname, port: Number(redis.port || 6379), start: startRedis,
+      name: 'Redis',
+      host: redis.hostname,
+      port: Number(redis.port || 6379),
+      start: startRedis,
       how: 'start it with: redis-server --daemonize yes --port 6379 --save "" --appendonly no (or set REDIS_URL)',
     },
   ];

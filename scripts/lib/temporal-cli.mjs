@@ -28,7 +28,8 @@ export const DEV_SERVER_DYNAMIC_CONFIG = [
 
 /** Outside the clone, so a second clone, CI and the next run reuse one build. */
 export function temporalCacheDir() {
-  const base = process.env.ROOMBOOK_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'roombook');
+  const base =
+    process.env.ROOMBOOK_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'roombook');
   return join(base, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 }
 
@@ -49,7 +50,8 @@ function runsAsTemporal(path) {
 export async function ensureTemporalCli({ log = console.log } = {}) {
   const explicit = process.env.TEMPORAL_CLI_PATH;
   if (explicit) {
-    if (!runsAsTemporal(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not a working Temporal CLI binary.`);
+    if (!runsAsTemporal(explicit))
+      throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not a working Temporal CLI binary.`);
     return explicit;
   }
   const fromPath = onPath('temporal');
@@ -73,7 +75,9 @@ export async function ensureTemporalCli({ log = console.log } = {}) {
     );
   }
   mkdirSync(dir, { recursive: true });
-  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (once; later runs reuse it, a first build takes a few minutes)...`);
+  log(
+    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (once; later runs reuse it, a first build takes a few minutes)...`,
+  );
   await goInstall(go, dir, [`${MODULE}@${TEMPORAL_CLI_VERSION}`], log, 'or set TEMPORAL_CLI_PATH to a prebuilt binary');
   if (!runsAsTemporal(cached)) throw new Error(`go install finished but ${cached} does not run. See the output above.`);
   log(`Temporal CLI ready: ${cached}`);
@@ -134,8 +138,12 @@ export function runGo(go, args, options, log, otherwise) {
     child.on('exit', (code) => {
       clearInterval(ticker);
       if (code === 0) return resolve();
-      reject(new Error(`go ${args.join(' ')} failed (exit ${code}). Last lines:\n${tail.join('\n')}\n` +
-        `Check that the Go module proxy is reachable (go env GOPROXY), ${otherwise}.`));
+      reject(
+        new Error(
+          `go ${args.join(' ')} failed (exit ${code}). Last lines:\n${tail.join('\n')}\n` +
+            `Check that the Go module proxy is reachable (go env GOPROXY), ${otherwise}.`,
+        ),
+      );
     });
   });
 }

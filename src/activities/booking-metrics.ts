@@ -6,11 +6,33 @@ import type { BookingStatus } from '../shared/booking';
  * (WORKER_METRICS_PORT) next to the SDK's own. Instruments are made once per worker.
  */
 export function createBookingMetrics(meter: MetricMeter) {
-  const transitions = meter.createCounter('roombook_bookings_total', 'bookings', 'Bookings by status: each created one by its first status, then each transition by its resulting status');
-  const conflicts = meter.createCounter('roombook_slot_conflicts_total', 'conflicts', 'Creates and changes refused by the no-overlap constraint');
-  const releases = meter.createCounter('roombook_no_show_releases_total', 'bookings', 'Bookings released because nobody checked in');
-  const lateness = meter.createHistogram('roombook_release_lateness_seconds', 'float', 's', 'How long after the check-in deadline a no-show was released');
-  const holdToConfirm = meter.createHistogram('roombook_hold_to_confirm_seconds', 'float', 's', 'Time from hold to confirmation');
+  const transitions = meter.createCounter(
+    'roombook_bookings_total',
+    'bookings',
+    'Bookings by status: each created one by its first status, then each transition by its resulting status',
+  );
+  const conflicts = meter.createCounter(
+    'roombook_slot_conflicts_total',
+    'conflicts',
+    'Creates and changes refused by the no-overlap constraint',
+  );
+  const releases = meter.createCounter(
+    'roombook_no_show_releases_total',
+    'bookings',
+    'Bookings released because nobody checked in',
+  );
+  const lateness = meter.createHistogram(
+    'roombook_release_lateness_seconds',
+    'float',
+    's',
+    'How long after the check-in deadline a no-show was released',
+  );
+  const holdToConfirm = meter.createHistogram(
+    'roombook_hold_to_confirm_seconds',
+    'float',
+    's',
+    'Time from hold to confirmation',
+  );
 
   return {
     /** A new booking (single or series occurrence), counted once, by the status it starts in. */
@@ -20,7 +42,11 @@ export function createBookingMetrics(meter: MetricMeter) {
     conflict(): void {
       conflicts.add(1);
     },
-    transition(s: { status: BookingStatus; createdAt: string; checkInDeadline?: string }, previous: BookingStatus, now = Date.now()): void {
+    transition(
+      s: { status: BookingStatus; createdAt: string; checkInDeadline?: string },
+      previous: BookingStatus,
+      now = Date.now(),
+    ): void {
       transitions.add(1, { outcome: s.status });
       if (s.status === 'released') {
         releases.add(1);

@@ -11,7 +11,11 @@ import { findRoomPlace } from '../db/repositories/rooms';
 import type { ActivityDeps } from './deps';
 
 /** Kinds whose message carries the booking as an invite, and with which iTIP method. */
-function inviteMethod(kind: BookingEventKind, reader: Reader, booking: BookingEvent['booking']): 'REQUEST' | 'CANCEL' | undefined {
+function inviteMethod(
+  kind: BookingEventKind,
+  reader: Reader,
+  booking: BookingEvent['booking'],
+): 'REQUEST' | 'CANCEL' | undefined {
   if (reader.role === 'approver') return undefined;
   if (reader.role === 'former') return 'CANCEL';
   switch (kind) {
@@ -52,7 +56,12 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
      */
     async sendBookingMail(event: BookingEvent): Promise<{ sent: number; alreadySent: number; optedOut: number }> {
       const { booking, kind } = event;
-      const room: InviteRoom = (await findRoomPlace(db, booking.roomId)) ?? { name: 'the room', building: '', floor: '', timezone: 'UTC' };
+      const room: InviteRoom = (await findRoomPlace(db, booking.roomId)) ?? {
+        name: 'the room',
+        building: '',
+        floor: '',
+        timezone: 'UTC',
+      };
       const occurrenceStart = booking.seriesId ? await occurrenceStartOf(db, booking.id) : undefined;
       const audience = await resolveAudience(db, event, room.timezone);
       const preference = preferenceFor(kind);
@@ -63,12 +72,20 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
       for (const reader of audience.readers) {
         const messageId = bookingMessageId(event, reader.email);
         const unsubscribe = preference
-          ? { url: `${api}/mail/unsubscribe?token=${signUnsubscribeToken(config.jwtSecret, { email: reader.email, preference })}`, preference }
+          ? {
+              url: `${api}/mail/unsubscribe?token=${signUnsubscribeToken(config.jwtSecret, { email: reader.email, preference })}`,
+              preference,
+            }
           : undefined;
-        const approval = reader.role === 'approver' && reader.userId
-          ? `${api}/mail/approval?token=${signApprovalToken(config.jwtSecret, { userId: reader.userId, bookingId: booking.id })}`
-          : undefined;
-        const links = { booking: `${api}/bookings/${booking.id}`, ...(approval ? { approval } : {}), ...(unsubscribe ? { unsubscribe } : {}) };
+        const approval =
+          reader.role === 'approver' && reader.userId
+            ? `${api}/mail/approval?token=${signApprovalToken(config.jwtSecret, { userId: reader.userId, bookingId: booking.id })}`
+            : undefined;
+        const links = {
+          booking: `${api}/bookings/${booking.id}`,
+          ...(approval ? { approval } : {}),
+          ...(unsubscribe ? { unsubscribe } : {}),
+        };
         const message = renderMessage({ kind, booking, room, organizer: audience.organizer, reader, links });
         const method = inviteMethod(kind, reader, booking);
 
@@ -87,16 +104,37 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
             html: message.html,
             // nodemailer adds it as a text/calendar; method=... alternative, which calendar clients act on.
             ...(method
-              ? { icalEvent: { method, filename: method === 'CANCEL' ? 'cancel.ics' : 'invite.ics', content: bookingInvite({ method, booking, room, organizer: audience.organizer, url: links.booking, occurrenceStart }) } }
+              ? {
+                  icalEvent: {
+                    method,
+                    filename: method === 'CANCEL' ? 'cancel.ics' : 'invite.ics',
+                    content: bookingInvite({
+                      method,
+                      booking,
+                      room,
+                      organizer: audience.organizer,
+                      url: links.booking,
+                      occurrenceStart,
+                    }),
+                  },
+                }
               : {}),
             headers: {
               'X-Roombook-Booking': booking.id,
               'X-Roombook-Kind': kind,
               'Auto-Submitted': 'auto-generated',
-              ...(unsubscribe ? { 'List-Unsubscribe': `<${unsubscribe.url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
+              ...(unsubscribe
+                ? { 'List-Unsubscribe': `<${unsubscribe.url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+                : {}),
             },
           });
-          await recordMailDelivery(tx, { messageId, bookingId: booking.id, kind, recipient: reader.email, inviteMethod: method ?? null });
+          await recordMailDelivery(tx, {
+            messageId,
+            bookingId: booking.id,
+            kind,
+            recipient: reader.email,
+            inviteMethod: method ?? null,
+          });
           return 'sent' as const;
         });
         if (outcome === 'sent') sent += 1;
@@ -104,7 +142,8 @@ export function createMailActivities(deps: Pick<ActivityDeps, 'dataSource' | 'ma
         else busy += 1;
       }
       // Retried: by then the other sender has recorded (or given up on) those messages.
-      if (busy > 0) throw new Error(`${busy} message(s) of this ${kind} event are being sent by another attempt; trying again.`);
+      if (busy > 0)
+        throw new Error(`${busy} message(s) of this ${kind} event are being sent by another attempt; trying again.`);
       return { sent, alreadySent, optedOut: audience.optedOut };
     },
   };

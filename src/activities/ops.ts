@@ -3,20 +3,45 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { noopMetricMeter, WorkflowNotFoundError, type MetricMeter } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { BookingRow } from '../db/repositories/bookings';
-import { activeBookingRows, bookingRowsByIds, cancelOrphanedRow, rewriteFromWorkflowState, type RepairResult } from '../db/repositories/reconcile';
+import {
+  activeBookingRows,
+  bookingRowsByIds,
+  cancelOrphanedRow,
+  rewriteFromWorkflowState,
+  type RepairResult,
+} from '../db/repositories/reconcile';
 import { purgeExpired } from '../db/repositories/retention';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
 import { BOOKING_WORKFLOW_TYPE, bookingStateQuery, type BookingView } from '../shared/booking-messages';
-import { DRIFT_KINDS, type Drift, type DriftKind, type ReconcileInput, type ReconcileReport, type RetentionInput, type RetentionResult } from '../shared/ops-messages';
+import {
+  DRIFT_KINDS,
+  type Drift,
+  type DriftKind,
+  type ReconcileInput,
+  type ReconcileReport,
+  type RetentionInput,
+  type RetentionResult,
+} from '../shared/ops-messages';
 import { BookingIdKey } from '../shared/search-attributes';
 import type { ActivityDeps } from './deps';
 
 /** The fields of a booking both the row and the workflow's state query carry, compared one by one. */
 const COMPARED: (keyof BookingView)[] = [
-  'status', 'statusReason', 'title', 'attendees', 'start', 'end', 'holdExpiresAt', 'checkInOpensAt', 'checkInDeadline',
-  'checkedInAt', 'workflowId', 'version', 'sequence',
+  'status',
+  'statusReason',
+  'title',
+  'attendees',
+  'start',
+  'end',
+  'holdExpiresAt',
+  'checkInOpensAt',
+  'checkInDeadline',
+  'checkedInAt',
+  'workflowId',
+  'version',
+  'sequence',
 ];
 
 export function differences(row: BookingView, state: BookingView): Record<string, [unknown, unknown]> {
@@ -24,7 +49,10 @@ export function differences(row: BookingView, state: BookingView): Record<string
   for (const field of COMPARED) {
     const a = row[field];
     const b = state[field];
-    const same = Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : (a ?? null) === (b ?? null);
+    const same =
+      Array.isArray(a) && Array.isArray(b)
+        ? a.length === b.length && a.every((v, i) => v === b[i])
+        : (a ?? null) === (b ?? null);
     if (!same) out[field] = [a ?? null, b ?? null];
   }
   return out;
@@ -44,8 +72,17 @@ export interface ReconcileDeps {
 export type OpsMetrics = ReturnType<typeof createOpsMetrics>;
 
 export function createOpsMetrics(meter: MetricMeter = noopMetricMeter) {
-  const drift = meter.createGauge('roombook_reconcile_drift', 'int', 'bookings', 'Drift found by the last reconciliation run, by kind');
-  const repairs = meter.createCounter('roombook_reconcile_repairs_total', 'bookings', 'Rows repaired by reconciliation, by kind');
+  const drift = meter.createGauge(
+    'roombook_reconcile_drift',
+    'int',
+    'bookings',
+    'Drift found by the last reconciliation run, by kind',
+  );
+  const repairs = meter.createCounter(
+    'roombook_reconcile_repairs_total',
+    'bookings',
+    'Rows repaired by reconciliation, by kind',
+  );
   const purged = meter.createCounter('roombook_retention_purged_total', 'rows', 'Rows deleted by retention, by table');
   return { drift, repairs, purged };
 }
@@ -67,8 +104,15 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
   const drift: Drift[] = [];
   const checked = new Set<string>();
 
-  const record = async (item: Omit<Drift, 'repaired'>, repairWith?: () => Promise<RepairResult>, roomId?: string): Promise<void> => {
-    let result: RepairResult = { ok: false, reason: input.repair ? 'reported only: needs a person (docs/operations.md)' : 'report only (repair off)' };
+  const record = async (
+    item: Omit<Drift, 'repaired'>,
+    repairWith?: () => Promise<RepairResult>,
+    roomId?: string,
+  ): Promise<void> => {
+    let result: RepairResult = {
+      ok: false,
+      reason: input.repair ? 'reported only: needs a person (docs/operations.md)' : 'report only (repair off)',
+    };
     if (input.repair && repairWith) result = await repairWith();
     const entry: Drift = { ...item, repaired: result.ok, ...(result.ok ? {} : { unrepairedReason: result.reason }) };
     drift.push(entry);
@@ -76,7 +120,10 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
       metrics.repairs.add(1, { kind: entry.kind });
       if (roomId) await invalidateRoomAvailability(deps.redis, roomId);
     }
-    deps.logger.warn({ drift: entry }, `reconciliation: ${entry.kind} ${entry.workflowId}${result.ok ? ' (repaired)' : ''}`);
+    deps.logger.warn(
+      { drift: entry },
+      `reconciliation: ${entry.kind} ${entry.workflowId}${result.ok ? ' (repaired)' : ''}`,
+    );
   };
 
   const compare = async (row: BookingRow, state: BookingView): Promise<void> => {
@@ -84,18 +131,27 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
     if (ms(state.updatedAt) > cutoff || ms(row.updatedAt) > cutoff) return;
     const diff = differences(row, state);
     if (Object.keys(diff).length === 0) return;
-    await record({ kind: 'row_differs', bookingId: row.id, workflowId: row.workflowId, details: diff }, () => rewriteFromWorkflowState(deps.dataSource, row, state), row.roomId);
+    await record(
+      { kind: 'row_differs', bookingId: row.id, workflowId: row.workflowId, details: diff },
+      () => rewriteFromWorkflowState(deps.dataSource, row, state),
+      row.roomId,
+    );
   };
 
   /** The workflow's own state; undefined when it closed meanwhile or no worker answered in time (counted, left for the next run). */
   let unanswered = 0;
   const queryState = async (workflowId: string): Promise<BookingView | undefined> => {
     try {
-      return await deps.temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => deps.temporal.workflow.getHandle(workflowId).query(bookingStateQuery));
+      return await deps.temporal.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        deps.temporal.workflow.getHandle(workflowId).query(bookingStateQuery),
+      );
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) {
         unanswered += 1;
-        deps.logger.warn({ workflowId, err: (err as Error).message }, 'reconciliation: the workflow did not answer its state query');
+        deps.logger.warn(
+          { workflowId, err: (err as Error).message },
+          'reconciliation: the workflow did not answer its state query',
+        );
       }
       return undefined;
     }
@@ -117,7 +173,12 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
     if (status !== 'RUNNING') {
       const reason = `reconciliation: its workflow ${row.workflowId} is ${status.toLowerCase().replace(/_/g, ' ')}; the slot was freed`;
       await record(
-        { kind: 'workflow_gone', bookingId: row.id, workflowId: row.workflowId, details: { workflowStatus: status, rowStatus: row.status } },
+        {
+          kind: 'workflow_gone',
+          bookingId: row.id,
+          workflowId: row.workflowId,
+          details: { workflowStatus: status, rowStatus: row.status },
+        },
         () => cancelOrphanedRow(deps.dataSource, row, reason),
         row.roomId,
       );
@@ -128,13 +189,24 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
   }
 
   // 2. Every running booking workflow against its row (those not seen above: their rows are closed or missing).
-  const rooms = input.roomIds?.length ? ` AND RoomId IN (${input.roomIds.map((id) => `'${id.replace(/'/g, '')}'`).join(', ')})` : '';
+  const rooms = input.roomIds?.length
+    ? ` AND RoomId IN (${input.roomIds.map((id) => `'${id.replace(/'/g, '')}'`).join(', ')})`
+    : '';
   const running: { workflowId: string; bookingId?: string; startTime: Date }[] = [];
-  for await (const wf of deps.temporal.workflow.list({ query: `WorkflowType = '${BOOKING_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${rooms}` })) {
+  for await (const wf of deps.temporal.workflow.list({
+    query: `WorkflowType = '${BOOKING_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${rooms}`,
+  })) {
     if (checked.has(wf.workflowId)) continue;
-    running.push({ workflowId: wf.workflowId, bookingId: wf.typedSearchAttributes.get(BookingIdKey), startTime: wf.startTime });
+    running.push({
+      workflowId: wf.workflowId,
+      bookingId: wf.typedSearchAttributes.get(BookingIdKey),
+      startTime: wf.startTime,
+    });
   }
-  const byId = await bookingRowsByIds(deps.dataSource, running.flatMap((w) => (w.bookingId ? [w.bookingId] : [])));
+  const byId = await bookingRowsByIds(
+    deps.dataSource,
+    running.flatMap((w) => (w.bookingId ? [w.bookingId] : [])),
+  );
   let checkedWorkflows = 0;
   for (const wf of running) {
     deps.progress?.();
@@ -144,9 +216,19 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
     if (!state) continue;
     const row = byId.get(state.id);
     if (!row) {
-      await record({ kind: 'row_missing', bookingId: state.id, workflowId: wf.workflowId, details: { workflowStatus: state.status } });
+      await record({
+        kind: 'row_missing',
+        bookingId: state.id,
+        workflowId: wf.workflowId,
+        details: { workflowStatus: state.status },
+      });
     } else if (row.workflowId !== wf.workflowId) {
-      await record({ kind: 'workflow_stale', bookingId: row.id, workflowId: wf.workflowId, details: { rowWorkflowId: row.workflowId, rowStatus: row.status } });
+      await record({
+        kind: 'workflow_stale',
+        bookingId: row.id,
+        workflowId: wf.workflowId,
+        details: { rowWorkflowId: row.workflowId, rowStatus: row.status },
+      });
     } else {
       await compare(row, state);
     }
@@ -161,7 +243,13 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
     repaired: drift.filter((d) => d.repaired).length,
     startedAt: startedAt.toISOString(),
   };
-  const summary = { checkedRows: report.checkedRows, checkedWorkflows: report.checkedWorkflows, unanswered, drift: countBy(drift), repaired: report.repaired };
+  const summary = {
+    checkedRows: report.checkedRows,
+    checkedWorkflows: report.checkedWorkflows,
+    unanswered,
+    drift: countBy(drift),
+    repaired: report.repaired,
+  };
   if (drift.length) deps.logger.warn(summary, 'reconciliation found drift');
   else deps.logger.info(summary, 'reconciliation: rows and workflows agree');
   return report;

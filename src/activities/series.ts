@@ -1,6 +1,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { releaseBookingWithoutWorkflow, bookingExists, countOrganizerBookings, findOverlapping, insertBooking, isExclusionViolation, lockOrganizerBookings } from '../db/repositories/bookings';
+import {
+  releaseBookingWithoutWorkflow,
+  bookingExists,
+  countOrganizerBookings,
+  findOverlapping,
+  insertBooking,
+  isExclusionViolation,
+  lockOrganizerBookings,
+} from '../db/repositories/bookings';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import { CANCELLABLE_STATUSES, checkInFields, initialStatus, occupiedUntil } from '../shared/booking-lifecycle';
 import { FailureTypes, bookingWorkflowId, cancelUpdate, type SlotConflictDetails } from '../shared/booking-messages';
@@ -68,8 +76,21 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           await tx.query(
             `INSERT INTO booking_series (id, room_id, organizer_id, title, attendees, timezone, rrule, exdates, on_conflict, max_consecutive_releases, split_from, workflow_id, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) ON CONFLICT (id) DO NOTHING`,
-            [series.seriesId, series.roomId, series.organizerId, series.title, series.attendees, series.timezone, series.rrule, series.exdates,
-              series.onConflict, series.maxConsecutiveReleases, series.splitFrom ?? null, seriesWorkflowId(series.seriesId), series.createdAt],
+            [
+              series.seriesId,
+              series.roomId,
+              series.organizerId,
+              series.title,
+              series.attendees,
+              series.timezone,
+              series.rrule,
+              series.exdates,
+              series.onConflict,
+              series.maxConsecutiveReleases,
+              series.splitFrom ?? null,
+              seriesWorkflowId(series.seriesId),
+              series.createdAt,
+            ],
           );
           const counts = await countOrganizerBookings(tx, series.organizerId, series.seriesId);
           if (counts.future + input.book.length > limit) {
@@ -93,7 +114,13 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           const base = { occurrenceStart: o.occurrenceStart, start: o.start, end: o.end };
           const existing = await bookingExists(tx, o.bookingId);
           if (existing) {
-            results.push({ ...base, outcome: 'booked', bookingId: o.bookingId, status: existing.status, version: existing.version });
+            results.push({
+              ...base,
+              outcome: 'booked',
+              bookingId: o.bookingId,
+              status: existing.status,
+              version: existing.version,
+            });
             continue;
           }
           if (Date.parse(o.start) <= now) {
@@ -101,7 +128,15 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
             continue;
           }
           if (future !== undefined && future >= limit) {
-            results.push({ ...base, outcome: 'refused', refusal: { rule: 'maxFutureBookingsPerUser', limit, message: `The organizer already has ${future} upcoming bookings (the limit is ${limit}).` } });
+            results.push({
+              ...base,
+              outcome: 'refused',
+              refusal: {
+                rule: 'maxFutureBookingsPerUser',
+                limit,
+                message: `The organizer already has ${future} upcoming bookings (the limit is ${limit}).`,
+              },
+            });
             continue;
           }
           const until = occupiedUntil(policy, o.end);
@@ -131,7 +166,11 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           } catch (err) {
             await tx.query('ROLLBACK TO SAVEPOINT occurrence');
             if (!isExclusionViolation(err)) throw err;
-            results.push({ ...base, outcome: 'conflict', conflict: await conflictWith(tx, series.roomId, o.start, until) });
+            results.push({
+              ...base,
+              outcome: 'conflict',
+              conflict: await conflictWith(tx, series.roomId, o.start, until),
+            });
             continue;
           }
           created.push(status);
@@ -142,14 +181,24 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
             bookingId: o.bookingId,
             status,
             version: 1,
-            ...(status === 'pending_approval' ? { approvalDeadline: iso(now + policy.approvalTimeoutSeconds * 1000) } : {}),
+            ...(status === 'pending_approval'
+              ? { approvalDeadline: iso(now + policy.approvalTimeoutSeconds * 1000) }
+              : {}),
             summary: staticSummaryFor({ ...series, title, start: o.start, end: o.end }),
           });
         }
         for (const o of input.check) {
           const hit = await findOverlapping(tx, series.roomId, o.start, occupiedUntil(policy, o.end));
           const base = { occurrenceStart: o.occurrenceStart, start: o.start, end: o.end };
-          results.push(hit ? { ...base, outcome: 'conflict', conflict: { conflictingBookingId: hit.id, start: hit.start, end: hit.end } } : { ...base, outcome: 'scheduled' });
+          results.push(
+            hit
+              ? {
+                  ...base,
+                  outcome: 'conflict',
+                  conflict: { conflictingBookingId: hit.id, start: hit.start, end: hit.end },
+                }
+              : { ...base, outcome: 'scheduled' },
+          );
         }
         const conflicts = results.filter((r) => r.outcome === 'conflict');
         if (input.onConflict === 'fail' && conflicts.length) {
@@ -157,7 +206,16 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           throw ApplicationFailure.create({
             type: SeriesFailureTypes.seriesConflict,
             message: `${conflicts.length} occurrence${conflicts.length === 1 ? '' : 's'} of the series conflict with existing bookings; nothing was booked.`,
-            details: [{ conflicts: conflicts.map(({ occurrenceStart, start, end, conflict }) => ({ occurrenceStart, start, end, conflict })) }],
+            details: [
+              {
+                conflicts: conflicts.map(({ occurrenceStart, start, end, conflict }) => ({
+                  occurrenceStart,
+                  start,
+                  end,
+                  conflict,
+                })),
+              },
+            ],
             nonRetryable: true,
           });
         }
@@ -165,7 +223,16 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           await tx.query(
             `INSERT INTO series_occurrences (series_id, occurrence_start, start_at, end_at, outcome, booking_id, conflict, refusal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (series_id, occurrence_start) DO UPDATE SET start_at = $3, end_at = $4, outcome = $5, booking_id = $6, conflict = $7, refusal = $8`,
-            [series.seriesId, r.occurrenceStart, r.start, r.end, r.outcome, r.bookingId ?? null, r.conflict ? JSON.stringify(r.conflict) : null, r.refusal ? JSON.stringify(r.refusal) : null],
+            [
+              series.seriesId,
+              r.occurrenceStart,
+              r.start,
+              r.end,
+              r.outcome,
+              r.bookingId ?? null,
+              r.conflict ? JSON.stringify(r.conflict) : null,
+              r.refusal ? JSON.stringify(r.refusal) : null,
+            ],
           );
         }
       });
@@ -186,7 +253,8 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           [input.seriesId, input.dropped],
         );
       }
-      const scope = input.scope === 'all' ? '' : input.scope === 'one' ? 'AND occurrence_start = $3' : 'AND occurrence_start >= $3';
+      const scope =
+        input.scope === 'all' ? '' : input.scope === 'one' ? 'AND occurrence_start = $3' : 'AND occurrence_start >= $3';
       const rows: { id: string; workflow_id: string }[] = await dataSource.query(
         `SELECT id, workflow_id FROM bookings WHERE series_id = $1 AND status = ANY($2) ${scope} ORDER BY start_at`,
         [input.seriesId, CANCELLABLE_STATUSES, ...(input.scope === 'all' ? [] : [input.occurrenceStart])],
@@ -195,7 +263,9 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
       for (const row of rows) {
         Context.current().heartbeat(row.id);
         try {
-          await deps.temporal.workflow.getHandle(row.workflow_id).executeUpdate(cancelUpdate, { args: [{ by: 'series', reason: input.reason }] });
+          await deps.temporal.workflow
+            .getHandle(row.workflow_id)
+            .executeUpdate(cancelUpdate, { args: [{ by: 'series', reason: input.reason }] });
           cancelled.push(row.id);
         } catch (err) {
           // Closed or no longer cancellable (checked in meanwhile): nothing to do for this one.
@@ -226,9 +296,10 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
         [input.seriesId, input.status ?? null, input.statusReason ?? null, input.consecutiveReleases ?? null],
       );
       if (input.occurrence) {
-        await dataSource.query('UPDATE series_occurrences SET start_at = $3, end_at = $4 WHERE series_id = $1 AND occurrence_start = $2', [
-          input.seriesId, input.occurrence.occurrenceStart, input.occurrence.start, input.occurrence.end,
-        ]);
+        await dataSource.query(
+          'UPDATE series_occurrences SET start_at = $3, end_at = $4 WHERE series_id = $1 AND occurrence_start = $2',
+          [input.seriesId, input.occurrence.occurrenceStart, input.occurrence.start, input.occurrence.end],
+        );
       }
     },
   };
@@ -240,7 +311,12 @@ function notCancellable(err: unknown): boolean {
   return /workflow execution already completed|not found/i.test(String((err as Error).message));
 }
 
-async function conflictWith(tx: Parameters<typeof findOverlapping>[0], roomId: string, start: string, occupiedUntil: string): Promise<SlotConflictDetails> {
+async function conflictWith(
+  tx: Parameters<typeof findOverlapping>[0],
+  roomId: string,
+  start: string,
+  occupiedUntil: string,
+): Promise<SlotConflictDetails> {
   const hit = await findOverlapping(tx, roomId, start, occupiedUntil);
   return hit ? { conflictingBookingId: hit.id, start: hit.start, end: hit.end } : { start, end: occupiedUntil };
 }

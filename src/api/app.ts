@@ -25,7 +25,20 @@ import { seriesRouter } from './routes/series';
 import { oidcRouter } from './routes/oidc';
 
 /** Every resource router, in the order they are mounted. */
-const resourceRouters: ((api: ApiContext) => Router)[] = [authRouter, oidcRouter, usersRouter, displayTokensRouter, roomsRouter, availabilityRouter, calendarsRouter, bookingsRouter, roomDisplaysRouter, seriesRouter, mailRouter, reviewsRouter];
+const resourceRouters: ((api: ApiContext) => Router)[] = [
+  authRouter,
+  oidcRouter,
+  usersRouter,
+  displayTokensRouter,
+  roomsRouter,
+  availabilityRouter,
+  calendarsRouter,
+  bookingsRouter,
+  roomDisplaysRouter,
+  seriesRouter,
+  mailRouter,
+  reviewsRouter,
+];
 
 const registries = new WeakMap<Koa, OpenAPIRegistry>();
 

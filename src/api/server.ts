@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   const server = createServer(app.callback());
   // Socket.IO on the same HTTP server and port, sharing events with every api process through Redis.
   const realtime = attachRealtime(server, deps, createTokenVerifier(deps));
-  server.listen(config.port, () => logger.info({ port: config.port }, `api listening on http://127.0.0.1:${config.port}`));
+  server.listen(config.port, () =>
+    logger.info({ port: config.port }, `api listening on http://127.0.0.1:${config.port}`),
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -4,13 +4,16 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
 const port = z.coerce.number().int().min(0).max(65535);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:7233');
@@ -30,8 +33,16 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** `example.com,corp.example` (lower-cased): self-registration only from addresses at these domains. */
 const domainList = z
   .string()
-  .transform((value) => value.split(',').map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean))
-  .refine((domains) => domains.length > 0 && domains.every((d) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)), 'a comma list of domains, e.g. example.com,corp.example');
+  .transform((value) =>
+    value
+      .split(',')
+      .map((d) => d.trim().toLowerCase().replace(/^@/, ''))
+      .filter(Boolean),
+  )
+  .refine(
+    (domains) => domains.length > 0 && domains.every((d) => /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)),
+    'a comma list of domains, e.g. example.com,corp.example',
+  );
 
 export interface RateLimit {
   limit: number;
@@ -59,7 +70,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_METRICS_PORT: port.default(9464),
   DATA_DIR: z.string().min(1).default('.data'),
-  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'a size such as 100kb or 1mb').default('100kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/, 'a size such as 100kb or 1mb')
+    .default('100kb'),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimit.default('10/900'),
   RATE_LIMIT_LOGIN_PER_IP: rateLimit.default('100/900'),
   RATE_LIMIT_REFRESH_PER_IP: rateLimit.default('60/60'),
@@ -83,18 +97,27 @@ const envSchema = z.object({
     .optional(),
   OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
-  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_.:/-]{1,100}$/, 'a claim name, e.g. roles or groups').optional(),
+  OIDC_ROLE_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:/-]{1,100}$/, 'a claim name, e.g. roles or groups')
+    .optional(),
   OIDC_REDIRECT_ORIGINS: z
     .string()
     .transform((value, ctx) => {
       const origins: string[] = [];
-      for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const item of value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         try {
           const parsed = new URL(item);
           if (parsed.origin === 'null' || parsed.origin !== item.replace(/\/$/, '')) throw new Error('not an origin');
           origins.push(parsed.origin);
         } catch {
-          ctx.addIssue({ code: 'custom', message: 'a comma list of origins such as https://app.example.com (scheme, host and port only)' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'a comma list of origins such as https://app.example.com (scheme, host and port only)',
+          });
           return z.NEVER;
         }
       }
@@ -203,13 +226,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const env = parsed.data;
   const problems: string[] = [];
-  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 random characters)');
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET)
+    problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 random characters)');
   if (Boolean(env.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(env.BOOTSTRAP_ADMIN_PASSWORD)) {
     problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
   }
-  const oidcParts = { OIDC_ISSUER: env.OIDC_ISSUER, OIDC_CLIENT_ID: env.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET };
+  const oidcParts = {
+    OIDC_ISSUER: env.OIDC_ISSUER,
+    OIDC_CLIENT_ID: env.OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET,
+  };
   if (Object.values(oidcParts).some(Boolean) && !Object.values(oidcParts).every(Boolean)) {
-    problems.push(`OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together (missing: ${Object.entries(oidcParts).filter(([, v]) => !v).map(([k]) => k).join(', ')})`);
+    problems.push(
+      `OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together (missing: ${Object.entries(oidcParts)
+        .filter(([, v]) => !v)
+        .map(([k]) => k)
+        .join(', ')})`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
@@ -220,13 +253,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
-    temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, uiPort: env.TEMPORAL_UI_PORT },
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      uiPort: env.TEMPORAL_UI_PORT,
+    },
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     jwtSecret: env.JWT_SECRET ?? developmentJwtSecret(env.DATA_DIR),
-    bootstrapAdmin: env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
-      ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }
-      : undefined,
+    bootstrapAdmin:
+      env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
+        ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }
+        : undefined,
     logLevel: env.LOG_LEVEL,
     workerMetricsPort: env.WORKER_METRICS_PORT,
     dataDir: env.DATA_DIR,
@@ -242,17 +281,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       accountMailPerIp: env.RATE_LIMIT_ACCOUNT_MAIL_PER_IP,
     },
     registrationDomains: env.REGISTRATION_DOMAINS,
-    oidc: env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
-      ? {
-          issuer: env.OIDC_ISSUER,
-          clientId: env.OIDC_CLIENT_ID,
-          clientSecret: env.OIDC_CLIENT_SECRET,
-          roleClaim: env.OIDC_ROLE_CLAIM,
-          redirectOrigins: [...new Set([new URL(publicUrl).origin, ...(env.OIDC_REDIRECT_ORIGINS ?? [])])],
-        }
-      : undefined,
-    bookingLimits: { maxActiveHoldsPerUser: env.MAX_ACTIVE_HOLDS_PER_USER, maxFutureBookingsPerUser: env.MAX_FUTURE_BOOKINGS_PER_USER },
-    reviews: { bannedTerms: env.REVIEW_BANNED_TERMS.split(',').map((t) => t.trim()).filter(Boolean) },
+    oidc:
+      env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
+        ? {
+            issuer: env.OIDC_ISSUER,
+            clientId: env.OIDC_CLIENT_ID,
+            clientSecret: env.OIDC_CLIENT_SECRET,
+            roleClaim: env.OIDC_ROLE_CLAIM,
+            redirectOrigins: [...new Set([new URL(publicUrl).origin, ...(env.OIDC_REDIRECT_ORIGINS ?? [])])],
+          }
+        : undefined,
+    bookingLimits: {
+      maxActiveHoldsPerUser: env.MAX_ACTIVE_HOLDS_PER_USER,
+      maxFutureBookingsPerUser: env.MAX_FUTURE_BOOKINGS_PER_USER,
+    },
+    reviews: {
+      bannedTerms: env.REVIEW_BANNED_TERMS.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    },
     ops: {
       schedules: env.OPS_SCHEDULES === 'true',
       retention: {
@@ -262,7 +309,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         notificationSeconds: env.RETENTION_NOTIFICATION_SECONDS,
         mailDeliverySeconds: env.RETENTION_MAIL_DELIVERY_SECONDS,
       },
-      reconcile: { intervalSeconds: env.RECONCILE_INTERVAL_SECONDS, graceSeconds: env.RECONCILE_GRACE_SECONDS, repair: env.RECONCILE_REPAIR === 'true' },
+      reconcile: {
+        intervalSeconds: env.RECONCILE_INTERVAL_SECONDS,
+        graceSeconds: env.RECONCILE_GRACE_SECONDS,
+        repair: env.RECONCILE_REPAIR === 'true',
+      },
     },
   };
 }

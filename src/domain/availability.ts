@@ -17,7 +17,8 @@ export function parseWindow(from: string, to: string, maxDays = MAX_WINDOW_DAYS)
   if (Number.isNaN(span.start)) throw fail('from', 'is not a valid date-time');
   if (Number.isNaN(span.end)) throw fail('to', 'is not a valid date-time');
   if (span.end <= span.start) throw fail('to', 'must be after from');
-  if (span.end - span.start > maxDays * 86_400_000) throw fail('to', `the window from..to must not exceed ${maxDays} days`);
+  if (span.end - span.start > maxDays * 86_400_000)
+    throw fail('to', `the window from..to must not exceed ${maxDays} days`);
   return span;
 }
 
@@ -48,8 +49,10 @@ function snapToGrid(t: number, zoneName: string, granularitySeconds: number, dir
   return best ?? t;
 }
 
-export const ceilToGrid = (t: number, zone: string, granularitySeconds: number): number => snapToGrid(t, zone, granularitySeconds, 1);
-export const floorToGrid = (t: number, zone: string, granularitySeconds: number): number => snapToGrid(t, zone, granularitySeconds, -1);
+export const ceilToGrid = (t: number, zone: string, granularitySeconds: number): number =>
+  snapToGrid(t, zone, granularitySeconds, 1);
+export const floorToGrid = (t: number, zone: string, granularitySeconds: number): number =>
+  snapToGrid(t, zone, granularitySeconds, -1);
 
 export interface OccupiedBooking {
   start: number;
@@ -62,7 +65,11 @@ export interface OccupiedBooking {
  * [s, e + buffer), so it fits only where it ends a buffer before the next booking starts and
  * starts after the previous booking's occupied_until: each booking blocks [start - buffer, occupiedUntil).
  */
-export function freeSpans(window: Span, bookings: OccupiedBooking[], opts: { zone: string; granularitySeconds: number; bufferSeconds: number }): Span[] {
+export function freeSpans(
+  window: Span,
+  bookings: OccupiedBooking[],
+  opts: { zone: string; granularitySeconds: number; bufferSeconds: number },
+): Span[] {
   const blocked = bookings
     .map((b) => ({ start: b.start - opts.bufferSeconds * 1000, end: b.occupiedUntil }))
     .sort((a, b) => a.start - b.start);
@@ -76,6 +83,9 @@ export function freeSpans(window: Span, bookings: OccupiedBooking[], opts: { zon
   }
   if (cursor < window.end) gaps.push({ start: cursor, end: window.end });
   return gaps
-    .map((g) => ({ start: ceilToGrid(g.start, opts.zone, opts.granularitySeconds), end: floorToGrid(g.end, opts.zone, opts.granularitySeconds) }))
+    .map((g) => ({
+      start: ceilToGrid(g.start, opts.zone, opts.granularitySeconds),
+      end: floorToGrid(g.end, opts.zone, opts.granularitySeconds),
+    }))
     .filter((g) => g.start < g.end);
 }

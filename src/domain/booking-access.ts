@@ -15,7 +15,8 @@ export interface BookingParties {
   roomId: string;
 }
 
-const isStaffPrincipal = (p: Principal): boolean => p.kind === 'user' && (p.role === 'admin' || p.role === 'facility_manager');
+const isStaffPrincipal = (p: Principal): boolean =>
+  p.kind === 'user' && (p.role === 'admin' || p.role === 'facility_manager');
 const isOrganizer = (p: Principal, b: BookingParties): boolean => p.kind === 'user' && p.userId === b.organizerId;
 const isAttendee = (b: BookingParties, email?: string): boolean =>
   email !== undefined && b.attendees.some((a) => a.trim().toLowerCase() === email.trim().toLowerCase());
@@ -44,7 +45,8 @@ export function assertCanViewBooking(principal: Principal, booking: BookingParti
 /** Throws 404 when the caller may not see the booking, 403 when they may see but not change it. */
 export function assertCanChangeBooking(principal: Principal, booking: BookingParties, principalEmail?: string): void {
   assertCanViewBooking(principal, booking, principalEmail);
-  if (!canChangeBooking(principal, booking)) throw forbidden('Only the organizer, a facility manager or an admin may change this booking.');
+  if (!canChangeBooking(principal, booking))
+    throw forbidden('Only the organizer, a facility manager or an admin may change this booking.');
 }
 
 /** Throws 404 when the caller may not check in (whoever may see a booking may check in to it). */

@@ -43,11 +43,19 @@ export const bookingUid = (bookingId: string): string => `${bookingId}@roombook`
 export const seriesUid = (seriesId: string): string => `series-${seriesId}@roombook`;
 
 /** RFC 5545 3.3.5 form 2: UTC date-time, e.g. 20261201T090000Z. */
-const utc = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const utc = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** RFC 5545 3.3.11: backslash, semicolon, comma and newlines are escaped in TEXT values. */
 export const escapeText = (s: string): string =>
-  s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n');
 
 /** A parameter value (e.g. CN): quoted when it holds :;, (DQUOTE itself is not allowed, so dropped). */
 const paramValue = (s: string): string => {
@@ -84,10 +92,22 @@ export function foldLine(line: string): string {
  */
 export type IcsMethod = 'PUBLISH' | 'REQUEST' | 'CANCEL';
 
-export function renderCalendar(calendar: { name: string; timezone?: string; events: IcsEvent[]; now?: Date; method?: IcsMethod }): string {
+export function renderCalendar(calendar: {
+  name: string;
+  timezone?: string;
+  events: IcsEvent[];
+  now?: Date;
+  method?: IcsMethod;
+}): string {
   const now = calendar.now ?? new Date();
   const method = calendar.method ?? 'PUBLISH';
-  const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Roombook//Roombook API 1//EN', 'CALSCALE:GREGORIAN', `METHOD:${method}`];
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Roombook//Roombook API 1//EN',
+    'CALSCALE:GREGORIAN',
+    `METHOD:${method}`,
+  ];
   if (method === 'PUBLISH') {
     lines.push(
       // VALUE=TEXT: an X- property's type is otherwise unknown to parsers, which then keep the escapes.

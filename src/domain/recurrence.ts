@@ -43,30 +43,42 @@ export function parseSeriesRule(text: string): Partial<Options> {
     const [key, value, ...rest] = part.split('=');
     const name = key?.trim().toUpperCase();
     if (!name || value === undefined || rest.length) throw invalid('rrule', `"${part}" is not a KEY=VALUE part`);
-    if (!PARTS.has(name)) throw invalid('rrule', `${name} is not supported (use FREQ, INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL)`);
+    if (!PARTS.has(name))
+      throw invalid('rrule', `${name} is not supported (use FREQ, INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL)`);
     if (seen.has(name)) throw invalid('rrule', `${name} appears twice`);
     seen.set(name, value.trim().toUpperCase());
   }
   const freq = seen.get('FREQ');
   if (!freq) throw invalid('rrule', 'FREQ is required');
   if (!(freq in FREQUENCIES)) throw invalid('rrule', `FREQ=${freq} is not supported (DAILY, WEEKLY or MONTHLY)`);
-  if (seen.has('COUNT') && seen.has('UNTIL')) throw invalid('rrule', 'COUNT and UNTIL must not both be given (RFC 5545)');
+  if (seen.has('COUNT') && seen.has('UNTIL'))
+    throw invalid('rrule', 'COUNT and UNTIL must not both be given (RFC 5545)');
   if (!seen.has('COUNT') && !seen.has('UNTIL')) {
-    throw invalid('rrule', `a rule without COUNT or UNTIL never ends; give one (at most ${MAX_SERIES_OCCURRENCES} occurrences)`);
+    throw invalid(
+      'rrule',
+      `a rule without COUNT or UNTIL never ends; give one (at most ${MAX_SERIES_OCCURRENCES} occurrences)`,
+    );
   }
   const count = seen.get('COUNT');
   if (count !== undefined) {
     if (!/^\d+$/.test(count) || Number(count) < 1) throw invalid('rrule', 'COUNT must be a positive integer');
-    if (Number(count) > MAX_SERIES_OCCURRENCES) throw invalid('rrule', `COUNT=${count} is over the cap of ${MAX_SERIES_OCCURRENCES} occurrences`);
+    if (Number(count) > MAX_SERIES_OCCURRENCES)
+      throw invalid('rrule', `COUNT=${count} is over the cap of ${MAX_SERIES_OCCURRENCES} occurrences`);
   }
   const interval = seen.get('INTERVAL');
-  if (interval !== undefined && (!/^\d+$/.test(interval) || Number(interval) < 1 || Number(interval) > 366)) throw invalid('rrule', 'INTERVAL must be an integer from 1 to 366');
+  if (interval !== undefined && (!/^\d+$/.test(interval) || Number(interval) < 1 || Number(interval) > 366))
+    throw invalid('rrule', 'INTERVAL must be an integer from 1 to 366');
   const until = seen.get('UNTIL');
-  if (until !== undefined && !/^\d{8}(T\d{6}Z?)?$/.test(until)) throw invalid('rrule', 'UNTIL must be a date (YYYYMMDD) or a date-time (YYYYMMDDTHHMMSSZ)');
+  if (until !== undefined && !/^\d{8}(T\d{6}Z?)?$/.test(until))
+    throw invalid('rrule', 'UNTIL must be a date (YYYYMMDD) or a date-time (YYYYMMDDTHHMMSSZ)');
   const byday = seen.get('BYDAY');
-  if (byday !== undefined && !byday.split(',').every((d) => /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/.test(d))) throw invalid('rrule', 'BYDAY must list weekdays like MO,WE or 1MO,-1FR');
+  if (byday !== undefined && !byday.split(',').every((d) => /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/.test(d)))
+    throw invalid('rrule', 'BYDAY must list weekdays like MO,WE or 1MO,-1FR');
   const bymonthday = seen.get('BYMONTHDAY');
-  if (bymonthday !== undefined && !bymonthday.split(',').every((d) => /^-?\d{1,2}$/.test(d) && Math.abs(Number(d)) >= 1 && Math.abs(Number(d)) <= 31)) {
+  if (
+    bymonthday !== undefined &&
+    !bymonthday.split(',').every((d) => /^-?\d{1,2}$/.test(d) && Math.abs(Number(d)) >= 1 && Math.abs(Number(d)) <= 31)
+  ) {
     throw invalid('rrule', 'BYMONTHDAY must list days from 1 to 31 (or -31 to -1)');
   }
   try {
@@ -97,18 +109,30 @@ export function expandSeries(request: RecurrenceRequest): PlannedOccurrence[] {
   if (options.until) {
     // UNTIL in UTC is an instant: compare it in the same floating local frame as the occurrences.
     const raw = request.rrule.toUpperCase().match(/UNTIL=(\d{8}(T\d{6}Z?)?)/)?.[1] ?? '';
-    const untilLocal = raw.endsWith('Z') ? DateTime.fromJSDate(options.until).setZone(zone) : DateTime.fromJSDate(options.until, { zone: 'utc' });
+    const untilLocal = raw.endsWith('Z')
+      ? DateTime.fromJSDate(options.until).setZone(zone)
+      : DateTime.fromJSDate(options.until, { zone: 'utc' });
     options.until = floating(raw.length === 8 ? untilLocal.endOf('day') : untilLocal);
   }
   const rule = new RRule({ ...options, dtstart: floating(local), tzid: null });
   const starts = rule.all((_, i) => i <= MAX_SERIES_OCCURRENCES);
   if (starts.length > MAX_SERIES_OCCURRENCES) {
-    throw invalid('rrule', `the rule has more than ${MAX_SERIES_OCCURRENCES} occurrences (the cap); end it sooner with COUNT or UNTIL`);
+    throw invalid(
+      'rrule',
+      `the rule has more than ${MAX_SERIES_OCCURRENCES} occurrences (the cap); end it sooner with COUNT or UNTIL`,
+    );
   }
   const lengthMs = end.toMillis() - start.toMillis();
   const occurrences = starts.map((d) => {
     const at = DateTime.fromObject(
-      { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() },
+      {
+        year: d.getUTCFullYear(),
+        month: d.getUTCMonth() + 1,
+        day: d.getUTCDate(),
+        hour: d.getUTCHours(),
+        minute: d.getUTCMinutes(),
+        second: d.getUTCSeconds(),
+      },
       { zone },
     );
     const iso = utcIso(at);
@@ -119,7 +143,8 @@ export function expandSeries(request: RecurrenceRequest): PlannedOccurrence[] {
     const t = DateTime.fromISO(x, { setZone: true });
     if (!t.isValid) throw invalid(`exdates.${i}`, 'is not a valid date-time');
     const iso = utcIso(t);
-    if (!occurrences.some((o) => o.occurrenceStart === iso)) throw invalid(`exdates.${i}`, `${x} is not an occurrence of the rule`);
+    if (!occurrences.some((o) => o.occurrenceStart === iso))
+      throw invalid(`exdates.${i}`, `${x} is not an occurrence of the rule`);
     return iso;
   });
   const kept = occurrences.filter((o) => !exdates.includes(o.occurrenceStart));
@@ -143,6 +168,10 @@ export function shiftOccurrences(
   const lengthMs = Date.parse(to.end) - Date.parse(to.start);
   return occurrences.map((o) => {
     const start = DateTime.fromISO(o.occurrenceStart, { zone }).plus(shift);
-    return { occurrenceStart: utcIso(start), start: utcIso(start), end: utcIso(start.plus({ milliseconds: lengthMs })) };
+    return {
+      occurrenceStart: utcIso(start),
+      start: utcIso(start),
+      end: utcIso(start.plus({ milliseconds: lengthMs })),
+    };
   });
 }

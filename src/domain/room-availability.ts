@@ -31,17 +31,33 @@ const iso = (ms: number | Date) => new Date(ms).toISOString();
  * honouring the buffer: a free interval is where a booking fits whole, buffer included. A room
  * out of service has no free time.
  */
-export async function roomAvailability(deps: AvailabilityDeps, roomId: string, window: Span): Promise<{ value: RoomAvailability; cache: CacheOutcome }> {
+export async function roomAvailability(
+  deps: AvailabilityDeps,
+  roomId: string,
+  window: Span,
+): Promise<{ value: RoomAvailability; cache: CacheOutcome }> {
   // The room is read outside the cache: a deleted room must be a 404 at once.
   const room = await getRoom(deps, roomId);
   return cachedRoomAvailability(deps.redis, roomId, { window, updatedAt: room.updatedAt }, async () => {
     const { bufferSeconds, slotGranularitySeconds } = room.policy;
-    const bookings = await new RoomBookingsReader(deps.dataSource).occupying(roomId, new Date(window.start), new Date(window.end), bufferSeconds);
-    const free = room.status === 'active'
-      ? freeSpans(window, bookings.map((b) => ({ start: b.start.getTime(), occupiedUntil: b.occupiedUntil.getTime() })), {
-        zone: room.timezone, granularitySeconds: slotGranularitySeconds, bufferSeconds,
-      })
-      : [];
+    const bookings = await new RoomBookingsReader(deps.dataSource).occupying(
+      roomId,
+      new Date(window.start),
+      new Date(window.end),
+      bufferSeconds,
+    );
+    const free =
+      room.status === 'active'
+        ? freeSpans(
+            window,
+            bookings.map((b) => ({ start: b.start.getTime(), occupiedUntil: b.occupiedUntil.getTime() })),
+            {
+              zone: room.timezone,
+              granularitySeconds: slotGranularitySeconds,
+              bufferSeconds,
+            },
+          )
+        : [];
     return {
       roomId,
       timezone: room.timezone,
@@ -59,12 +75,26 @@ export async function roomAvailability(deps: AvailabilityDeps, roomId: string, w
 }
 
 /** Rooms free for the whole window, best fit first, each with its next busy time. */
-export async function searchAvailability(deps: AvailabilityDeps, window: Span, filters: Omit<RoomFilters, 'status'>, limit: number) {
+export async function searchAvailability(
+  deps: AvailabilityDeps,
+  window: Span,
+  filters: Omit<RoomFilters, 'status'>,
+  limit: number,
+) {
   await assertKnownAmenities(deps.dataSource, filters.amenities, 'query');
-  const request = { window, filters: { ...filters, amenities: filters.amenities ? [...filters.amenities].sort() : undefined }, limit };
+  const request = {
+    window,
+    filters: { ...filters, amenities: filters.amenities ? [...filters.amenities].sort() : undefined },
+    limit,
+  };
   return cachedAvailabilitySearch(deps.redis, request, async () => ({
     from: iso(window.start),
     to: iso(window.end),
-    rooms: await new RoomBookingsReader(deps.dataSource).freeRooms(filters, new Date(window.start), new Date(window.end), limit),
+    rooms: await new RoomBookingsReader(deps.dataSource).freeRooms(
+      filters,
+      new Date(window.start),
+      new Date(window.end),
+      limit,
+    ),
   }));
 }

@@ -19,12 +19,19 @@ const localIso = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toI
  * local midnights in the room's zone, so a day across a DST change has 23 or 25 hours. Instants
  * are UTC; localStart/localEnd carry the same instants with the room's offset for display.
  */
-export async function roomCalendarView(deps: { dataSource: DataSource }, roomId: string, view: CalendarView, date: string | undefined) {
+export async function roomCalendarView(
+  deps: { dataSource: DataSource },
+  roomId: string,
+  view: CalendarView,
+  date: string | undefined,
+) {
   const room = await getRoom(deps, roomId);
   const zone = room.timezone;
   const anchor = date ? DateTime.fromISO(date, { zone }) : DateTime.now().setZone(zone);
   if (!anchor.isValid) {
-    throw badRequest('Invalid query parameters: date: must be a calendar date YYYY-MM-DD', { fields: [{ in: 'query', field: 'date', message: 'must be a calendar date YYYY-MM-DD' }] });
+    throw badRequest('Invalid query parameters: date: must be a calendar date YYYY-MM-DD', {
+      fields: [{ in: 'query', field: 'date', message: 'must be a calendar date YYYY-MM-DD' }],
+    });
   }
   const first = view === 'week' ? anchor.startOf('week') : anchor.startOf('day');
   const dayCount = view === 'week' ? 7 : 1;
@@ -83,17 +90,30 @@ function feedWindow(now = Date.now()) {
 }
 
 /** A room's feed: who booked it is left out (anyone signed in may subscribe to any room). */
-export async function roomIcs(deps: { dataSource: DataSource }, roomId: string): Promise<{ filename: string; body: string }> {
+export async function roomIcs(
+  deps: { dataSource: DataSource },
+  roomId: string,
+): Promise<{ filename: string; body: string }> {
   const room = await getRoom(deps, roomId);
   const { from, to } = feedWindow();
   const bookings = await new RoomBookingsReader(deps.dataSource).forRoomFeed(roomId, from, to, FEED_MAX_EVENTS);
-  const body = renderCalendar({ name: `${room.name} (${room.building})`, timezone: room.timezone, events: bookings.map((b) => toEvent(b, false)) });
+  const body = renderCalendar({
+    name: `${room.name} (${room.building})`,
+    timezone: room.timezone,
+    events: bookings.map((b) => toEvent(b, false)),
+  });
   return { filename: `room-${room.id}.ics`, body };
 }
 
 /** A person's feed: the bookings they organise or attend, with organizer and attendees. */
-export async function userIcs(deps: { dataSource: DataSource }, userId: string): Promise<{ filename: string; body: string }> {
+export async function userIcs(
+  deps: { dataSource: DataSource },
+  userId: string,
+): Promise<{ filename: string; body: string }> {
   const { from, to } = feedWindow();
   const bookings = await new RoomBookingsReader(deps.dataSource).forUserFeed(userId, from, to, FEED_MAX_EVENTS);
-  return { filename: 'roombook.ics', body: renderCalendar({ name: 'Roombook', events: bookings.map((b) => toEvent(b, true)) }) };
+  return {
+    filename: 'roombook.ics',
+    body: renderCalendar({ name: 'Roombook', events: bookings.map((b) => toEvent(b, true)) }),
+  };
 }

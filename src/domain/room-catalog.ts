@@ -1,5 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { AmenityRepository, RoomRepository, type Room, type RoomFields, type RoomFilters, type RoomSort } from '../db/repositories/rooms';
+import {
+  AmenityRepository,
+  RoomRepository,
+  type Room,
+  type RoomFields,
+  type RoomFilters,
+  type RoomSort,
+} from '../db/repositories/rooms';
 import { publishRoomStatus } from '../realtime/publisher';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import type { Redis } from '../infra/redis';
@@ -22,10 +29,19 @@ function invalid(where: Where, problems: { field: string; message: string }[]): 
 }
 
 /** 400 naming `amenities` when any name is outside the vocabulary. */
-export async function assertKnownAmenities(dataSource: DataSource, names: readonly string[] | undefined, where: Where): Promise<void> {
+export async function assertKnownAmenities(
+  dataSource: DataSource,
+  names: readonly string[] | undefined,
+  where: Where,
+): Promise<void> {
   const unknown = await new AmenityRepository(dataSource).unknown(names ?? []);
   if (unknown.length > 0) {
-    throw invalid(where, [{ field: 'amenities', message: `unknown amenity ${unknown.map((n) => `"${n}"`).join(', ')}; see GET /api/v1/amenities` }]);
+    throw invalid(where, [
+      {
+        field: 'amenities',
+        message: `unknown amenity ${unknown.map((n) => `"${n}"`).join(', ')}; see GET /api/v1/amenities`,
+      },
+    ]);
   }
 }
 
@@ -41,7 +57,13 @@ function nameTaken(err: unknown, fields: Pick<RoomFields, 'name' | 'building'>):
   throw err;
 }
 
-export async function listRooms(deps: CatalogDeps, filters: RoomFilters, sort: RoomSort, order: 'asc' | 'desc' | undefined, page: { limit: number; offset: number }) {
+export async function listRooms(
+  deps: CatalogDeps,
+  filters: RoomFilters,
+  sort: RoomSort,
+  order: 'asc' | 'desc' | undefined,
+  page: { limit: number; offset: number },
+) {
   await assertKnownAmenities(deps.dataSource, filters.amenities, 'query');
   return new RoomRepository(deps.dataSource).list(filters, sort, order, page);
 }
@@ -52,17 +74,26 @@ export async function getRoom(deps: Pick<CatalogDeps, 'dataSource'>, id: string)
   return room;
 }
 
-export async function createRoom(deps: CatalogDeps, input: Omit<RoomFields, 'policy'> & { policy?: Partial<RoomPolicy> }): Promise<Room> {
+export async function createRoom(
+  deps: CatalogDeps,
+  input: Omit<RoomFields, 'policy'> & { policy?: Partial<RoomPolicy> },
+): Promise<Room> {
   await assertKnownAmenities(deps.dataSource, input.amenities, 'body');
   const policy = mergePolicy(input.policy);
   assertPolicy(policy);
-  const room = await new RoomRepository(deps.dataSource).create({ ...input, policy }).catch((err) => nameTaken(err, input));
+  const room = await new RoomRepository(deps.dataSource)
+    .create({ ...input, policy })
+    .catch((err) => nameTaken(err, input));
   // A new room can answer searches that were cached without it.
   await invalidateRoomAvailability(deps.redis, room.id);
   return room;
 }
 
-export async function updateRoom(deps: CatalogDeps, id: string, patch: Partial<Omit<RoomFields, 'policy'>> & { policy?: Partial<RoomPolicy> }): Promise<Room> {
+export async function updateRoom(
+  deps: CatalogDeps,
+  id: string,
+  patch: Partial<Omit<RoomFields, 'policy'>> & { policy?: Partial<RoomPolicy> },
+): Promise<Room> {
   await assertKnownAmenities(deps.dataSource, patch.amenities, 'body');
   const updated = await deps.dataSource.transaction(async (tx) => {
     const rooms = new RoomRepository(tx);

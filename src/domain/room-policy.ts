@@ -20,7 +20,10 @@ export function policyProblems(policy: RoomPolicy): FieldProblem[] {
 }
 
 /** A partial policy over a base: the defaults for a new room, the current policy for an update. */
-export function mergePolicy(patch: Partial<RoomPolicy> | undefined, base: RoomPolicy = DEFAULT_ROOM_POLICY): RoomPolicy {
+export function mergePolicy(
+  patch: Partial<RoomPolicy> | undefined,
+  base: RoomPolicy = DEFAULT_ROOM_POLICY,
+): RoomPolicy {
   return { ...DEFAULT_ROOM_POLICY, ...base, ...patch };
 }
 

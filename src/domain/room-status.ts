@@ -65,7 +65,9 @@ const awaitingCheckIn = (b: RoomBooking, at: number) =>
  * - out_of_service wins over everything.
  */
 export function roomStatusAt(room: StatusRoom, bookings: readonly RoomBooking[], at: number): RoomStatusView {
-  const live = bookings.filter((b) => isActive(b.status) && ms(b.end) > at).sort((a, b) => ms(a.start) - ms(b.start) || a.id.localeCompare(b.id));
+  const live = bookings
+    .filter((b) => isActive(b.status) && ms(b.end) > at)
+    .sort((a, b) => ms(a.start) - ms(b.start) || a.id.localeCompare(b.id));
   const current = live.find((b) => ms(b.start) <= at) ?? live.find((b) => awaitingCheckIn(b, at));
   const after = live.filter((b) => b !== current && ms(b.start) >= at);
   const endOfDay = DateTime.fromMillis(at, { zone: room.timezone }).endOf('day').toMillis();
@@ -73,7 +75,8 @@ export function roomStatusAt(room: StatusRoom, bookings: readonly RoomBooking[],
   let status: RoomDisplayStatus = 'free';
   if (current) {
     if (current.status === 'checked_in') status = 'in_use';
-    else if (current.status === 'confirmed') status = current.checkInOpensAt !== undefined ? 'awaiting_check_in' : 'in_use';
+    else if (current.status === 'confirmed')
+      status = current.checkInOpensAt !== undefined ? 'awaiting_check_in' : 'in_use';
     else status = 'reserved';
   }
   if (room.status === 'out_of_service') status = 'out_of_service';
@@ -81,12 +84,19 @@ export function roomStatusAt(room: StatusRoom, bookings: readonly RoomBooking[],
   const next = after[0];
   return {
     roomId: room.id,
-    room: { name: room.name, timezone: room.timezone, requiresCheckIn: room.policy.requiresCheckIn, slotGranularitySeconds: room.policy.slotGranularitySeconds },
+    room: {
+      name: room.name,
+      timezone: room.timezone,
+      requiresCheckIn: room.policy.requiresCheckIn,
+      slotGranularitySeconds: room.policy.slotGranularitySeconds,
+    },
     status,
     ...(current ? { current } : {}),
     ...(next ? { next } : {}),
     today: after.filter((b) => ms(b.start) <= endOfDay),
-    ...(status === 'free' ? { freeUntil: next ? new Date(ms(next.start) - room.policy.bufferSeconds * 1000).toISOString() : null } : {}),
+    ...(status === 'free'
+      ? { freeUntil: next ? new Date(ms(next.start) - room.policy.bufferSeconds * 1000).toISOString() : null }
+      : {}),
     at: new Date(at).toISOString(),
   };
 }

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../infra/logger';
-import { EMAIL_VERIFICATION_TTL_SECONDS, PASSWORD_RESET_TTL_SECONDS, signEmailVerificationToken, signPasswordResetToken } from '../mail/tokens';
+import {
+  EMAIL_VERIFICATION_TTL_SECONDS,
+  PASSWORD_RESET_TTL_SECONDS,
+  signEmailVerificationToken,
+  signPasswordResetToken,
+} from '../mail/tokens';
 import { sendWithRetries } from '../mail/transport';
 import { passwordStamp, type UserRow } from './users';
 
@@ -21,7 +26,8 @@ const hours = (seconds: number) => `${Math.round(seconds / 3600)} hours`;
  * logged, and the person can ask again.
  */
 export function createAccountMail(deps: AccountMailDeps) {
-  const link = (path: string, token: string) => `${deps.config.publicUrl}/api/v1${path}?token=${encodeURIComponent(token)}`;
+  const link = (path: string, token: string) =>
+    `${deps.config.publicUrl}/api/v1${path}?token=${encodeURIComponent(token)}`;
 
   async function send(kind: AccountMailKind, user: UserRow, subject: string, text: string[]): Promise<void> {
     await sendWithRetries(
@@ -34,7 +40,9 @@ export function createAccountMail(deps: AccountMailDeps) {
         headers: { 'X-Roombook-Kind': kind },
         text: text.join('\n'),
       },
-    ).catch((err: Error) => deps.logger.error({ err: err.message, userId: user.id, kind }, 'account mail failed after retries'));
+    ).catch((err: Error) =>
+      deps.logger.error({ err: err.message, userId: user.id, kind }, 'account mail failed after retries'),
+    );
   }
 
   return {
@@ -53,7 +61,11 @@ export function createAccountMail(deps: AccountMailDeps) {
     },
 
     passwordReset(user: UserRow): Promise<void> {
-      const token = signPasswordResetToken(deps.config.jwtSecret, { userId: user.id, email: user.email, passwordStamp: passwordStamp(user.password_hash) });
+      const token = signPasswordResetToken(deps.config.jwtSecret, {
+        userId: user.id,
+        email: user.email,
+        passwordStamp: passwordStamp(user.password_hash),
+      });
       return send('password-reset', user, 'Reset your Roombook password', [
         `Hello ${user.display_name},`,
         '',

@@ -9,7 +9,16 @@ import { verifyEmailVerificationToken, verifyPasswordResetToken } from '../mail/
 import { createAccountMail, type AccountMail } from './account-mail';
 import { hashPassword, verifyPassword } from './passwords';
 import { revokeAllFamilies } from './refresh-tokens';
-import { changeEmail, findUserByEmail, findUserById, markEmailVerified, normalizeEmail, passwordStamp, replacePasswordHash, type UserRow } from './users';
+import {
+  changeEmail,
+  findUserByEmail,
+  findUserById,
+  markEmailVerified,
+  normalizeEmail,
+  passwordStamp,
+  replacePasswordHash,
+  type UserRow,
+} from './users';
 
 interface AccountDeps {
   config: Config;
@@ -36,7 +45,8 @@ export class AccountService {
 
   constructor(private readonly deps: AccountDeps) {
     this.mail = createAccountMail(deps);
-    const limiter = (name: string, limit: { limit: number; windowSeconds: number }) => createRateLimiter(deps.redis, { name, ...limit, logger: deps.logger });
+    const limiter = (name: string, limit: { limit: number; windowSeconds: number }) =>
+      createRateLimiter(deps.redis, { name, ...limit, logger: deps.logger });
     this.mailPerAddress = limiter('account-mail-address', deps.config.rateLimits.accountMailPerAddress);
     this.mailPerIp = limiter('account-mail-ip', deps.config.rateLimits.accountMailPerIp);
     // A stolen access token must not become a password oracle: the login limit per account applies.
@@ -49,7 +59,9 @@ export class AccountService {
     if (!domains) return;
     const domain = normalizeEmail(email).split('@').pop() ?? '';
     if (!domains.includes(domain)) {
-      throw new AppError(422, 'EMAIL_DOMAIN_NOT_ALLOWED', `Accounts here need an address at ${domains.join(', ')}.`, { allowedDomains: domains });
+      throw new AppError(422, 'EMAIL_DOMAIN_NOT_ALLOWED', `Accounts here need an address at ${domains.join(', ')}.`, {
+        allowedDomains: domains,
+      });
     }
   }
 
@@ -120,7 +132,12 @@ export class AccountService {
     const claim = verifyPasswordResetToken(this.deps.config.jwtSecret, token);
     if (!claim) throw invalidLink();
     const user = await findUserById(this.deps.dataSource, claim.userId);
-    if (!user || user.email !== normalizeEmail(claim.email) || passwordStamp(user.password_hash) !== claim.passwordStamp) throw invalidLink();
+    if (
+      !user ||
+      user.email !== normalizeEmail(claim.email) ||
+      passwordStamp(user.password_hash) !== claim.passwordStamp
+    )
+      throw invalidLink();
     const newHash = await hashPassword(newPassword);
     const reset = await this.deps.dataSource.transaction(async (tx) => {
       const row = await replacePasswordHash(tx, user.id, user.password_hash, newHash);

@@ -10,7 +10,11 @@ export type BootstrapOutcome = 'created' | 'exists' | 'not-configured';
  * touched (not its password, not its role): the variables seed a fresh install, they do not
  * reset one. ON CONFLICT makes two api processes starting together create it once.
  */
-export async function ensureBootstrapAdmin(db: Queryable, admin: { email: string; password: string } | undefined, logger: Logger): Promise<BootstrapOutcome> {
+export async function ensureBootstrapAdmin(
+  db: Queryable,
+  admin: { email: string; password: string } | undefined,
+  logger: Logger,
+): Promise<BootstrapOutcome> {
   if (!admin) return 'not-configured';
   const email = normalizeEmail(admin.email);
   const [existing] = await db.query('SELECT id FROM users WHERE email = $1', [email]);

@@ -36,7 +36,10 @@ async function assertRoomExists(db: Queryable, roomId: string): Promise<void> {
 }
 
 /** The token itself is returned only here, once: the database keeps its hash. */
-export async function createDisplayToken(db: Queryable, input: { roomId: string; name: string; createdBy: string }): Promise<DisplayTokenView & { token: string }> {
+export async function createDisplayToken(
+  db: Queryable,
+  input: { roomId: string; name: string; createdBy: string },
+): Promise<DisplayTokenView & { token: string }> {
   await assertRoomExists(db, input.roomId);
   const { token, hash } = newOpaqueToken(DISPLAY_TOKEN_PREFIX);
   const [row] = await db.query(
@@ -49,25 +52,41 @@ export async function createDisplayToken(db: Queryable, input: { roomId: string;
 /** The room's tokens that still work, newest first. */
 export async function listDisplayTokens(db: Queryable, roomId: string): Promise<DisplayTokenView[]> {
   await assertRoomExists(db, roomId);
-  const rows = await db.query('SELECT * FROM display_tokens WHERE room_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id', [roomId]);
+  const rows = await db.query(
+    'SELECT * FROM display_tokens WHERE room_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id',
+    [roomId],
+  );
   return rows.map(toView);
 }
 
 export async function revokeDisplayToken(db: Queryable, roomId: string, tokenId: string): Promise<void> {
   await assertRoomExists(db, roomId);
   const revoked = returnedRows(
-    await db.query('UPDATE display_tokens SET revoked_at = now() WHERE id = $1 AND room_id = $2 AND revoked_at IS NULL RETURNING id', [tokenId, roomId]),
+    await db.query(
+      'UPDATE display_tokens SET revoked_at = now() WHERE id = $1 AND room_id = $2 AND revoked_at IS NULL RETURNING id',
+      [tokenId, roomId],
+    ),
   );
   if (revoked.length === 0) throw notFound('Display token');
 }
 
-export async function findDisplayToken(db: Queryable, roomId: string, tokenId: string): Promise<DisplayTokenView | undefined> {
-  const [row] = await db.query('SELECT * FROM display_tokens WHERE id = $1 AND room_id = $2 AND revoked_at IS NULL', [tokenId, roomId]);
+export async function findDisplayToken(
+  db: Queryable,
+  roomId: string,
+  tokenId: string,
+): Promise<DisplayTokenView | undefined> {
+  const [row] = await db.query('SELECT * FROM display_tokens WHERE id = $1 AND room_id = $2 AND revoked_at IS NULL', [
+    tokenId,
+    roomId,
+  ]);
   return row ? toView(row) : undefined;
 }
 
 /** The live token behind a presented secret, or undefined (unknown, revoked, or its room deleted). */
-export async function lookupDisplayToken(db: Queryable, token: string): Promise<{ id: string; roomId: string } | undefined> {
+export async function lookupDisplayToken(
+  db: Queryable,
+  token: string,
+): Promise<{ id: string; roomId: string } | undefined> {
   if (!token.startsWith(DISPLAY_TOKEN_PREFIX)) return undefined;
   const [row] = await db.query(
     `SELECT d.id, d.room_id FROM display_tokens d JOIN rooms r ON r.id = d.room_id

@@ -34,7 +34,12 @@ export const OIDC_BINDING_COOKIE = 'roombook_oidc';
 
 /** A refusal at the callback that the client app is told about (in the redirect's fragment). */
 export class OidcRefusal extends AppError {
-  constructor(status: number, code: string, message: string, readonly redirectUri?: string) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly redirectUri?: string,
+  ) {
     super(status, code, message);
   }
 }
@@ -53,7 +58,13 @@ export class OidcSignIn {
     const { issuer, clientId, clientSecret } = this.deps.oidc;
     const insecure = new URL(issuer).protocol === 'http:';
     this.configuration ??= oidc
-      .discovery(new URL(issuer), clientId, { client_secret: clientSecret }, oidc.ClientSecretBasic(clientSecret), insecure ? { execute: [oidc.allowInsecureRequests] } : undefined)
+      .discovery(
+        new URL(issuer),
+        clientId,
+        { client_secret: clientSecret },
+        oidc.ClientSecretBasic(clientSecret),
+        insecure ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      )
       .catch((err: Error) => {
         // Not cached: the next sign-in tries again.
         this.configuration = undefined;
@@ -78,7 +89,12 @@ export class OidcSignIn {
   async begin(redirectUri: string): Promise<{ authorizationUrl: string; binding: string }> {
     this.assertRedirectAllowed(redirectUri);
     const config = await this.discover();
-    const pending: PendingLogin = { codeVerifier: oidc.randomPKCECodeVerifier(), nonce: oidc.randomNonce(), redirectUri, binding: randomBytes(24).toString('base64url') };
+    const pending: PendingLogin = {
+      codeVerifier: oidc.randomPKCECodeVerifier(),
+      nonce: oidc.randomNonce(),
+      redirectUri,
+      binding: randomBytes(24).toString('base64url'),
+    };
     const state = oidc.randomState();
     await this.redis.set(`oidc:login:${state}`, JSON.stringify(pending), 'EX', PENDING_TTL_SECONDS);
     const url = oidc.buildAuthorizationUrl(config, {
@@ -104,22 +120,36 @@ export class OidcSignIn {
    */
   async finish(query: URLSearchParams, binding: string | undefined): Promise<{ user: UserRow; redirectUri: string }> {
     const state = query.get('state') ?? '';
-    const raw = state ? await this.redis.getdel(`oidc:login:${state}`).catch(() => {
-      throw unavailable('Redis');
-    }) : null;
+    const raw = state
+      ? await this.redis.getdel(`oidc:login:${state}`).catch(() => {
+          throw unavailable('Redis');
+        })
+      : null;
     const pending = raw ? (JSON.parse(raw) as PendingLogin) : undefined;
     if (!pending || !binding || binding !== pending.binding) {
-      throw new OidcRefusal(400, 'OIDC_STATE_INVALID', 'This sign-in is unknown, expired, was already finished or was started in another browser: start again.');
+      throw new OidcRefusal(
+        400,
+        'OIDC_STATE_INVALID',
+        'This sign-in is unknown, expired, was already finished or was started in another browser: start again.',
+      );
     }
-    const refuse = (status: number, code: string, message: string) => new OidcRefusal(status, code, message, pending.redirectUri);
+    const refuse = (status: number, code: string, message: string) =>
+      new OidcRefusal(status, code, message, pending.redirectUri);
     const config = await this.discover();
     const currentUrl = new URL(`${this.deps.callbackUrl}?${query.toString()}`);
     let claims: Record<string, unknown>;
     try {
-      const tokens = await oidc.authorizationCodeGrant(config, currentUrl, { pkceCodeVerifier: pending.codeVerifier, expectedState: state, expectedNonce: pending.nonce, idTokenExpected: true });
+      const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
+        pkceCodeVerifier: pending.codeVerifier,
+        expectedState: state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
       const idClaims = tokens.claims();
       if (!idClaims) throw new Error('no ID token');
-      const userinfo = config.serverMetadata().userinfo_endpoint ? await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub) : {};
+      const userinfo = config.serverMetadata().userinfo_endpoint
+        ? await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub)
+        : {};
       // The signed ID token wins over the userinfo answer where both say something.
       claims = { ...userinfo, ...idClaims };
     } catch (err) {
@@ -145,12 +175,19 @@ export class OidcSignIn {
    * account. A local account that never proved the address loses its password and sessions when
    * it is linked: whoever set them did not show they own the address, the provider did.
    */
-  private async provision(tx: Queryable, claims: Record<string, unknown>, refuse: (s: number, c: string, m: string) => OidcRefusal): Promise<UserRow> {
+  private async provision(
+    tx: Queryable,
+    claims: Record<string, unknown>,
+    refuse: (s: number, c: string, m: string) => OidcRefusal,
+  ): Promise<UserRow> {
     const issuer = this.deps.oidc.issuer;
     const subject = String(claims.sub);
     const role = this.roleFrom(claims);
     const [linked] = returnedRows<{ user_id: string }>(
-      await tx.query('UPDATE user_identities SET last_login_at = now() WHERE issuer = $1 AND subject = $2 RETURNING user_id', [issuer, subject]),
+      await tx.query(
+        'UPDATE user_identities SET last_login_at = now() WHERE issuer = $1 AND subject = $2 RETURNING user_id',
+        [issuer, subject],
+      ),
     );
     if (linked) {
       const user = await findUserById(tx, linked.user_id);
@@ -160,24 +197,45 @@ export class OidcSignIn {
 
     const email = typeof claims.email === 'string' ? normalizeEmail(claims.email) : '';
     if (!email) throw refuse(403, 'OIDC_EMAIL_MISSING', 'The identity provider sent no email address for this person.');
-    if (claims.email_verified !== true) throw refuse(403, 'OIDC_EMAIL_UNVERIFIED', 'The identity provider has not verified this email address, so it cannot be linked to an account.');
+    if (claims.email_verified !== true)
+      throw refuse(
+        403,
+        'OIDC_EMAIL_UNVERIFIED',
+        'The identity provider has not verified this email address, so it cannot be linked to an account.',
+      );
 
     let user = await findUserByEmail(tx, email);
     if (user?.role === 'display') throw refuse(403, 'OIDC_EMAIL_TAKEN', 'This address belongs to a device account.');
     if (user && !user.email_verified) {
-      await tx.query('UPDATE users SET password_hash = NULL, email_verified = true, updated_at = now() WHERE id = $1', [user.id]);
+      await tx.query('UPDATE users SET password_hash = NULL, email_verified = true, updated_at = now() WHERE id = $1', [
+        user.id,
+      ]);
       await revokeAllFamilies(tx, user.id, 'sso_link');
-      this.deps.logger.warn({ userId: user.id }, 'single sign-on linked an unverified account: its password and sessions were revoked');
+      this.deps.logger.warn(
+        { userId: user.id },
+        'single sign-on linked an unverified account: its password and sessions were revoked',
+      );
       user = (await findUserById(tx, user.id))!;
     }
     if (!user) {
-      const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : email.split('@')[0];
-      user = await insertUser(tx, { email, displayName: name, timezone: 'UTC', passwordHash: null, role: role ?? 'member', emailVerified: true });
+      const name =
+        typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : email.split('@')[0];
+      user = await insertUser(tx, {
+        email,
+        displayName: name,
+        timezone: 'UTC',
+        passwordHash: null,
+        role: role ?? 'member',
+        emailVerified: true,
+      });
     } else {
       user = await this.syncRole(tx, user, role);
     }
     // ON CONFLICT: a concurrent first sign-in of the same identity linked it a moment ago.
-    await tx.query('INSERT INTO user_identities (issuer, subject, user_id, email) VALUES ($1, $2, $3, $4) ON CONFLICT (issuer, subject) DO NOTHING', [issuer, subject, user.id, email]);
+    await tx.query(
+      'INSERT INTO user_identities (issuer, subject, user_id, email) VALUES ($1, $2, $3, $4) ON CONFLICT (issuer, subject) DO NOTHING',
+      [issuer, subject, user.id, email],
+    );
     this.deps.logger.info({ userId: user.id, issuer }, 'single sign-on linked');
     return user;
   }
@@ -206,11 +264,19 @@ export class OidcSignIn {
 /** openid-client wraps the precise check that failed (e.g. the ID token's nonce) as the error's cause. */
 function describeRefusal(err: unknown): string {
   const parts: string[] = [];
-  for (let cause = err as { message?: string; cause?: unknown } | undefined, depth = 0; cause?.message && depth < 4; cause = cause.cause as typeof cause, depth += 1) {
+  for (
+    let cause = err as { message?: string; cause?: unknown } | undefined, depth = 0;
+    cause?.message && depth < 4;
+    cause = cause.cause as typeof cause, depth += 1
+  ) {
     parts.push(cause.message);
   }
   return parts.join(': ') || 'unknown error';
 }
 
 const invalidRedirect = () =>
-  new AppError(400, 'INVALID_REDIRECT_URI', 'redirectUri must be an absolute URL, without a fragment, at PUBLIC_URL\'s origin or one of OIDC_REDIRECT_ORIGINS.');
+  new AppError(
+    400,
+    'INVALID_REDIRECT_URI',
+    "redirectUri must be an absolute URL, without a fragment, at PUBLIC_URL's origin or one of OIDC_REDIRECT_ORIGINS.",
+  );

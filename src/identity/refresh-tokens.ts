@@ -30,7 +30,11 @@ async function issueInFamily(db: Queryable, familyId: string): Promise<string> {
  * presented after it was used means it was copied: the whole family is revoked (the thief's and
  * the owner's newest tokens alike) and the caller gets 401.
  */
-export async function rotateRefreshToken(dataSource: DataSource, token: string, logger: Logger): Promise<{ user: UserRow; refreshToken: string }> {
+export async function rotateRefreshToken(
+  dataSource: DataSource,
+  token: string,
+  logger: Logger,
+): Promise<{ user: UserRow; refreshToken: string }> {
   if (!token.startsWith(REFRESH_TOKEN_PREFIX)) throw invalid();
   const hash = hashOpaqueToken(token);
   const rotated = await dataSource.transaction(async (tx) => {
@@ -76,9 +80,15 @@ export type RevokedReason = 'logout' | 'reuse' | 'password_change' | 'password_r
 
 /** Ends every sign-in of a user at once (password change or reset): each of their refresh tokens stops working. */
 export async function revokeAllFamilies(db: Queryable, userId: string, reason: RevokedReason): Promise<void> {
-  await db.query('UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL', [userId, reason]);
+  await db.query(
+    'UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL',
+    [userId, reason],
+  );
 }
 
 async function revokeFamily(db: Queryable, familyId: string, reason: RevokedReason): Promise<void> {
-  await db.query('UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL', [familyId, reason]);
+  await db.query(
+    'UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL',
+    [familyId, reason],
+  );
 }

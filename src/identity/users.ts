@@ -10,7 +10,11 @@ export interface NotificationPrefs {
   reviewPrompts: boolean;
 }
 
-export const DEFAULT_NOTIFICATION_PREFS: NotificationPrefs = { bookingUpdates: true, reminders: true, reviewPrompts: true };
+export const DEFAULT_NOTIFICATION_PREFS: NotificationPrefs = {
+  bookingUpdates: true,
+  reminders: true,
+  reviewPrompts: true,
+};
 
 export interface UserRow {
   id: string;
@@ -68,17 +72,32 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
 export async function insertUser(
   db: Queryable,
   // No password hash: an account made by single sign-on signs in at its provider (or sets a password by reset).
-  user: { email: string; displayName: string; timezone: string; passwordHash: string | null; role?: UserRole; emailVerified?: boolean },
+  user: {
+    email: string;
+    displayName: string;
+    timezone: string;
+    passwordHash: string | null;
+    role?: UserRole;
+    emailVerified?: boolean;
+  },
 ): Promise<UserRow> {
   try {
     const [row] = await db.query(
       `INSERT INTO users (email, display_name, timezone, role, password_hash, email_verified)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [normalizeEmail(user.email), user.displayName, user.timezone, user.role ?? 'member', user.passwordHash, user.emailVerified ?? false],
+      [
+        normalizeEmail(user.email),
+        user.displayName,
+        user.timezone,
+        user.role ?? 'member',
+        user.passwordHash,
+        user.emailVerified ?? false,
+      ],
     );
     return row;
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw conflict('EMAIL_TAKEN', 'An account with this email already exists.');
+    if ((err as { code?: string }).code === '23505')
+      throw conflict('EMAIL_TAKEN', 'An account with this email already exists.');
     throw err;
   }
 }
@@ -95,7 +114,12 @@ export async function updateProfile(
        notification_prefs = notification_prefs || COALESCE($4::jsonb, '{}'::jsonb),
        updated_at = now()
      WHERE id = $1 RETURNING *`,
-    [id, patch.displayName ?? null, patch.timezone ?? null, patch.notificationPrefs ? JSON.stringify(patch.notificationPrefs) : null],
+    [
+      id,
+      patch.displayName ?? null,
+      patch.timezone ?? null,
+      patch.notificationPrefs ? JSON.stringify(patch.notificationPrefs) : null,
+    ],
   );
   const [row] = returnedRows<UserRow>(result);
   if (!row) throw notFound('User');
@@ -111,14 +135,22 @@ export async function updatePasswordHash(db: Queryable, id: string, passwordHash
  * every new password, and says nothing about the password itself.
  */
 export function passwordStamp(passwordHash: string | null): string {
-  return createHash('sha256').update(`roombook-password-stamp:${passwordHash ?? ''}`).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(`roombook-password-stamp:${passwordHash ?? ''}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 /**
  * Sets a new password only if the stored one is still the one the caller saw: of two concurrent
  * changes (or two uses of one reset link) exactly one wins.
  */
-export async function replacePasswordHash(db: Queryable, id: string, expected: string | null, passwordHash: string): Promise<UserRow | undefined> {
+export async function replacePasswordHash(
+  db: Queryable,
+  id: string,
+  expected: string | null,
+  passwordHash: string,
+): Promise<UserRow | undefined> {
   const result = await db.query(
     'UPDATE users SET password_hash = $3, updated_at = now() WHERE id = $1 AND password_hash IS NOT DISTINCT FROM $2 RETURNING *',
     [id, expected, passwordHash],
@@ -138,12 +170,16 @@ export async function markEmailVerified(db: Queryable, id: string, email: string
 /** A new address is unproven until its own verification link is followed. */
 export async function changeEmail(db: Queryable, id: string, email: string): Promise<UserRow> {
   try {
-    const result = await db.query('UPDATE users SET email = $2, email_verified = false, updated_at = now() WHERE id = $1 RETURNING *', [id, normalizeEmail(email)]);
+    const result = await db.query(
+      'UPDATE users SET email = $2, email_verified = false, updated_at = now() WHERE id = $1 RETURNING *',
+      [id, normalizeEmail(email)],
+    );
     const [row] = returnedRows<UserRow>(result);
     if (!row) throw notFound('User');
     return row;
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw conflict('EMAIL_TAKEN', 'An account with this email already exists.');
+    if ((err as { code?: string }).code === '23505')
+      throw conflict('EMAIL_TAKEN', 'An account with this email already exists.');
     throw err;
   }
 }
@@ -154,7 +190,10 @@ export interface UserPage {
 }
 
 /** Admin listing: newest first; `search` matches email or display name, as a substring. */
-export async function listUsers(db: Queryable, opts: { search?: string; role?: string; page: number; pageSize: number }): Promise<UserPage> {
+export async function listUsers(
+  db: Queryable,
+  opts: { search?: string; role?: string; page: number; pageSize: number },
+): Promise<UserPage> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (opts.search) {
@@ -181,7 +220,8 @@ export async function listUsers(db: Queryable, opts: { search?: string; role?: s
 export async function changeRole(db: Queryable, id: string, role: UserRole): Promise<UserRow> {
   const [target] = await db.query('SELECT * FROM users WHERE id = $1 FOR UPDATE', [id]);
   if (!target) throw notFound('User');
-  if (target.role === 'display') throw new AppError(422, 'POLICY_VIOLATION', 'Display devices are managed through display tokens, not roles.');
+  if (target.role === 'display')
+    throw new AppError(422, 'POLICY_VIOLATION', 'Display devices are managed through display tokens, not roles.');
   if (target.role === 'admin' && role !== 'admin') {
     const admins = await db.query("SELECT id FROM users WHERE role = 'admin' FOR UPDATE");
     if (admins.length <= 1) throw conflict('LAST_ADMIN', 'This is the last admin: promote someone else first.');
@@ -196,7 +236,10 @@ export async function changeRole(db: Queryable, id: string, role: UserRole): Pro
  * invited to, checking in, reviewing) must go to whoever proved they read its mail. Display
  * devices have none.
  */
-export async function principalEmail(db: Queryable, principal: { kind: string; userId?: string }): Promise<string | undefined> {
+export async function principalEmail(
+  db: Queryable,
+  principal: { kind: string; userId?: string },
+): Promise<string | undefined> {
   if (principal.kind !== 'user' || !principal.userId) return undefined;
   const user = await findUserById(db, principal.userId);
   return user?.email_verified ? user.email : undefined;

@@ -14,7 +14,10 @@ export interface WalkUpAccount {
 export const walkUpEmail = (roomId: string): string => `walk-up.${roomId}@displays.roombook.invalid`;
 
 /** Creates the room's walk-up account the first time; concurrent first calls agree on one row. */
-export async function ensureWalkUpAccount(db: Queryable, room: { id: string; name: string; timezone: string }): Promise<WalkUpAccount> {
+export async function ensureWalkUpAccount(
+  db: Queryable,
+  room: { id: string; name: string; timezone: string },
+): Promise<WalkUpAccount> {
   const email = walkUpEmail(room.id);
   await db.query(
     `INSERT INTO users (email, display_name, timezone, role, notification_prefs)

@@ -25,9 +25,20 @@ export function invalidateRoomAvailability(redis: Redis, roomId: string): Promis
   return bumpCacheVersions(redis, [roomVersionKey(roomId), SEARCH_VERSION_KEY]);
 }
 
-function cached<T>(redis: Redis, versionKey: string, keyPrefix: string, request: unknown, ttlSeconds: number, compute: () => Promise<T>) {
+function cached<T>(
+  redis: Redis,
+  versionKey: string,
+  keyPrefix: string,
+  request: unknown,
+  ttlSeconds: number,
+  compute: () => Promise<T>,
+) {
   const digest = createHash('sha256').update(JSON.stringify(request)).digest('base64url');
-  return readThroughVersionedCache(redis, { versionKey, entryKey: (version) => `${keyPrefix}:v${version}:${digest}`, ttlSeconds }, compute);
+  return readThroughVersionedCache(
+    redis,
+    { versionKey, entryKey: (version) => `${keyPrefix}:v${version}:${digest}`, ttlSeconds },
+    compute,
+  );
 }
 
 /** One room's availability for a window, cached under the room's version. */

@@ -13,16 +13,29 @@ export function dependencyError(err: unknown): AppError | undefined {
   const message = e.message ?? '';
 
   if (code === '40P01' || code === '40001') {
-    return new AppError(503, 'SERVICE_UNAVAILABLE', 'A concurrent change got in the way; try again.', { dependency: 'PostgreSQL', retryable: true }, true, { 'Retry-After': '1' });
+    return new AppError(
+      503,
+      'SERVICE_UNAVAILABLE',
+      'A concurrent change got in the way; try again.',
+      { dependency: 'PostgreSQL', retryable: true },
+      true,
+      { 'Retry-After': '1' },
+    );
   }
-  if (code === '23505') return conflict('CONFLICT', 'This was just created or changed by a concurrent request; read it again.');
+  if (code === '23505')
+    return conflict('CONFLICT', 'This was just created or changed by a concurrent request; read it again.');
   if (
-    /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i.test(message) ||
+    /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+      message,
+    ) ||
     (typeof code === 'string' && (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300', '53400'].includes(code)))
   ) {
     return unavailable('PostgreSQL', 'The database is busy or unreachable; try again shortly.');
   }
-  if (e.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable|enableOfflineQueue/i.test(message)) {
+  if (
+    e.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue/i.test(message)
+  ) {
     return unavailable('Redis', 'The cache is unreachable; try again shortly.');
   }
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE') {

@@ -12,5 +12,8 @@ export function createLogger(level: string, name: string): Logger {
  * written synchronously because the process exits right after.
  */
 export function logFatal(name: string, err: unknown): void {
-  pino({ name, base: { pid: process.pid, process: name }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ sync: true })).fatal({ err }, 'could not start');
+  pino(
+    { name, base: { pid: process.pid, process: name }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ sync: true }),
+  ).fatal({ err }, 'could not start');
 }

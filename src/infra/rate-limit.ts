@@ -40,7 +40,10 @@ export function createRateLimiter(redis: Redis, options: RateLimiterOptions): Ra
     async consume(key: string): Promise<void> {
       let counted: [number, number];
       try {
-        counted = await withTimeout(redis.eval(FIXED_WINDOW, 1, `ratelimit:${name}:${key}`, windowSeconds * 1000) as Promise<[number, number]>, timeoutMs);
+        counted = await withTimeout(
+          redis.eval(FIXED_WINDOW, 1, `ratelimit:${name}:${key}`, windowSeconds * 1000) as Promise<[number, number]>,
+          timeoutMs,
+        );
       } catch (err) {
         logger?.warn({ limiter: name, err: (err as Error).message }, 'rate limiter unavailable: request allowed');
         return;

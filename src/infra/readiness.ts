@@ -7,7 +7,12 @@ import { temporalReachable } from './temporal';
 export type Dependency = 'postgres' | 'redis' | 'temporal';
 
 /** Checks each dependency independently and in parallel; returns what is down and why. */
-export async function checkDependencies(deps: { dataSource: DataSource; redis: Redis; temporal: Client; temporalProbe: Connection }): Promise<Record<Dependency, { ok: boolean; error?: string }>> {
+export async function checkDependencies(deps: {
+  dataSource: DataSource;
+  redis: Redis;
+  temporal: Client;
+  temporalProbe: Connection;
+}): Promise<Record<Dependency, { ok: boolean; error?: string }>> {
   const probes: Record<Dependency, () => Promise<unknown>> = {
     postgres: () => withTimeout(deps.dataSource.query('SELECT 1'), 2000),
     redis: () => withTimeout(redisPing(deps.redis), 2000),

@@ -18,7 +18,8 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
 /** The domain refusal an error carries (an ApplicationFailure of a refusal type, or its cause), if any. */
 export function domainRefusal(err: unknown): { type: string; message: string } | undefined {
   for (let e = err; e instanceof Error; e = e.cause) {
-    if (e instanceof ApplicationFailure && e.type && DOMAIN_REFUSALS.has(e.type)) return { type: e.type, message: e.message };
+    if (e instanceof ApplicationFailure && e.type && DOMAIN_REFUSALS.has(e.type))
+      return { type: e.type, message: e.message };
   }
   return undefined;
 }
@@ -31,7 +32,13 @@ export function domainRefusal(err: unknown): { type: string; message: string } |
  */
 export function temporalLogger(logger: Logger): SdkLogger {
   const log = (level: LogLevel, message: string, meta: LogMetadata = {}): void => {
-    const { [LogTimestamp]: _timestamp, error, err, workflowRunId, ...rest } = meta as LogMetadata & { error?: unknown; err?: unknown; workflowRunId?: string };
+    const {
+      [LogTimestamp]: _timestamp,
+      error,
+      err,
+      workflowRunId,
+      ...rest
+    } = meta as LogMetadata & { error?: unknown; err?: unknown; workflowRunId?: string };
     const fields: Record<string, unknown> = { ...rest };
     if (workflowRunId !== undefined && fields.runId === undefined) fields.runId = workflowRunId;
     delete fields.taskToken;

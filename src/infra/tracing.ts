@@ -26,7 +26,10 @@ export interface Tracing {
 }
 
 export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.OTEL_SDK_DISABLED !== 'true' && Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  return (
+    env.OTEL_SDK_DISABLED !== 'true' &&
+    Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+  );
 }
 
 /** The OTLP trace exporter for the configured protocol; it reads its endpoint, headers and timeout from the environment. */
@@ -35,13 +38,17 @@ function otlpTraceExporter(env: NodeJS.ProcessEnv): SpanExporter {
   /* eslint-disable @typescript-eslint/no-require-imports -- only the exporter in use is loaded */
   if (protocol === 'grpc') return new (require('@opentelemetry/exporter-trace-otlp-grpc').OTLPTraceExporter)();
   if (protocol === 'http/json') return new (require('@opentelemetry/exporter-trace-otlp-http').OTLPTraceExporter)();
-  if (protocol === 'http/protobuf') return new (require('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter)();
+  if (protocol === 'http/protobuf')
+    return new (require('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter)();
   /* eslint-enable @typescript-eslint/no-require-imports */
   throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is invalid: expected http/protobuf, http/json or grpc`);
 }
 
 /** Starts the SDK for one process, or returns undefined when tracing is off. */
-export function startTracing(defaultServiceName: ServiceName, env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
+export function startTracing(
+  defaultServiceName: ServiceName,
+  env: NodeJS.ProcessEnv = process.env,
+): Tracing | undefined {
   if (!tracingEnabled(env)) return undefined;
   const serviceName = env.OTEL_SERVICE_NAME || defaultServiceName;
   // The SDK merges OTEL_RESOURCE_ATTRIBUTES and the host/process detectors into this.

@@ -17,7 +17,8 @@ const REDIS_DEADLINE_MS = 250;
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
 
-const withinRedisDeadline = <T>(promise: Promise<T>): Promise<T> => withTimeout(promise, REDIS_DEADLINE_MS, 'redis deadline exceeded');
+const withinRedisDeadline = <T>(promise: Promise<T>): Promise<T> =>
+  withTimeout(promise, REDIS_DEADLINE_MS, 'redis deadline exceeded');
 
 /**
  * Call after a committed write, before acknowledging it. The keys are bumped in one transaction,

@@ -34,7 +34,9 @@ export interface Audience {
  */
 export async function resolveAudience(db: DataSource, event: BookingEvent, roomTimezone: string): Promise<Audience> {
   const { booking, kind } = event;
-  const [organizerRow] = (await db.query(`SELECT ${ACCOUNT_COLUMNS} FROM users WHERE id = $1`, [booking.organizerId])) as Account[];
+  const [organizerRow] = (await db.query(`SELECT ${ACCOUNT_COLUMNS} FROM users WHERE id = $1`, [
+    booking.organizerId,
+  ])) as Account[];
   const organizer = { name: organizerRow?.display_name ?? 'The organizer', email: organizerRow?.email ?? '' };
   const candidates: { reader: Reader; prefs?: Partial<NotificationPrefs> }[] = [];
   const asReader = (a: Account, role: Reader['role']) => ({
@@ -48,23 +50,34 @@ export async function resolveAudience(db: DataSource, event: BookingEvent, roomT
     for (const manager of await approvers(db)) candidates.push(asReader(manager, 'approver'));
   }
   if (!ORGANIZER_ONLY.has(kind) && kind !== 'pending_approval' && (await attendeesHearOf(db, event))) {
-    const accounts = (await db.query(`SELECT ${ACCOUNT_COLUMNS} FROM users WHERE email = ANY($1::citext[]) AND email_verified`, [booking.attendees])) as Account[];
+    const accounts = (await db.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM users WHERE email = ANY($1::citext[]) AND email_verified`,
+      [booking.attendees],
+    )) as Account[];
     const byEmail = new Map(accounts.map((a) => [a.email.toLowerCase(), a]));
     for (const email of booking.attendees) {
       const account = byEmail.get(email.toLowerCase());
       if (account) candidates.push(asReader(account, 'attendee'));
       // Reviews need an account: people without one are not asked.
-      else if (kind !== 'review_prompt' && kind !== 'review_reminder') candidates.push({ reader: { email, timezone: roomTimezone, role: 'attendee' } });
+      else if (kind !== 'review_prompt' && kind !== 'review_reminder')
+        candidates.push({ reader: { email, timezone: roomTimezone, role: 'attendee' } });
     }
   }
   if (kind === 'rescheduled') {
-    for (const email of await formerInvitees(db, event)) candidates.push({ reader: { email, timezone: roomTimezone, role: 'former' } });
+    for (const email of await formerInvitees(db, event))
+      candidates.push({ reader: { email, timezone: roomTimezone, role: 'former' } });
   }
 
   const skip = new Set((event.skipRecipients ?? []).map((r) => r.toLowerCase()));
   const seen = new Set<string>();
   const preference = preferenceFor(kind);
-  const guestOptOuts = preference ? await optedOutGuests(db, preference, candidates.filter((c) => !c.reader.userId).map((c) => c.reader.email)) : new Set<string>();
+  const guestOptOuts = preference
+    ? await optedOutGuests(
+        db,
+        preference,
+        candidates.filter((c) => !c.reader.userId).map((c) => c.reader.email),
+      )
+    : new Set<string>();
   const readers: Reader[] = [];
   let optedOut = 0;
   for (const { reader, prefs } of candidates) {
@@ -72,7 +85,7 @@ export async function resolveAudience(db: DataSource, event: BookingEvent, roomT
     if (seen.has(email) || skip.has(email) || (reader.userId && skip.has(reader.userId.toLowerCase()))) continue;
     seen.add(email);
     if (preference && reader.role !== 'approver') {
-      const on = reader.userId ? ({ ...DEFAULT_NOTIFICATION_PREFS, ...prefs })[preference] : !guestOptOuts.has(email);
+      const on = reader.userId ? { ...DEFAULT_NOTIFICATION_PREFS, ...prefs }[preference] : !guestOptOuts.has(email);
       if (!on) {
         optedOut += 1;
         continue;
@@ -85,7 +98,9 @@ export async function resolveAudience(db: DataSource, event: BookingEvent, roomT
 
 /** Facility managers decide approvals; with none, the admins. */
 async function approvers(db: DataSource): Promise<Account[]> {
-  const managers = (await db.query(`SELECT ${ACCOUNT_COLUMNS} FROM users WHERE role = 'facility_manager' ORDER BY created_at`)) as Account[];
+  const managers = (await db.query(
+    `SELECT ${ACCOUNT_COLUMNS} FROM users WHERE role = 'facility_manager' ORDER BY created_at`,
+  )) as Account[];
   if (managers.length > 0) return managers;
   return (await db.query(`SELECT ${ACCOUNT_COLUMNS} FROM users WHERE role = 'admin' ORDER BY created_at`)) as Account[];
 }
@@ -96,7 +111,8 @@ async function approvers(db: DataSource): Promise<Account[]> {
  */
 async function attendeesHearOf(db: DataSource, event: BookingEvent): Promise<boolean> {
   if (!AFTER_INVITE.has(event.kind)) return true;
-  if (event.kind === 'rescheduled') return event.booking.status === 'confirmed' || event.booking.status === 'checked_in';
+  if (event.kind === 'rescheduled')
+    return event.booking.status === 'confirmed' || event.booking.status === 'checked_in';
   const rows = await db.query(
     "SELECT 1 FROM booking_notifications WHERE booking_id = $1 AND kind IN ('confirmed', 'approved') LIMIT 1",
     [event.booking.id],
@@ -120,6 +136,9 @@ async function formerInvitees(db: DataSource, event: BookingEvent): Promise<stri
 
 async function optedOutGuests(db: DataSource, preference: string, emails: string[]): Promise<Set<string>> {
   if (emails.length === 0) return new Set();
-  const rows = (await db.query('SELECT email::text AS email FROM mail_opt_outs WHERE preference = $1 AND email = ANY($2::citext[])', [preference, emails])) as { email: string }[];
+  const rows = (await db.query(
+    'SELECT email::text AS email FROM mail_opt_outs WHERE preference = $1 AND email = ANY($2::citext[])',
+    [preference, emails],
+  )) as { email: string }[];
   return new Set(rows.map((r) => r.email.toLowerCase()));
 }

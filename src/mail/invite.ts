@@ -26,7 +26,10 @@ export function bookingInvite(input: {
 }): string {
   const { booking, room } = input;
   // An occurrence is one instance of the series' event in the reader's calendar, not an event of its own.
-  const occurrence = booking.seriesId && input.occurrenceStart ? { uid: seriesUid(booking.seriesId), recurrenceId: input.occurrenceStart } : undefined;
+  const occurrence =
+    booking.seriesId && input.occurrenceStart
+      ? { uid: seriesUid(booking.seriesId), recurrenceId: input.occurrenceStart }
+      : undefined;
   return renderCalendar({
     name: booking.title,
     method: input.method,

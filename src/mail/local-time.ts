@@ -11,13 +11,26 @@ function cached(kind: string, timeZone: string, make: () => Intl.DateTimeFormat)
   return format;
 }
 const dateFormat = (timeZone: string) =>
-  cached('date', timeZone, () => new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }));
+  cached(
+    'date',
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }),
+  );
 const timeFormat = (timeZone: string) =>
-  cached('time', timeZone, () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
-const offsetFormat = (timeZone: string) => cached('offset', timeZone, () => new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' }));
+  cached(
+    'time',
+    timeZone,
+    () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  );
+const offsetFormat = (timeZone: string) =>
+  cached('offset', timeZone, () => new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' }));
 
 export function zoneLabel(iso: string, timeZone: string): string {
-  const offset = offsetFormat(timeZone).formatToParts(new Date(iso)).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  const offset =
+    offsetFormat(timeZone)
+      .formatToParts(new Date(iso))
+      .find((p) => p.type === 'timeZoneName')?.value ?? '';
   return `${timeZone}, ${offset}`;
 }
 

@@ -94,7 +94,9 @@ function compose(input: MessageInput): Content {
     case 'confirmed':
       return {
         subject: `Confirmed: ${title}`,
-        lead: yours ? `Your booking of ${room.name} is confirmed.` : `${organizer.name} booked ${room.name} and invites you.`,
+        lead: yours
+          ? `Your booking of ${room.name} is confirmed.`
+          : `${organizer.name} booked ${room.name} and invites you.`,
         facts: withCheckIn(facts, booking, tz),
         note: 'The invite is attached: add it to your calendar.',
         actions: [view],
@@ -102,7 +104,9 @@ function compose(input: MessageInput): Content {
     case 'approved':
       return {
         subject: `Approved: ${title}`,
-        lead: yours ? `Your booking of ${room.name} was approved and is confirmed.` : `${organizer.name}'s booking of ${room.name} was approved; you are invited.`,
+        lead: yours
+          ? `Your booking of ${room.name} was approved and is confirmed.`
+          : `${organizer.name}'s booking of ${room.name} was approved; you are invited.`,
         facts: withCheckIn(facts, booking, tz),
         note: 'The invite is attached: add it to your calendar.',
         actions: [view],
@@ -117,16 +121,19 @@ function compose(input: MessageInput): Content {
     case 'expired':
       return {
         subject: `Expired: ${title}`,
-        lead: booking.statusReason === 'not approved in time'
-          ? `Nobody approved your request for ${room.name} in time, so it expired and the room is free again.`
-          : `Your hold on ${room.name} was not confirmed in time, so it expired and the room is free again.`,
+        lead:
+          booking.statusReason === 'not approved in time'
+            ? `Nobody approved your request for ${room.name} in time, so it expired and the room is free again.`
+            : `Your hold on ${room.name} was not confirmed in time, so it expired and the room is free again.`,
         facts,
         actions: [view],
       };
     case 'cancelled':
       return {
         subject: `Cancelled: ${title}`,
-        lead: yours ? `Your booking of ${room.name} is cancelled.` : `${organizer.name} cancelled this meeting in ${room.name}.`,
+        lead: yours
+          ? `Your booking of ${room.name} is cancelled.`
+          : `${organizer.name} cancelled this meeting in ${room.name}.`,
         facts: booking.statusReason ? [...facts, ['Reason', booking.statusReason]] : facts,
         note: 'The attached cancellation removes it from your calendar.',
         actions: [view],
@@ -135,7 +142,9 @@ function compose(input: MessageInput): Content {
       const firm = booking.status === 'confirmed' || booking.status === 'checked_in';
       return {
         subject: `Changed: ${title}`,
-        lead: yours ? `Your booking of ${room.name} changed. This is how it stands now.` : `${organizer.name} changed this meeting in ${room.name}. This is how it stands now.`,
+        lead: yours
+          ? `Your booking of ${room.name} changed. This is how it stands now.`
+          : `${organizer.name} changed this meeting in ${room.name}. This is how it stands now.`,
         facts: withCheckIn(facts, booking, tz),
         ...(firm ? { note: 'The updated invite is attached: your calendar replaces the old one.' } : {}),
         actions: [view],
@@ -146,14 +155,20 @@ function compose(input: MessageInput): Content {
         subject: `Starting soon: ${title}`,
         lead: `${title} in ${room.name} starts ${localInstant(booking.start, tz)}.`,
         facts: withCheckIn(facts, booking, tz),
-        ...(booking.checkInDeadline ? { note: 'Check in at the room display or through the API before the deadline, or the room is released for others.' } : {}),
+        ...(booking.checkInDeadline
+          ? {
+              note: 'Check in at the room display or through the API before the deadline, or the room is released for others.',
+            }
+          : {}),
         actions: [view],
       };
     case 'released':
       return {
         subject: `Released: ${title}`,
         lead: `Nobody checked in to ${room.name} before the deadline, so the booking was released and the room is free for others.`,
-        facts: booking.checkInDeadline ? [...facts, ['Check-in deadline was', localInstant(booking.checkInDeadline, tz)]] : facts,
+        facts: booking.checkInDeadline
+          ? [...facts, ['Check-in deadline was', localInstant(booking.checkInDeadline, tz)]]
+          : facts,
         note: 'The attached cancellation removes it from your calendar.',
         actions: [view],
       };
@@ -162,12 +177,20 @@ function compose(input: MessageInput): Content {
       return {
         subject: kind === 'review_prompt' ? `How was ${room.name}?` : `Reminder: how was ${room.name}?`,
         lead: `You met in ${room.name} for ${title}. A rating and a line about the room help the next people choose, and the facility team fix what is broken.`,
-        facts: [['When', when], ['Room', roomLocation(room)]],
+        facts: [
+          ['When', when],
+          ['Room', roomLocation(room)],
+        ],
         note: `Review it with POST /api/v1/bookings/${booking.id}/reviews ({"rating": 1-5, "comment": "..."}).`,
         actions: [view],
       };
     default:
-      return { subject: `${title}: ${kind}`, lead: `${title} in ${room.name}: ${booking.status}.`, facts, actions: [view] };
+      return {
+        subject: `${title}: ${kind}`,
+        lead: `${title} in ${room.name}: ${booking.status}.`,
+        facts,
+        actions: [view],
+      };
   }
 }
 
@@ -182,7 +205,12 @@ function toText(content: Content, input: MessageInput): string {
   if (content.actions.length > 0) lines.push('', ...content.actions.map(([label, url]) => `${label}: ${url}`));
   const unsubscribe = input.links.unsubscribe;
   if (unsubscribe) {
-    lines.push('', '-- ', `You get this because ${PREFERENCE_LABELS[unsubscribe.preference]} are on.`, `Unsubscribe: ${unsubscribe.url}`);
+    lines.push(
+      '',
+      '-- ',
+      `You get this because ${PREFERENCE_LABELS[unsubscribe.preference]} are on.`,
+      `Unsubscribe: ${unsubscribe.url}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -192,9 +220,14 @@ const escapeHtml = (s: string): string =>
 
 function toHtml(content: Content, input: MessageInput): string {
   const rows = content.facts
-    .map(([label, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .map(
+      ([label, value]) =>
+        `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+    )
     .join('');
-  const actions = content.actions.map(([label, url]) => `<p><a href="${escapeHtml(url)}">${escapeHtml(label)}</a></p>`).join('');
+  const actions = content.actions
+    .map(([label, url]) => `<p><a href="${escapeHtml(url)}">${escapeHtml(label)}</a></p>`)
+    .join('');
   const unsubscribe = input.links.unsubscribe;
   const footer = unsubscribe
     ? `<hr><p style="color:#666;font-size:12px">You get this because ${escapeHtml(PREFERENCE_LABELS[unsubscribe.preference])} are on. <a href="${escapeHtml(unsubscribe.url)}">Unsubscribe</a></p>`

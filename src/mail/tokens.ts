@@ -56,7 +56,13 @@ export interface EmailVerificationClaim {
 }
 
 export function signEmailVerificationToken(secret: string, claim: EmailVerificationClaim): string {
-  return sign(secret, EMAIL_VERIFICATION_AUDIENCE, claim.userId, { em: claim.email.toLowerCase() }, EMAIL_VERIFICATION_TTL_SECONDS);
+  return sign(
+    secret,
+    EMAIL_VERIFICATION_AUDIENCE,
+    claim.userId,
+    { em: claim.email.toLowerCase() },
+    EMAIL_VERIFICATION_TTL_SECONDS,
+  );
 }
 
 export function verifyEmailVerificationToken(secret: string, token: string): EmailVerificationClaim | undefined {
@@ -77,7 +83,13 @@ export interface PasswordResetClaim {
 }
 
 export function signPasswordResetToken(secret: string, claim: PasswordResetClaim): string {
-  return sign(secret, PASSWORD_RESET_AUDIENCE, claim.userId, { em: claim.email.toLowerCase(), pws: claim.passwordStamp }, PASSWORD_RESET_TTL_SECONDS);
+  return sign(
+    secret,
+    PASSWORD_RESET_AUDIENCE,
+    claim.userId,
+    { em: claim.email.toLowerCase(), pws: claim.passwordStamp },
+    PASSWORD_RESET_TTL_SECONDS,
+  );
 }
 
 export function verifyPasswordResetToken(secret: string, token: string): PasswordResetClaim | undefined {
@@ -87,7 +99,13 @@ export function verifyPasswordResetToken(secret: string, token: string): Passwor
 }
 
 /** Every mailed link: our algorithm and issuer pinned, its own audience, and an expiry unless it may never act. */
-function sign(secret: string, audience: string, subject: string, claims: Record<string, string>, expiresInSeconds?: number): string {
+function sign(
+  secret: string,
+  audience: string,
+  subject: string,
+  claims: Record<string, string>,
+  expiresInSeconds?: number,
+): string {
   return jwt.sign(claims, hmacKey(secret), {
     algorithm: JWT_ALGORITHM,
     issuer: JWT_ISSUER,

@@ -13,7 +13,10 @@ import type Mail from 'nodemailer/lib/mailer';
  * timeout covers the connect, and it does the TLS (smtps, or STARTTLS) on top.
  */
 function noDelaySocket(host: string, port: number) {
-  return (_options: unknown, callback: (err: Error | null, socketOptions?: { connection: net.Socket }) => void): void => {
+  return (
+    _options: unknown,
+    callback: (err: Error | null, socketOptions?: { connection: net.Socket }) => void,
+  ): void => {
     callback(null, { connection: net.connect({ host, port, noDelay: true }) });
   };
 }
@@ -51,20 +54,27 @@ function withSendSpans(transporter: Transporter, host: string, port: number): Tr
   const send = (mail: Mail.Options) => original.call(transporter, mail) as Promise<SentMessageInfo>;
   const traced = (mail: Mail.Options, callback?: unknown) => {
     if (callback) return original.call(transporter, mail, callback);
-    return tracer.startActiveSpan('smtp send', { kind: SpanKind.CLIENT, attributes: { 'server.address': host, 'server.port': port, 'network.protocol.name': 'smtp' } }, async (span) => {
-      try {
-        const info = await send(mail);
-        span.setAttribute('email.message_id', String(info.messageId ?? ''));
-        span.setAttribute('email.recipients', Array.isArray(info.accepted) ? info.accepted.length : 0);
-        return info;
-      } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-        throw err;
-      } finally {
-        span.end();
-      }
-    });
+    return tracer.startActiveSpan(
+      'smtp send',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'server.address': host, 'server.port': port, 'network.protocol.name': 'smtp' },
+      },
+      async (span) => {
+        try {
+          const info = await send(mail);
+          span.setAttribute('email.message_id', String(info.messageId ?? ''));
+          span.setAttribute('email.recipients', Array.isArray(info.accepted) ? info.accepted.length : 0);
+          return info;
+        } catch (err) {
+          span.recordException(err as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
   };
   transporter.sendMail = traced as Transporter['sendMail'];
   return transporter;

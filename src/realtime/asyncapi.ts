@@ -20,34 +20,123 @@ const schemaRef = (schema: MessageSpec['payload']): string => {
 };
 
 const MESSAGES: Record<string, MessageSpec> = {
-  bookingUpdated: { name: ServerEvents.bookingUpdated, title: 'Booking updated', summary: 'Every change of a booking (created, confirmed, cancelled, moved, checked in, released, completed...).', payload: schemas.bookingEventPayloadSchema },
-  meetingStarted: { name: ServerEvents.meetingStarted, title: 'Meeting started', summary: "The booking's start (a workflow timer).", payload: schemas.bookingEventPayloadSchema },
-  meetingEnded: { name: ServerEvents.meetingEnded, title: 'Meeting ended', summary: 'The booking completed: its end, or an early check-out.', payload: schemas.bookingEventPayloadSchema },
-  bookingReminder: { name: ServerEvents.bookingReminder, title: 'Booking reminder', summary: "The room policy's reminderLeadSeconds before the start.", payload: schemas.bookingEventPayloadSchema },
-  roomStatus: { name: ServerEvents.roomStatus, title: 'Room status', summary: 'After every booking event of the room and at every boundary (check-in opens, meeting starts, no-show release, end). Apply only a higher version.', payload: schemas.roomStatusPayloadSchema },
-  reviewPending: { name: REVIEW_PENDING_EVENT, title: 'Review pending', summary: 'A review entered the moderation queue (to facility managers and admins).', payload: schemas.reviewPendingPayloadSchema },
-  authExpiring: { name: ServerEvents.authExpiring, title: 'Access token expiring', summary: 'A minute before the access token expires: send auth:refresh.', payload: schemas.authExpiringPayloadSchema },
-  authExpired: { name: ServerEvents.authExpired, title: 'Access token expired', summary: 'The token expired or was revoked without a refresh; the server disconnects.', payload: schemas.authExpiredPayloadSchema },
-  clientError: { name: ServerEvents.clientError, title: 'Client error', summary: 'A client message that failed and had no acknowledgement callback to answer.', payload: schemas.clientErrorPayloadSchema },
-  roomSubscribe: { name: ClientEvents.subscribe, title: 'Subscribe to a room', summary: "Follow a room's events; a display token may follow only its own room.", payload: schemas.roomIdPayloadSchema },
-  roomUnsubscribe: { name: ClientEvents.unsubscribe, title: 'Unsubscribe from a room', summary: 'Stop following a room.', payload: schemas.roomIdPayloadSchema },
-  authRefresh: { name: ClientEvents.refresh, title: 'Refresh the access token', summary: "A new access token of the same account on the same connection.", payload: schemas.refreshPayloadSchema },
-  roomSubscribeAck: { name: `${ClientEvents.subscribe} ack`, title: 'room:subscribe acknowledgement', summary: "{ok: true, roomId, status} with the room's status now, or {ok: false, error}.", payload: schemas.subscribeAckSchema },
-  roomUnsubscribeAck: { name: `${ClientEvents.unsubscribe} ack`, title: 'room:unsubscribe acknowledgement', summary: '{ok: true, roomId} or {ok: false, error}.', payload: schemas.unsubscribeAckSchema },
-  authRefreshAck: { name: `${ClientEvents.refresh} ack`, title: 'auth:refresh acknowledgement', summary: '{ok: true, expiresAt} (null for a display token) or {ok: false, error}.', payload: schemas.refreshAckSchema },
+  bookingUpdated: {
+    name: ServerEvents.bookingUpdated,
+    title: 'Booking updated',
+    summary: 'Every change of a booking (created, confirmed, cancelled, moved, checked in, released, completed...).',
+    payload: schemas.bookingEventPayloadSchema,
+  },
+  meetingStarted: {
+    name: ServerEvents.meetingStarted,
+    title: 'Meeting started',
+    summary: "The booking's start (a workflow timer).",
+    payload: schemas.bookingEventPayloadSchema,
+  },
+  meetingEnded: {
+    name: ServerEvents.meetingEnded,
+    title: 'Meeting ended',
+    summary: 'The booking completed: its end, or an early check-out.',
+    payload: schemas.bookingEventPayloadSchema,
+  },
+  bookingReminder: {
+    name: ServerEvents.bookingReminder,
+    title: 'Booking reminder',
+    summary: "The room policy's reminderLeadSeconds before the start.",
+    payload: schemas.bookingEventPayloadSchema,
+  },
+  roomStatus: {
+    name: ServerEvents.roomStatus,
+    title: 'Room status',
+    summary:
+      'After every booking event of the room and at every boundary (check-in opens, meeting starts, no-show release, end). Apply only a higher version.',
+    payload: schemas.roomStatusPayloadSchema,
+  },
+  reviewPending: {
+    name: REVIEW_PENDING_EVENT,
+    title: 'Review pending',
+    summary: 'A review entered the moderation queue (to facility managers and admins).',
+    payload: schemas.reviewPendingPayloadSchema,
+  },
+  authExpiring: {
+    name: ServerEvents.authExpiring,
+    title: 'Access token expiring',
+    summary: 'A minute before the access token expires: send auth:refresh.',
+    payload: schemas.authExpiringPayloadSchema,
+  },
+  authExpired: {
+    name: ServerEvents.authExpired,
+    title: 'Access token expired',
+    summary: 'The token expired or was revoked without a refresh; the server disconnects.',
+    payload: schemas.authExpiredPayloadSchema,
+  },
+  clientError: {
+    name: ServerEvents.clientError,
+    title: 'Client error',
+    summary: 'A client message that failed and had no acknowledgement callback to answer.',
+    payload: schemas.clientErrorPayloadSchema,
+  },
+  roomSubscribe: {
+    name: ClientEvents.subscribe,
+    title: 'Subscribe to a room',
+    summary: "Follow a room's events; a display token may follow only its own room.",
+    payload: schemas.roomIdPayloadSchema,
+  },
+  roomUnsubscribe: {
+    name: ClientEvents.unsubscribe,
+    title: 'Unsubscribe from a room',
+    summary: 'Stop following a room.',
+    payload: schemas.roomIdPayloadSchema,
+  },
+  authRefresh: {
+    name: ClientEvents.refresh,
+    title: 'Refresh the access token',
+    summary: 'A new access token of the same account on the same connection.',
+    payload: schemas.refreshPayloadSchema,
+  },
+  roomSubscribeAck: {
+    name: `${ClientEvents.subscribe} ack`,
+    title: 'room:subscribe acknowledgement',
+    summary: "{ok: true, roomId, status} with the room's status now, or {ok: false, error}.",
+    payload: schemas.subscribeAckSchema,
+  },
+  roomUnsubscribeAck: {
+    name: `${ClientEvents.unsubscribe} ack`,
+    title: 'room:unsubscribe acknowledgement',
+    summary: '{ok: true, roomId} or {ok: false, error}.',
+    payload: schemas.unsubscribeAckSchema,
+  },
+  authRefreshAck: {
+    name: `${ClientEvents.refresh} ack`,
+    title: 'auth:refresh acknowledgement',
+    summary: '{ok: true, expiresAt} (null for a display token) or {ok: false, error}.',
+    payload: schemas.refreshAckSchema,
+  },
 };
 
 const ROOM_EVENTS = ['bookingUpdated', 'meetingStarted', 'meetingEnded', 'bookingReminder', 'roomStatus'];
 const USER_EVENTS = ['bookingUpdated', 'meetingStarted', 'meetingEnded', 'bookingReminder', 'reviewPending'];
-const CONNECTION_EVENTS = ['authExpiring', 'authExpired', 'clientError', 'roomSubscribe', 'roomUnsubscribe', 'authRefresh', 'roomSubscribeAck', 'roomUnsubscribeAck', 'authRefreshAck'];
+const CONNECTION_EVENTS = [
+  'authExpiring',
+  'authExpired',
+  'clientError',
+  'roomSubscribe',
+  'roomUnsubscribe',
+  'authRefresh',
+  'roomSubscribeAck',
+  'roomUnsubscribeAck',
+  'authRefreshAck',
+];
 
-const messagesOf = (channel: string, keys: string[]) => Object.fromEntries(keys.map((k) => [k, ref(`#/components/messages/${k}`)]));
-const channelMessages = (channel: string, keys: string[]) => keys.map((k) => ref(`#/channels/${channel}/messages/${k}`));
+const messagesOf = (channel: string, keys: string[]) =>
+  Object.fromEntries(keys.map((k) => [k, ref(`#/components/messages/${k}`)]));
+const channelMessages = (channel: string, keys: string[]) =>
+  keys.map((k) => ref(`#/channels/${channel}/messages/${k}`));
 
 /** JSON Schemas of every payload, generated from the zod schemas (shared components such as Booking and RoomStatus included). */
 function payloadSchemas(): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
-  for (const spec of Object.values(MESSAGES)) registry.register(schemaRef(spec.payload).split('/').pop()!, spec.payload);
+  for (const spec of Object.values(MESSAGES))
+    registry.register(schemaRef(spec.payload).split('/').pop()!, spec.payload);
   return new OpenApiGeneratorV31(registry.definitions).generateComponents().components?.schemas ?? {};
 }
 
@@ -64,7 +153,7 @@ export function buildAsyncApiDocument(publicUrl: string) {
       title: 'Roombook realtime events',
       version: '1',
       description:
-        'Socket.IO (v4) on the api\'s own port. Connect with `io(url, { auth: { token } })` (an access token or a display token); ' +
+        "Socket.IO (v4) on the api's own port. Connect with `io(url, { auth: { token } })` (an access token or a display token); " +
         'an unauthenticated connection is refused (connect_error UNAUTHORIZED). Every relayed event carries eventId (drop repeats), ' +
         'version and timestamp. Prose and examples: docs/events.md. REST: /api/v1/openapi.json.',
       license: { name: 'Proprietary (UNLICENSED)' },
@@ -90,7 +179,8 @@ export function buildAsyncApiDocument(publicUrl: string) {
       user: {
         address: 'user:{userId}',
         title: "One account's connections",
-        description: 'Every connection of one account joins it at the handshake: its own bookings (the whole Booking, with attendees) and, for staff, review.pending.',
+        description:
+          'Every connection of one account joins it at the handshake: its own bookings (the whole Booking, with attendees) and, for staff, review.pending.',
         parameters: { userId: { description: 'The user id (uuid).' } },
         messages: messagesOf('user', USER_EVENTS),
       },
@@ -102,14 +192,32 @@ export function buildAsyncApiDocument(publicUrl: string) {
       },
     },
     operations: {
-      sendRoomEvents: { action: 'send', channel: ref('#/channels/room'), summary: "Booking and status events of a room.", messages: channelMessages('room', ROOM_EVENTS) },
-      sendUserEvents: { action: 'send', channel: ref('#/channels/user'), summary: "An account's own bookings and moderation alerts.", messages: channelMessages('user', USER_EVENTS) },
+      sendRoomEvents: {
+        action: 'send',
+        channel: ref('#/channels/room'),
+        summary: 'Booking and status events of a room.',
+        messages: channelMessages('room', ROOM_EVENTS),
+      },
+      sendUserEvents: {
+        action: 'send',
+        channel: ref('#/channels/user'),
+        summary: "An account's own bookings and moderation alerts.",
+        messages: channelMessages('user', USER_EVENTS),
+      },
       sendConnectionEvents: {
-        action: 'send', channel: ref('#/channels/connection'), summary: 'Token expiry notices and errors of messages without an acknowledgement.',
+        action: 'send',
+        channel: ref('#/channels/connection'),
+        summary: 'Token expiry notices and errors of messages without an acknowledgement.',
         messages: channelMessages('connection', ['authExpiring', 'authExpired', 'clientError']),
       },
       ...Object.fromEntries(
-        ([['receiveRoomSubscribe', 'roomSubscribe'], ['receiveRoomUnsubscribe', 'roomUnsubscribe'], ['receiveAuthRefresh', 'authRefresh']] as const).map(([id, key]) => [
+        (
+          [
+            ['receiveRoomSubscribe', 'roomSubscribe'],
+            ['receiveRoomUnsubscribe', 'roomUnsubscribe'],
+            ['receiveAuthRefresh', 'authRefresh'],
+          ] as const
+        ).map(([id, key]) => [
           id,
           {
             action: 'receive',
@@ -124,14 +232,18 @@ export function buildAsyncApiDocument(publicUrl: string) {
     components: {
       schemas: payloadSchemas(),
       messages: Object.fromEntries(
-        Object.entries(MESSAGES).map(([key, m]) => [key, { name: m.name, title: m.title, summary: m.summary, payload: ref(schemaRef(m.payload)) }]),
+        Object.entries(MESSAGES).map(([key, m]) => [
+          key,
+          { name: m.name, title: m.title, summary: m.summary, payload: ref(schemaRef(m.payload)) },
+        ]),
       ),
       securitySchemes: {
         token: {
           type: 'httpApiKey',
           name: 'token',
           in: 'query',
-          description: 'Sent in the Socket.IO handshake as `auth: {token}` (or an Authorization: Bearer header): a JWT access token or a display token (rbd_...).',
+          description:
+            'Sent in the Socket.IO handshake as `auth: {token}` (or an Authorization: Bearer header): a JWT access token or a display token (rbd_...).',
         },
       },
     },

@@ -9,17 +9,40 @@ import type { BookingEventKind } from '../shared/booking-messages';
 import type { BookingEventPayload, RoomStatusPayload } from './events';
 
 /** Client → server. */
-export const roomIdPayloadSchema = z.object({ roomId: z.string().uuid('a room id (uuid)') }).strict().openapi('RoomIdPayload');
-export const refreshPayloadSchema = z.object({ token: z.string().min(1, 'a token') }).strict().openapi('AuthRefreshPayload');
+export const roomIdPayloadSchema = z
+  .object({ roomId: z.string().uuid('a room id (uuid)') })
+  .strict()
+  .openapi('RoomIdPayload');
+export const refreshPayloadSchema = z
+  .object({ token: z.string().min(1, 'a token') })
+  .strict()
+  .openapi('AuthRefreshPayload');
 
 const BOOKING_EVENT_KINDS = [
-  'hold_created', 'pending_approval', 'confirmed', 'approved', 'rejected', 'expired', 'cancelled', 'rescheduled',
-  'reminder', 'check_in_opened', 'checked_in', 'meeting_started', 'released', 'completed', 'review_prompt', 'review_reminder',
+  'hold_created',
+  'pending_approval',
+  'confirmed',
+  'approved',
+  'rejected',
+  'expired',
+  'cancelled',
+  'rescheduled',
+  'reminder',
+  'check_in_opened',
+  'checked_in',
+  'meeting_started',
+  'released',
+  'completed',
+  'review_prompt',
+  'review_reminder',
 ] as const satisfies readonly BookingEventKind[];
 
 const envelope = {
   eventId: z.string().openapi({ description: 'Stable across retries of the publisher: drop a repeat' }),
-  version: z.number().int().openapi({ description: 'Grows with each change (per booking, or per room for room.status)' }),
+  version: z
+    .number()
+    .int()
+    .openapi({ description: 'Grows with each change (per booking, or per room for room.status)' }),
   timestamp: z.string().datetime().openapi({ description: 'When the worker published it' }),
 };
 
@@ -28,7 +51,9 @@ export const bookingEventPayloadSchema = z
     ...envelope,
     kind: z.enum(BOOKING_EVENT_KINDS),
     roomId: z.string().uuid(),
-    booking: z.union([roomBookingSchema, bookingSchema]).openapi({ description: "RoomBooking on a room channel; the whole Booking on the organizer's own connections" }),
+    booking: z
+      .union([roomBookingSchema, bookingSchema])
+      .openapi({ description: "RoomBooking on a room channel; the whole Booking on the organizer's own connections" }),
   })
   .openapi('BookingEventPayload');
 
@@ -55,9 +80,15 @@ export const clientErrorPayloadSchema = z
   .openapi('ClientErrorPayload');
 
 const ackError = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) });
-export const subscribeAckSchema = z.union([z.object({ ok: z.literal(true), roomId: z.string().uuid(), status: roomStatusSchema }), ackError]).openapi('SubscribeAck');
-export const unsubscribeAckSchema = z.union([z.object({ ok: z.literal(true), roomId: z.string().uuid() }), ackError]).openapi('UnsubscribeAck');
-export const refreshAckSchema = z.union([z.object({ ok: z.literal(true), expiresAt: z.string().datetime().nullable() }), ackError]).openapi('AuthRefreshAck');
+export const subscribeAckSchema = z
+  .union([z.object({ ok: z.literal(true), roomId: z.string().uuid(), status: roomStatusSchema }), ackError])
+  .openapi('SubscribeAck');
+export const unsubscribeAckSchema = z
+  .union([z.object({ ok: z.literal(true), roomId: z.string().uuid() }), ackError])
+  .openapi('UnsubscribeAck');
+export const refreshAckSchema = z
+  .union([z.object({ ok: z.literal(true), expiresAt: z.string().datetime().nullable() }), ackError])
+  .openapi('AuthRefreshAck');
 
 // Each schema describes exactly the type its publisher uses (both directions assignable).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -25,8 +25,15 @@ export const ClientEvents = {
   refresh: 'auth:refresh',
 } as const;
 
-export type RelayedEvent = (typeof ServerEvents)['bookingUpdated' | 'roomStatus' | 'meetingStarted' | 'meetingEnded' | 'bookingReminder'];
-export const RELAYED_EVENTS: readonly RelayedEvent[] = ['booking.updated', 'room.status', 'meeting.started', 'meeting.ended', 'booking.reminder'];
+export type RelayedEvent = (typeof ServerEvents)[
+  'bookingUpdated' | 'roomStatus' | 'meetingStarted' | 'meetingEnded' | 'bookingReminder'];
+export const RELAYED_EVENTS: readonly RelayedEvent[] = [
+  'booking.updated',
+  'room.status',
+  'meeting.started',
+  'meeting.ended',
+  'booking.reminder',
+];
 
 /** Socket.IO rooms: everyone subscribed to a room; every connection of one user. */
 export const roomChannel = (roomId: string) => `room:${roomId}`;
@@ -52,7 +59,8 @@ export interface BookingEventPayload extends EventEnvelope {
 export interface RoomStatusPayload extends EventEnvelope, RoomStatusView {}
 
 /** Acknowledgements: `{ok: true, ...}` or `{ok: false, error: {code, message}}`. */
-export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+export type Ack<T extends object = object> =
+  ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
 
 /**
  * Which client events a workflow's booking event becomes, besides the room.status that every
@@ -77,5 +85,6 @@ export function relayedEventsFor(kind: BookingEventKind): RelayedEvent[] | undef
 }
 
 /** Stable across retries of the activity that publishes it, so clients can drop a repeat. */
-export const bookingEventId = (workflowId: string, version: number, kind: BookingEventKind, event: RelayedEvent) => `${workflowId}#v${version}#${kind}#${event}`;
+export const bookingEventId = (workflowId: string, version: number, kind: BookingEventKind, event: RelayedEvent) =>
+  `${workflowId}#v${version}#${kind}#${event}`;
 export const roomStatusEventId = (roomId: string, version: number) => `room:${roomId}#v${version}#room.status`;

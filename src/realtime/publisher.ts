@@ -68,10 +68,18 @@ export function createBookingEventPublisher(deps: PublisherDeps): (event: Bookin
       const publisher = new AwaitedPublisher(deps.redis);
       const emitter = new Emitter(publisher);
       const timestamp = new Date().toISOString();
-      const organizerName = fresh?.bookings.find((b) => b.id === booking.id)?.organizer.name ?? (await organizerNameOf(tx, booking.organizerId));
+      const organizerName =
+        fresh?.bookings.find((b) => b.id === booking.id)?.organizer.name ??
+        (await organizerNameOf(tx, booking.organizerId));
 
       for (const name of relayed) {
-        const envelope = { eventId: bookingEventId(booking.workflowId, booking.version, event.kind, name), version: booking.version, timestamp, kind: event.kind, roomId: booking.roomId };
+        const envelope = {
+          eventId: bookingEventId(booking.workflowId, booking.version, event.kind, name),
+          version: booking.version,
+          timestamp,
+          kind: event.kind,
+          roomId: booking.roomId,
+        };
         const personal: BookingEventPayload = { ...envelope, booking: personalView(booking) };
         const shared: BookingEventPayload = { ...envelope, booking: roomView(booking, organizerName) };
         // Each socket hears an event once: the organizer's connections get the whole booking, everyone else in the room the room's view.
@@ -88,11 +96,15 @@ export function createBookingEventPublisher(deps: PublisherDeps): (event: Bookin
         emitter.to(roomChannel(booking.roomId)).emit(ServerEvents.roomStatus, status);
       }
       await publisher.flush();
-      deps.logger.debug({ kind: event.kind, bookingId: booking.id, roomStatusVersion: version }, 'booking event published');
+      deps.logger.debug(
+        { kind: event.kind, bookingId: booking.id, roomStatusVersion: version },
+        'booking event published',
+      );
     });
     // A move from another room: that room's displays must see the slot free. Its own transaction,
     // so two rooms' locks are never held at once (no lock-order deadlock between publishers).
-    if (event.previous && event.previous.roomId !== booking.roomId) await publishRoomStatus(deps, event.previous.roomId);
+    if (event.previous && event.previous.roomId !== booking.roomId)
+      await publishRoomStatus(deps, event.previous.roomId);
   };
 }
 
@@ -100,14 +112,22 @@ export function createBookingEventPublisher(deps: PublisherDeps): (event: Bookin
  * Pushes a room's recomputed status on its own (no booking changed): e.g. a facility manager
  * took the room out of service. Same versioning and ordering as the booking events.
  */
-export async function publishRoomStatus(deps: Pick<PublisherDeps, 'dataSource' | 'redis'>, roomId: string): Promise<void> {
+export async function publishRoomStatus(
+  deps: Pick<PublisherDeps, 'dataSource' | 'redis'>,
+  roomId: string,
+): Promise<void> {
   const at = Date.now();
   await deps.dataSource.transaction(async (tx) => {
     const version = await nextRoomStatusVersion(tx, roomId);
     const fresh = await loadRoomStatusInputs(tx, roomId, at);
     if (!fresh) return;
     const publisher = new AwaitedPublisher(deps.redis);
-    const status: RoomStatusPayload = { eventId: roomStatusEventId(roomId, version), version, timestamp: new Date().toISOString(), ...roomStatusAt(fresh.room, fresh.bookings, at) };
+    const status: RoomStatusPayload = {
+      eventId: roomStatusEventId(roomId, version),
+      version,
+      timestamp: new Date().toISOString(),
+      ...roomStatusAt(fresh.room, fresh.bookings, at),
+    };
     new Emitter(publisher).to(roomChannel(roomId)).emit(ServerEvents.roomStatus, status);
     await publisher.flush();
   });

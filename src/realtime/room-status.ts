@@ -12,7 +12,11 @@ export interface VersionedRoomStatus extends RoomStatusView {
  * before the bookings: a change published after this read carries a higher version, so a client
  * that applies only higher versions never goes back to an older state.
  */
-export async function readRoomStatus(db: DataSource, roomId: string, at = Date.now()): Promise<VersionedRoomStatus | undefined> {
+export async function readRoomStatus(
+  db: DataSource,
+  roomId: string,
+  at = Date.now(),
+): Promise<VersionedRoomStatus | undefined> {
   const version = await currentRoomStatusVersion(db, roomId);
   const inputs = await loadRoomStatusInputs(db, roomId, at);
   if (!inputs) return undefined;

@@ -11,7 +11,15 @@ import { AppError } from '../domain/errors';
 import { createRedis, type Redis } from '../infra/redis';
 import { withTimeout } from '../infra/deadline';
 import { readRoomStatus } from './room-status';
-import { ClientEvents, RELAYED_EVENTS, roomChannel, ServerEvents, userChannel, type Ack, type EventEnvelope } from './events';
+import {
+  ClientEvents,
+  RELAYED_EVENTS,
+  roomChannel,
+  ServerEvents,
+  userChannel,
+  type Ack,
+  type EventEnvelope,
+} from './events';
 import { refreshPayloadSchema, roomIdPayloadSchema } from './event-schemas';
 
 // A minute's notice is enough for a client to refresh its access token over the socket.
@@ -20,7 +28,6 @@ const EXPIRY_NOTICE_MS = 60_000;
 const DISPLAY_RECHECK_MS = 60_000;
 const MAX_SUBSCRIPTIONS = 100;
 
-
 interface SocketData {
   principal: Principal;
   /** Epoch ms when the access token expires; undefined for display tokens. */
@@ -28,7 +35,12 @@ interface SocketData {
   timers: NodeJS.Timeout[];
 }
 
-type RoombookSocket = Socket<Record<string, (...args: any[]) => void>, Record<string, (...args: any[]) => void>, Record<string, never>, SocketData>;
+type RoombookSocket = Socket<
+  Record<string, (...args: any[]) => void>,
+  Record<string, (...args: any[]) => void>,
+  Record<string, never>,
+  SocketData
+>;
 
 export interface RealtimeServer {
   io: Server;
@@ -36,20 +48,27 @@ export interface RealtimeServer {
 }
 
 class SocketInputError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 const failure = (err: unknown): Ack => {
-  if (err instanceof SocketInputError || err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
+  if (err instanceof SocketInputError || err instanceof AppError)
+    return { ok: false, error: { code: err.code, message: err.message } };
   return { ok: false, error: { code: 'INTERNAL', message: 'The server could not handle this message.' } };
 };
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
   const result = schema.safeParse(payload);
   if (!result.success) {
-    throw new SocketInputError('VALIDATION_FAILED', `Invalid payload: ${result.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`);
+    throw new SocketInputError(
+      'VALIDATION_FAILED',
+      `Invalid payload: ${result.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return result.data;
 }
@@ -67,7 +86,9 @@ function expiryOf(token: string, principal: Principal): number | undefined {
 }
 
 const samePrincipal = (a: Principal, b: Principal) =>
-  a.kind === 'user' ? b.kind === 'user' && a.userId === b.userId : b.kind === 'display' && a.displayTokenId === b.displayTokenId;
+  a.kind === 'user'
+    ? b.kind === 'user' && a.userId === b.userId
+    : b.kind === 'display' && a.displayTokenId === b.displayTokenId;
 
 /**
  * Socket.IO on the API's HTTP server. Every api process shares events through the Redis adapter;
@@ -78,7 +99,8 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
   // Pub/sub needs connections of its own; they queue commands while reconnecting (subscriptions are restored).
   const pub: Redis = createRedis(deps.config.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: null });
   const sub: Redis = pub.duplicate();
-  for (const client of [pub, sub]) client.on('error', (err) => deps.logger.warn({ err: err.message }, 'realtime redis error'));
+  for (const client of [pub, sub])
+    client.on('error', (err) => deps.logger.warn({ err: err.message }, 'realtime redis error'));
 
   const io = new Server(server, { adapter: createAdapter(pub, sub), serveClient: true });
 
@@ -146,12 +168,21 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
       if (data.expiresAt !== undefined) {
         const left = data.expiresAt - Date.now();
         data.timers.push(
-          setTimeout(() => socket.emit(ServerEvents.authExpiring, { expiresAt: new Date(data.expiresAt!).toISOString() }), Math.max(0, left - EXPIRY_NOTICE_MS)),
-          setTimeout(() => expire('The access token expired: reconnect with a new token, or send auth:refresh before expiry.'), Math.max(0, left)),
+          setTimeout(
+            () => socket.emit(ServerEvents.authExpiring, { expiresAt: new Date(data.expiresAt!).toISOString() }),
+            Math.max(0, left - EXPIRY_NOTICE_MS),
+          ),
+          setTimeout(
+            () => expire('The access token expired: reconnect with a new token, or send auth:refresh before expiry.'),
+            Math.max(0, left),
+          ),
         );
       } else if (data.principal.kind === 'display') {
         const recheck = async () => {
-          const still = await verifier.verify(tokenOf(socket) ?? '').then(() => true, (err) => !(err instanceof AppError && err.status === 401));
+          const still = await verifier.verify(tokenOf(socket) ?? '').then(
+            () => true,
+            (err) => !(err instanceof AppError && err.status === 401),
+          );
           if (!still) return expire('The display token was revoked.');
           data.timers.push(setTimeout(() => void recheck(), DISPLAY_RECHECK_MS).unref());
         };
@@ -178,7 +209,8 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
         } catch (err) {
           answer = failure(err);
           if (!answer.ok) refused.inc({ code: answer.error.code });
-          if (!(err instanceof SocketInputError || err instanceof AppError)) deps.logger.error({ err, event }, 'socket message failed');
+          if (!(err instanceof SocketInputError || err instanceof AppError))
+            deps.logger.error({ err, event }, 'socket message failed');
         }
         if (ack) ack(answer);
         else if (!answer.ok) socket.emit(ServerEvents.clientError, { event, ...answer.error });
@@ -187,8 +219,10 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
 
     handle(ClientEvents.subscribe, async (payload) => {
       const { roomId } = parse(roomIdPayloadSchema, payload);
-      if (!canActInRoom(data.principal, roomId)) throw new SocketInputError('FORBIDDEN', 'This display token is bound to another room.');
-      if (socket.rooms.size > MAX_SUBSCRIPTIONS) throw new SocketInputError('TOO_MANY_SUBSCRIPTIONS', `At most ${MAX_SUBSCRIPTIONS} rooms per connection.`);
+      if (!canActInRoom(data.principal, roomId))
+        throw new SocketInputError('FORBIDDEN', 'This display token is bound to another room.');
+      if (socket.rooms.size > MAX_SUBSCRIPTIONS)
+        throw new SocketInputError('TOO_MANY_SUBSCRIPTIONS', `At most ${MAX_SUBSCRIPTIONS} rooms per connection.`);
       // Join before reading: any change after the read is published to this socket, so nothing falls in between.
       await socket.join(roomChannel(roomId));
       const status = await readRoomStatus(deps.dataSource, roomId);
@@ -208,7 +242,8 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
     handle(ClientEvents.refresh, async (payload) => {
       const { token } = parse(refreshPayloadSchema, payload);
       const principal = await verifier.verify(token);
-      if (!samePrincipal(principal, data.principal)) throw new SocketInputError('FORBIDDEN', 'A refreshed token must belong to the same account or display.');
+      if (!samePrincipal(principal, data.principal))
+        throw new SocketInputError('FORBIDDEN', 'A refreshed token must belong to the same account or display.');
       data.principal = principal;
       data.expiresAt = expiryOf(token, principal);
       (socket.handshake.auth as { token?: string }).token = token;

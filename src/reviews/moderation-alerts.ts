@@ -106,7 +106,10 @@ export function createModerationAlerts(deps: ModerationAlertDeps) {
       } catch (err) {
         deps.logger.warn({ err: (err as Error).message, reviewId: review.id }, 'review.pending not published');
       }
-      await mail(payload, staff.map((m) => m.email)).catch((err: Error) => {
+      await mail(
+        payload,
+        staff.map((m) => m.email),
+      ).catch((err: Error) => {
         deps.logger.error({ err: err.message, reviewId: review.id }, 'moderation alert mail failed after retries');
       });
     },

@@ -21,7 +21,10 @@ export function words(comment: string): string[] {
 }
 
 /** Words found in at least `minReviews` comments, most frequent first (ties alphabetical). */
-export function recurringWords(comments: readonly string[], opts: { minReviews?: number; limit?: number } = {}): { word: string; count: number }[] {
+export function recurringWords(
+  comments: readonly string[],
+  opts: { minReviews?: number; limit?: number } = {},
+): { word: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const comment of comments) {
     for (const word of new Set(words(comment))) counts.set(word, (counts.get(word) ?? 0) + 1);

@@ -2,9 +2,28 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../api/auth/access';
 import {
-  countVotes, deleteVote, findReview, findReviewableBooking, findReviewByAuthor, insertReview, listForModeration, listRoomReviews,
-  lockReview, lockRoomRating, readRoomRating, recomputeRoomRating, setModeration, updateReviewContent, upsertVote, worstRecentRooms,
-  writeVoteCounts, type ReviewableBooking, type ReviewRecord, type ReviewSort, type ReviewStatus, type RoomRating,
+  countVotes,
+  deleteVote,
+  findReview,
+  findReviewableBooking,
+  findReviewByAuthor,
+  insertReview,
+  listForModeration,
+  listRoomReviews,
+  lockReview,
+  lockRoomRating,
+  readRoomRating,
+  recomputeRoomRating,
+  setModeration,
+  updateReviewContent,
+  upsertVote,
+  worstRecentRooms,
+  writeVoteCounts,
+  type ReviewableBooking,
+  type ReviewRecord,
+  type ReviewSort,
+  type ReviewStatus,
+  type RoomRating,
 } from '../db/repositories/reviews';
 import { assertCanViewBooking } from '../domain/booking-access';
 import { AppError, conflict, forbidden, notFound } from '../domain/errors';
@@ -62,15 +81,25 @@ export function toReviewView(review: ReviewRecord, principal: Principal): Review
     comment: review.comment,
     status: review.status,
     ...(privileged ? { screeningFlags: review.screeningFlags } : {}),
-    ...(privileged && review.moderatedAt ? { moderation: { reason: review.moderationReason, moderatorId: review.moderatedBy, at: review.moderatedAt } } : {}),
-    votes: { helpful: review.helpfulCount, unhelpful: review.unhelpfulCount, helpfulness: review.helpfulness, mine: review.viewerVote },
+    ...(privileged && review.moderatedAt
+      ? { moderation: { reason: review.moderationReason, moderatorId: review.moderatedBy, at: review.moderatedAt } }
+      : {}),
+    votes: {
+      helpful: review.helpfulCount,
+      unhelpful: review.unhelpfulCount,
+      helpfulness: review.helpfulness,
+      mine: review.viewerVote,
+    },
     createdAt: review.createdAt,
     updatedAt: review.updatedAt,
   };
 }
 
 /** Reviews are accepted from the booking's end until its prompt time plus the room's review window. */
-export function reviewWindowOf(booking: Pick<ReviewableBooking, 'endedAt' | 'policy'>): { opensAt: string; closesAt: string } {
+export function reviewWindowOf(booking: Pick<ReviewableBooking, 'endedAt' | 'policy'>): {
+  opensAt: string;
+  closesAt: string;
+} {
   const endedAt = new Date(booking.endedAt).toISOString();
   return { opensAt: endedAt, closesAt: reviewWindow(storedPolicy(booking.policy), endedAt).closesAt };
 }
@@ -94,15 +123,25 @@ export class ReviewService {
    * The organizer or a registered attendee of a completed booking, inside the window. Who may not
    * see the booking gets 404 (ids are not probeable); staff who see it but did not attend get 403.
    */
-  private async assertMayReview(principal: Principal, bookingId: string): Promise<{ booking: ReviewableBooking; me: { userId: string; email: string } }> {
+  private async assertMayReview(
+    principal: Principal,
+    bookingId: string,
+  ): Promise<{ booking: ReviewableBooking; me: { userId: string; email: string } }> {
     const me = await this.person(principal);
     const booking = await findReviewableBooking(this.deps.dataSource, bookingId);
     if (!booking) throw notFound('Booking');
     assertCanViewBooking(principal, booking, me.email);
-    const attended = booking.organizerId === me.userId || booking.attendees.some((a) => a.trim().toLowerCase() === me.email.toLowerCase());
-    if (!attended) throw new AppError(403, 'NOT_A_PARTICIPANT', 'Only the organizer and the attendees of a booking may review it.');
+    const attended =
+      booking.organizerId === me.userId ||
+      booking.attendees.some((a) => a.trim().toLowerCase() === me.email.toLowerCase());
+    if (!attended)
+      throw new AppError(403, 'NOT_A_PARTICIPANT', 'Only the organizer and the attendees of a booking may review it.');
     if (booking.status !== 'completed') {
-      throw conflict('BOOKING_NOT_COMPLETED', `Only a completed meeting can be reviewed; this booking is ${booking.status}.`, { status: booking.status });
+      throw conflict(
+        'BOOKING_NOT_COMPLETED',
+        `Only a completed meeting can be reviewed; this booking is ${booking.status}.`,
+        { status: booking.status },
+      );
     }
     const window = reviewWindowOf(booking);
     if (Date.now() > Date.parse(window.closesAt)) {
@@ -111,7 +150,11 @@ export class ReviewService {
     return { booking, me };
   }
 
-  async submit(principal: Principal, bookingId: string, input: { rating: number; comment?: string }): Promise<ReviewView> {
+  async submit(
+    principal: Principal,
+    bookingId: string,
+    input: { rating: number; comment?: string },
+  ): Promise<ReviewView> {
     const { booking, me } = await this.assertMayReview(principal, bookingId);
     const existing = await findReviewByAuthor(this.deps.dataSource, booking.id, me.userId);
     if (existing) throw reviewExists(existing.id);
@@ -121,7 +164,15 @@ export class ReviewService {
 
     const id = await this.deps.dataSource.transaction(async (m) => {
       await lockRoomRating(m, booking.roomId);
-      const inserted = await insertReview(m, { bookingId: booking.id, roomId: booking.roomId, authorId: me.userId, rating: input.rating, comment, status, screeningFlags });
+      const inserted = await insertReview(m, {
+        bookingId: booking.id,
+        roomId: booking.roomId,
+        authorId: me.userId,
+        rating: input.rating,
+        comment,
+        status,
+        screeningFlags,
+      });
       // A concurrent submission by the same person won the unique index.
       if (!inserted) return undefined;
       if (status === 'published') await recomputeRoomRating(m, booking.roomId);
@@ -140,7 +191,11 @@ export class ReviewService {
   }
 
   /** The author edits within the window; the new text is screened again, and a rejected review goes back to the queue. */
-  async edit(principal: Principal, reviewId: string, change: { rating?: number; comment?: string }): Promise<ReviewView> {
+  async edit(
+    principal: Principal,
+    reviewId: string,
+    change: { rating?: number; comment?: string },
+  ): Promise<ReviewView> {
     const current = await this.visibleReview(principal, reviewId);
     if (viewerId(principal) !== current.authorId) throw forbidden('Only the author may edit a review.');
     const { booking } = await this.assertMayReview(principal, current.bookingId);
@@ -151,7 +206,13 @@ export class ReviewService {
 
     await this.deps.dataSource.transaction(async (m) => {
       await lockRoomRating(m, booking.roomId);
-      await updateReviewContent(m, reviewId, { rating, comment, status, screeningFlags, clearModeration: status !== current.status });
+      await updateReviewContent(m, reviewId, {
+        rating,
+        comment,
+        status,
+        screeningFlags,
+        clearModeration: status !== current.status,
+      });
       await recomputeRoomRating(m, booking.roomId);
     });
     await this.invalidate(booking.roomId);
@@ -164,7 +225,8 @@ export class ReviewService {
   private async visibleReview(principal: Principal, reviewId: string): Promise<ReviewRecord> {
     const review = await findReview(this.deps.dataSource, reviewId, viewerId(principal) ?? undefined);
     if (!review) throw notFound('Review');
-    if (review.status !== 'published' && !isStaff(principal) && viewerId(principal) !== review.authorId) throw notFound('Review');
+    if (review.status !== 'published' && !isStaff(principal) && viewerId(principal) !== review.authorId)
+      throw notFound('Review');
     return review;
   }
 
@@ -174,12 +236,20 @@ export class ReviewService {
 
   async listForRoom(principal: Principal, roomId: string, query: { sort: ReviewSort; limit: number; offset: number }) {
     await getRoom(this.deps, roomId);
-    const { items, total } = await listRoomReviews(this.deps.dataSource, roomId, viewerId(principal), query.sort, query);
+    const { items, total } = await listRoomReviews(
+      this.deps.dataSource,
+      roomId,
+      viewerId(principal),
+      query.sort,
+      query,
+    );
     return { items: items.map((r) => toReviewView(r, principal)), total, limit: query.limit, offset: query.offset };
   }
 
   async rating(roomId: string): Promise<{ rating: RoomRating; cache: RatingCacheOutcome }> {
-    const { value, cache } = await cachedRoomRating(this.deps.redis, roomId, () => readRoomRating(this.deps.dataSource, roomId));
+    const { value, cache } = await cachedRoomRating(this.deps.redis, roomId, () =>
+      readRoomRating(this.deps.dataSource, roomId),
+    );
     if (!value) throw notFound('Room');
     return { rating: value, cache };
   }
@@ -189,7 +259,8 @@ export class ReviewService {
     const me = await this.person(principal);
     const review = await this.visibleReview(principal, reviewId);
     if (review.authorId === me.userId) throw new AppError(403, 'OWN_REVIEW', 'You cannot vote on your own review.');
-    if (review.status !== 'published') throw conflict('REVIEW_NOT_PUBLISHED', 'Only published reviews can be voted on.', { status: review.status });
+    if (review.status !== 'published')
+      throw conflict('REVIEW_NOT_PUBLISHED', 'Only published reviews can be voted on.', { status: review.status });
     await this.deps.dataSource.transaction(async (m) => {
       // Lock first, count after: every vote's recount sees all votes committed before it.
       const locked = await lockReview(m, reviewId);
@@ -197,18 +268,33 @@ export class ReviewService {
       if (helpful === null) await deleteVote(m, reviewId, me.userId);
       else await upsertVote(m, reviewId, me.userId, helpful);
       const counts = await countVotes(m, reviewId);
-      await writeVoteCounts(m, reviewId, { ...counts, helpfulness: wilsonLowerBound(counts.helpful, counts.unhelpful) });
+      await writeVoteCounts(m, reviewId, {
+        ...counts,
+        helpfulness: wilsonLowerBound(counts.helpful, counts.unhelpful),
+      });
     });
     return toReviewView((await findReview(this.deps.dataSource, reviewId, me.userId))!, principal);
   }
 
-  async moderationQueue(principal: Principal, query: { status: ReviewStatus; roomId?: string; limit: number; offset: number }) {
+  async moderationQueue(
+    principal: Principal,
+    query: { status: ReviewStatus; roomId?: string; limit: number; offset: number },
+  ) {
     const { items, total } = await listForModeration(this.deps.dataSource, query, viewerId(principal)!);
-    return { items: items.map((r) => ({ ...toReviewView(r, principal), roomName: r.roomName })), total, limit: query.limit, offset: query.offset };
+    return {
+      items: items.map((r) => ({ ...toReviewView(r, principal), roomName: r.roomName })),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
   }
 
   /** Approve publishes, reject withdraws; either can reverse an earlier decision. The aggregate follows. */
-  async moderate(principal: Principal, reviewId: string, decision: { action: 'approve' | 'reject'; reason?: string }): Promise<ReviewView> {
+  async moderate(
+    principal: Principal,
+    reviewId: string,
+    decision: { action: 'approve' | 'reject'; reason?: string },
+  ): Promise<ReviewView> {
     const moderatorId = viewerId(principal)!;
     const review = await findReview(this.deps.dataSource, reviewId);
     if (!review) throw notFound('Review');
@@ -248,7 +334,8 @@ export class ReviewService {
    */
   private async tellWorkflow(booking: ReviewableBooking, me: { userId: string; email: string }): Promise<void> {
     try {
-      const signal = (workflowId: string, runId?: string) => this.deps.temporal.workflow.getHandle(workflowId, runId).signal(reviewSubmittedSignal, me);
+      const signal = (workflowId: string, runId?: string) =>
+        this.deps.temporal.workflow.getHandle(workflowId, runId).signal(reviewSubmittedSignal, me);
       await withTimeout(
         signal(followUpWorkflowId(booking.id)).catch((err) => {
           if (err instanceof WorkflowNotFoundError) return signal(booking.workflowId, booking.runId);
@@ -265,5 +352,9 @@ export class ReviewService {
 }
 
 function reviewExists(reviewId?: string): AppError {
-  return conflict('REVIEW_EXISTS', 'You already reviewed this booking; edit your review with PATCH /api/v1/reviews/:id.', reviewId ? { reviewId } : undefined);
+  return conflict(
+    'REVIEW_EXISTS',
+    'You already reviewed this booking; edit your review with PATCH /api/v1/reviews/:id.',
+    reviewId ? { reviewId } : undefined,
+  );
 }

@@ -7,7 +7,8 @@
 export type ScreeningFlag = 'link' | 'banned_term' | 'repeated_characters' | 'all_capitals';
 
 // URLs, www. hosts and bare domains with a common top-level domain ("cheap-stuff.shop").
-const LINK = /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|info|biz|io|co|ru|cn|xyz|top|shop|online|site|ly|me|app|link)\b/iu;
+const LINK =
+  /\b(?:https?:\/\/|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|info|biz|io|co|ru|cn|xyz|top|shop|online|site|ly|me|app|link)\b/iu;
 // The same character six times or more in a row ("greaaaaaat", "!!!!!!"), spaces aside.
 const REPEATED = /(\S)\1{5,}/u;
 const MIN_LETTERS_FOR_SHOUTING = 12;
@@ -29,7 +30,10 @@ function containsBannedTerm(comment: string, bannedTerms: readonly string[]): bo
 
 /** Lower-case letters and digits separated by single spaces: punctuation never hides a term. */
 function normalize(text: string): string {
-  return text.toLocaleLowerCase('en').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .toLocaleLowerCase('en')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /** All capitals: enough letters to be a sentence, and none of them lower case. */

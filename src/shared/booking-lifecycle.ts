@@ -2,7 +2,14 @@
 // statuses occupy the room, the check-in window, how long the room stays occupied, the review
 // window and the next deadline a booking's workflow must wake up for. Pure and sandbox-safe: the
 // workflows, the activities, the series code, the reviews code and the API all import it.
-import { ACTIVE_STATUSES, BOOKING_STATUSES, isActive, type ActiveStatus, type BookingStatus, type RoomPolicy } from './booking';
+import {
+  ACTIVE_STATUSES,
+  BOOKING_STATUSES,
+  isActive,
+  type ActiveStatus,
+  type BookingStatus,
+  type RoomPolicy,
+} from './booking';
 
 export { ACTIVE_STATUSES, BOOKING_STATUSES, isActive, type ActiveStatus, type BookingStatus };
 
@@ -13,7 +20,8 @@ export const ACTIVE_STATUSES_SQL = `(${ACTIVE_STATUSES.map((s) => `'${s}'`).join
 export const TERMINAL_STATUSES = BOOKING_STATUSES.filter((s) => !isActive(s)) as Exclude<BookingStatus, ActiveStatus>[];
 
 /** What someone can ask of a booking. */
-export type BookingAction = 'confirm' | 'approve' | 'reject' | 'cancel' | 'checkIn' | 'checkOut' | 'extend' | 'move' | 'edit';
+export type BookingAction =
+  'confirm' | 'approve' | 'reject' | 'cancel' | 'checkIn' | 'checkOut' | 'extend' | 'move' | 'edit';
 
 /** The transition table: the statuses each action is allowed from. */
 export const ALLOWED_FROM: Readonly<Record<BookingAction, readonly ActiveStatus[]>> = {
@@ -42,7 +50,8 @@ export const LEADS_TO: Readonly<Record<BookingAction, BookingStatus | 'same' | '
   edit: 'same',
 };
 
-export const isAllowed = (action: BookingAction, status: BookingStatus): boolean => (ALLOWED_FROM[action] as readonly string[]).includes(status);
+export const isAllowed = (action: BookingAction, status: BookingStatus): boolean =>
+  (ALLOWED_FROM[action] as readonly string[]).includes(status);
 
 /** The statuses a person may cancel from: also what a series cancels. */
 export const CANCELLABLE_STATUSES = ALLOWED_FROM.cancel;
@@ -71,7 +80,11 @@ export interface CheckInWindow {
   deadline?: string;
 }
 
-export function checkInWindow(policy: Pick<RoomPolicy, 'requiresCheckIn' | 'checkInOpensBeforeSeconds' | 'checkInGraceSeconds'>, start: string, end: string): CheckInWindow {
+export function checkInWindow(
+  policy: Pick<RoomPolicy, 'requiresCheckIn' | 'checkInOpensBeforeSeconds' | 'checkInGraceSeconds'>,
+  start: string,
+  end: string,
+): CheckInWindow {
   const opensAt = iso(ms(start) - policy.checkInOpensBeforeSeconds * 1000);
   if (!policy.requiresCheckIn) return { opensAt, closesAt: end };
   const deadline = iso(ms(start) + policy.checkInGraceSeconds * 1000);
@@ -79,14 +92,24 @@ export function checkInWindow(policy: Pick<RoomPolicy, 'requiresCheckIn' | 'chec
 }
 
 /** The check-in fields a booking carries in its JSON and row (absent in rooms without check-in). */
-export function checkInFields(policy: RoomPolicy, start: string, end: string): { checkInOpensAt?: string; checkInDeadline?: string } {
+export function checkInFields(
+  policy: RoomPolicy,
+  start: string,
+  end: string,
+): { checkInOpensAt?: string; checkInDeadline?: string } {
   if (!policy.requiresCheckIn) return {};
   const window = checkInWindow(policy, start, end);
   return { checkInOpensAt: window.opensAt, checkInDeadline: window.deadline };
 }
 
 /** Why check-in is refused at `now`, or undefined when it is allowed. */
-export function checkInRefusal(policy: RoomPolicy, status: BookingStatus, start: string, end: string, now: number): string | undefined {
+export function checkInRefusal(
+  policy: RoomPolicy,
+  status: BookingStatus,
+  start: string,
+  end: string,
+  now: number,
+): string | undefined {
   if (!isAllowed('checkIn', status)) return `Not possible while the booking is ${status} (needs confirmed).`;
   const window = checkInWindow(policy, start, end);
   if (now < ms(window.opensAt)) return `Check-in opens at ${window.opensAt}.`;
@@ -95,7 +118,12 @@ export function checkInRefusal(policy: RoomPolicy, status: BookingStatus, start:
 }
 
 /** Why check-out is refused at `now`, or undefined when it is allowed. */
-export function checkOutRefusal(policy: RoomPolicy, status: BookingStatus, start: string, now: number): string | undefined {
+export function checkOutRefusal(
+  policy: RoomPolicy,
+  status: BookingStatus,
+  start: string,
+  now: number,
+): string | undefined {
   if (status === 'checked_in') return undefined;
   if (status === 'confirmed' && !policy.requiresCheckIn && now >= ms(start)) return undefined;
   return `Not possible while the booking is ${status} (needs checked_in).`;
@@ -108,9 +136,16 @@ export interface ReviewWindow {
 }
 
 /** From the prompt (some time after the meeting ended) reviews are asked for, until the window closes. */
-export function reviewWindow(policy: Pick<RoomPolicy, 'reviewPromptDelaySeconds' | 'reviewWindowSeconds'>, endedAt: string): ReviewWindow {
+export function reviewWindow(
+  policy: Pick<RoomPolicy, 'reviewPromptDelaySeconds' | 'reviewWindowSeconds'>,
+  endedAt: string,
+): ReviewWindow {
   const promptAt = ms(endedAt) + policy.reviewPromptDelaySeconds * 1000;
-  return { promptAt: iso(promptAt), reminderAt: iso(promptAt + (policy.reviewWindowSeconds * 1000) / 2), closesAt: iso(promptAt + policy.reviewWindowSeconds * 1000) };
+  return {
+    promptAt: iso(promptAt),
+    reminderAt: iso(promptAt + (policy.reviewWindowSeconds * 1000) / 2),
+    closesAt: iso(promptAt + policy.reviewWindowSeconds * 1000),
+  };
 }
 
 /** What a booking's slot workflow knows that decides its next deadline. */
@@ -127,7 +162,15 @@ export interface SlotLifecycle {
   startAnnounced: boolean;
 }
 
-export const SLOT_DEADLINE_KINDS = ['hold_expiry', 'approval_timeout', 'reminder', 'check_in_opens', 'meeting_start', 'no_show', 'end'] as const;
+export const SLOT_DEADLINE_KINDS = [
+  'hold_expiry',
+  'approval_timeout',
+  'reminder',
+  'check_in_opens',
+  'meeting_start',
+  'no_show',
+  'end',
+] as const;
 export type SlotDeadlineKind = (typeof SLOT_DEADLINE_KINDS)[number];
 
 export interface Deadline<K extends string = SlotDeadlineKind> {
@@ -165,7 +208,12 @@ export function slotDeadlines(state: SlotLifecycle, policy: RoomPolicy): Deadlin
       const out: Deadline[] = [];
       const reminderAt = start - policy.reminderLeadSeconds * 1000;
       // Only for slots taken before the reminder time: whoever books five minutes ahead needs no reminder.
-      if (state.status === 'confirmed' && !state.reminderSentAt && policy.reminderLeadSeconds > 0 && reminderAt >= ms(state.slotTakenAt)) {
+      if (
+        state.status === 'confirmed' &&
+        !state.reminderSentAt &&
+        policy.reminderLeadSeconds > 0 &&
+        reminderAt >= ms(state.slotTakenAt)
+      ) {
         out.push(at('reminder', reminderAt));
       }
       if (state.status === 'confirmed' && policy.requiresCheckIn) {
@@ -204,16 +252,28 @@ export interface ReviewLifecycle {
 }
 
 /** A completed booking's follow-up: the prompt, at most one reminder, then the window closes. */
-export function nextReviewDeadline(state: ReviewLifecycle, policy: RoomPolicy, now: number): Deadline<ReviewDeadlineKind> {
+export function nextReviewDeadline(
+  state: ReviewLifecycle,
+  policy: RoomPolicy,
+  now: number,
+): Deadline<ReviewDeadlineKind> {
   const window = reviewWindow(policy, state.endedAt);
-  const at = (kind: ReviewDeadlineKind, when: string): Deadline<ReviewDeadlineKind> => ({ kind, at: ms(when), label: LABELS[kind] });
+  const at = (kind: ReviewDeadlineKind, when: string): Deadline<ReviewDeadlineKind> => ({
+    kind,
+    at: ms(when),
+    label: LABELS[kind],
+  });
   const candidates = [at('review_close', window.closesAt)];
   if (!state.promptSentAt) candidates.push(at('review_prompt', window.promptAt));
   else if (!state.reminderSent && !state.everyoneReviewed) candidates.push(at('review_reminder', window.reminderAt));
   return earliest(candidates, REVIEW_DEADLINE_KINDS, now)!;
 }
 
-function earliest<K extends string>(candidates: Deadline<K>[], order: readonly K[], now: number): Deadline<K> | undefined {
+function earliest<K extends string>(
+  candidates: Deadline<K>[],
+  order: readonly K[],
+  now: number,
+): Deadline<K> | undefined {
   const first = [...candidates].sort((a, b) => a.at - b.at || order.indexOf(a.kind) - order.indexOf(b.kind))[0];
   return first && { ...first, at: Math.max(first.at, now) };
 }

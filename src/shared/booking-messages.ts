@@ -123,13 +123,37 @@ export interface BookingSnapshot extends BookingView {
 
 /** Every moment of a booking's life that someone should hear about. */
 export type BookingEventKind =
-  | 'hold_created' | 'pending_approval' | 'confirmed' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'rescheduled'
-  | 'reminder' | 'check_in_opened' | 'checked_in' | 'meeting_started' | 'released' | 'completed' | 'review_prompt' | 'review_reminder';
+  | 'hold_created'
+  | 'pending_approval'
+  | 'confirmed'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'cancelled'
+  | 'rescheduled'
+  | 'reminder'
+  | 'check_in_opened'
+  | 'checked_in'
+  | 'meeting_started'
+  | 'released'
+  | 'completed'
+  | 'review_prompt'
+  | 'review_reminder';
 
 /** The kinds that also go out by mail; the rest are realtime only. */
 export const MAILED_EVENT_KINDS: readonly BookingEventKind[] = [
-  'hold_created', 'pending_approval', 'confirmed', 'approved', 'rejected', 'expired', 'cancelled', 'rescheduled',
-  'reminder', 'released', 'review_prompt', 'review_reminder',
+  'hold_created',
+  'pending_approval',
+  'confirmed',
+  'approved',
+  'rejected',
+  'expired',
+  'cancelled',
+  'rescheduled',
+  'reminder',
+  'released',
+  'review_prompt',
+  'review_reminder',
 ];
 
 /** What the workflow hands to delivery (realtime and mail): the kind, the booking as of now, who not to tell. */
@@ -199,7 +223,10 @@ export const checkInUpdate = defineUpdate<BookingView, [{ by: string }]>('checkI
 export const checkOutUpdate = defineUpdate<BookingView, [{ by: string }]>('checkOut');
 export const extendUpdate = defineUpdate<BookingView, [{ end: string }]>('extend');
 /** A new slot (in another room, with `room`), and optionally new details written in the same step (all or nothing). */
-export const rescheduleUpdate = defineUpdate<BookingView, [{ start: string; end: string; title?: string; attendees?: string[]; room?: MoveTarget }]>('reschedule');
+export const rescheduleUpdate = defineUpdate<
+  BookingView,
+  [{ start: string; end: string; title?: string; attendees?: string[]; room?: MoveTarget }]
+>('reschedule');
 export const editUpdate = defineUpdate<BookingView, [{ title?: string; attendees?: string[] }]>('edit');
 
 export const bookingStateQuery = defineQuery<BookingView>('state');

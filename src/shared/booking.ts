@@ -1,15 +1,29 @@
 // Booking states and room policy: shared by the API, the domain and the workflows (no I/O here).
 
 export const BOOKING_STATUSES = [
-  'held', 'pending_approval', 'confirmed', 'checked_in', 'completed', 'expired', 'rejected', 'cancelled', 'released',
+  'held',
+  'pending_approval',
+  'confirmed',
+  'checked_in',
+  'completed',
+  'expired',
+  'rejected',
+  'cancelled',
+  'released',
 ] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
 /** The states that occupy the room; the exclusion constraint covers exactly these. */
-export const ACTIVE_STATUSES = ['held', 'pending_approval', 'confirmed', 'checked_in'] as const satisfies readonly BookingStatus[];
+export const ACTIVE_STATUSES = [
+  'held',
+  'pending_approval',
+  'confirmed',
+  'checked_in',
+] as const satisfies readonly BookingStatus[];
 export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
 
-export const isActive = (status: BookingStatus): status is ActiveStatus => (ACTIVE_STATUSES as readonly string[]).includes(status);
+export const isActive = (status: BookingStatus): status is ActiveStatus =>
+  (ACTIVE_STATUSES as readonly string[]).includes(status);
 
 /** Every lifecycle duration is a room policy in seconds, so tests can run a whole life in seconds. */
 export interface RoomPolicy {

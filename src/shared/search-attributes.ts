@@ -9,7 +9,14 @@ export const BookingStatusKey = defineSearchAttributeKey('BookingStatus', Search
 export const SlotStartKey = defineSearchAttributeKey('SlotStart', SearchAttributeType.DATETIME);
 export const SeriesIdKey = defineSearchAttributeKey('SeriesId', SearchAttributeType.KEYWORD);
 
-export const searchAttributeKeys = [RoomIdKey, BookingIdKey, OrganizerIdKey, BookingStatusKey, SlotStartKey, SeriesIdKey];
+export const searchAttributeKeys = [
+  RoomIdKey,
+  BookingIdKey,
+  OrganizerIdKey,
+  BookingStatusKey,
+  SlotStartKey,
+  SeriesIdKey,
+];
 
 /**
  * The search attributes a booking's workflow (slot or follow-up) starts with; the slot's workflow

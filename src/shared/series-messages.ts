@@ -81,8 +81,17 @@ export const SeriesFailureTypes = { seriesConflict: 'SeriesConflict' } as const;
 /** Update-with-start: checks every occurrence against the database, books those within the horizon, answers with each outcome. */
 export const openSeriesUpdate = defineUpdate<SeriesOpened, []>('openSeries');
 /** Cancels occurrences (not yet booked ones are dropped; booked ones get their booking cancelled). */
-export const cancelSeriesUpdate = defineUpdate<{ cancelled: string[] }, [{ scope: SeriesChangeScope; occurrenceStart?: string; reason: string }]>('cancelSeries');
+export const cancelSeriesUpdate = defineUpdate<
+  { cancelled: string[] },
+  [{ scope: SeriesChangeScope; occurrenceStart?: string; reason: string }]
+>('cancelSeries');
 /** Changes one occurrence that is not booked yet (an exception); booked ones are changed through their booking. */
-export const editPendingOccurrenceUpdate = defineUpdate<{ edited: boolean }, [{ occurrenceStart: string; start?: string; end?: string; title?: string; attendees?: string[] }]>('editPendingOccurrence');
+export const editPendingOccurrenceUpdate = defineUpdate<
+  { edited: boolean },
+  [{ occurrenceStart: string; start?: string; end?: string; title?: string; attendees?: string[] }]
+>('editPendingOccurrence');
 /** A series child tells its parent how its occurrence went: released (a no-show) or attended (checked in). */
-export const occurrenceSettledSignal = defineSignal<[{ bookingId: string; occurrenceStart?: string; outcome: 'released' | 'attended' }]>('occurrenceSettled');
+export const occurrenceSettledSignal =
+  defineSignal<[{ bookingId: string; occurrenceStart?: string; outcome: 'released' | 'attended' }]>(
+    'occurrenceSettled',
+  );

@@ -31,12 +31,26 @@ async function main(): Promise<void> {
   const temporal = createTemporalClient(config, { tracing: tracing !== undefined });
   const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
-    { config, logger, dataSource, redis, temporal, mailer, meter: Runtime.instance().metricMeter, publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }) },
+    {
+      config,
+      logger,
+      dataSource,
+      redis,
+      temporal,
+      mailer,
+      meter: Runtime.instance().metricMeter,
+      publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }),
+    },
     { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tracing },
   );
   // Retention and reconciliation run as Temporal Schedules (visible in the UI); created or updated idempotently.
-  const schedules = config.ops.schedules ? await ensureOpsSchedules(temporal, config, { taskQueue: config.temporal.taskQueue }) : [];
-  logger.info({ taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics`, schedules }, 'worker started');
+  const schedules = config.ops.schedules
+    ? await ensureOpsSchedules(temporal, config, { taskQueue: config.temporal.taskQueue })
+    : [];
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics`, schedules },
+    'worker started',
+  );
 
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves after in-flight activities finish.
   await worker.run();

@@ -27,23 +27,44 @@ export function opsSchedules(config: Pick<Config, 'ops'>, options: OpsScheduleOp
     notificationSeconds: retention.notificationSeconds,
     mailDeliverySeconds: retention.mailDeliverySeconds,
   };
-  const reconcileInput: ReconcileInput = { graceSeconds: reconcile.graceSeconds, repair: reconcile.repair, ...(options.roomIds?.length ? { roomIds: options.roomIds } : {}) };
+  const reconcileInput: ReconcileInput = {
+    graceSeconds: reconcile.graceSeconds,
+    repair: reconcile.repair,
+    ...(options.roomIds?.length ? { roomIds: options.roomIds } : {}),
+  };
   // One run at a time; a run missed while the cluster was down is made up once, not once per interval.
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' } as const;
   return [
     {
       scheduleId: `${prefix}${RETENTION_SCHEDULE_ID}`,
       spec: { intervals: [{ every: `${retention.intervalSeconds}s` }] },
-      action: { type: 'startWorkflow', workflowType: RETENTION_WORKFLOW_TYPE, workflowId: `${prefix}${RETENTION_SCHEDULE_ID}`, taskQueue: options.taskQueue, args: [retentionInput] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: RETENTION_WORKFLOW_TYPE,
+        workflowId: `${prefix}${RETENTION_SCHEDULE_ID}`,
+        taskQueue: options.taskQueue,
+        args: [retentionInput],
+      },
       policies,
-      memo: { description: 'Deletes expired refresh tokens and families, idempotency keys, and delivery logs of long-closed bookings (docs/operations.md)' },
+      memo: {
+        description:
+          'Deletes expired refresh tokens and families, idempotency keys, and delivery logs of long-closed bookings (docs/operations.md)',
+      },
     },
     {
       scheduleId: `${prefix}${RECONCILE_SCHEDULE_ID}`,
       spec: { intervals: [{ every: `${reconcile.intervalSeconds}s` }] },
-      action: { type: 'startWorkflow', workflowType: RECONCILE_WORKFLOW_TYPE, workflowId: `${prefix}${RECONCILE_SCHEDULE_ID}`, taskQueue: options.taskQueue, args: [reconcileInput] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: RECONCILE_WORKFLOW_TYPE,
+        workflowId: `${prefix}${RECONCILE_SCHEDULE_ID}`,
+        taskQueue: options.taskQueue,
+        args: [reconcileInput],
+      },
       policies,
-      memo: { description: 'Compares booking rows with their workflows, reports drift and repairs it (docs/operations.md)' },
+      memo: {
+        description: 'Compares booking rows with their workflows, reports drift and repairs it (docs/operations.md)',
+      },
     },
   ];
 }
@@ -52,7 +73,11 @@ export function opsSchedules(config: Pick<Config, 'ops'>, options: OpsScheduleOp
  * Creates the retention and reconcile schedules, or brings existing ones up to the configuration
  * (spec, action, policies): every worker start may call it, any number of workers at once.
  */
-export async function ensureOpsSchedules(client: Client, config: Pick<Config, 'ops'>, options: OpsScheduleOptions): Promise<string[]> {
+export async function ensureOpsSchedules(
+  client: Client,
+  config: Pick<Config, 'ops'>,
+  options: OpsScheduleOptions,
+): Promise<string[]> {
   const ids: string[] = [];
   for (const schedule of opsSchedules(config, options)) {
     try {

@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/worker';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry/lib/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Tracing } from '../infra/tracing';
 
@@ -9,7 +13,8 @@ export const WORKFLOW_BUNDLE_PATH = resolve(__dirname, '..', '..', '.build', 'wo
 /** The same workflows with the OpenTelemetry workflow interceptors baked in (scripts/build-workflow-bundle.ts). */
 export const TRACING_WORKFLOW_BUNDLE_PATH = resolve(__dirname, '..', '..', '.build', 'workflow-bundle-tracing.js');
 /** The SDK's interceptors module that traces workflows (spans leave through the `exporter` sink). */
-export const TRACING_WORKFLOW_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+export const TRACING_WORKFLOW_INTERCEPTORS =
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 export interface BookingWorkerOptions {
   connection: NativeConnection;
@@ -17,16 +22,26 @@ export interface BookingWorkerOptions {
   taskQueue: string;
   /** The prebuilt bundle; falls back to bundling src/workflows (slow) when it is missing. */
   bundlePath?: string;
-  tuning?: Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows'>;
+  tuning?: Pick<
+    WorkerOptions,
+    'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows'
+  >;
   /** With tracing: workflow and activity spans, continuing the trace each start or update carries. */
   tracing?: Pick<Tracing, 'resource' | 'spanProcessor'>;
 }
 
 /** Activity spans (local ones too) and the sink that exports the spans made inside workflows. */
-function tracingOptions(tracing: NonNullable<BookingWorkerOptions['tracing']>): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+function tracingOptions(
+  tracing: NonNullable<BookingWorkerOptions['tracing']>,
+): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   return {
     interceptors: {
-      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
     },
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor(), tracing.resource) },
   };

@@ -30,7 +30,11 @@ export class Deliveries {
 
   /** A new event: announced at once (locally first), mailed in the background. */
   send(event: BookingEvent, options: { mail?: boolean } = {}): void {
-    const entry: PendingMessage = { event, mail: options.mail ?? MAILED_EVENT_KINDS.includes(event.kind), announce: true };
+    const entry: PendingMessage = {
+      event,
+      mail: options.mail ?? MAILED_EVENT_KINDS.includes(event.kind),
+      announce: true,
+    };
     this.open.add(entry);
     const attempt = quick.announce(event).then(
       () => this.delivered(entry, 'announce'),

@@ -1,6 +1,11 @@
 import { condition, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import { assertNever, nextReviewDeadline, reviewWindow, type ReviewLifecycle } from '../shared/booking-lifecycle';
-import { followUpStateQuery, reviewSubmittedSignal, type FollowUpInput, type FollowUpState } from '../shared/booking-messages';
+import {
+  followUpStateQuery,
+  reviewSubmittedSignal,
+  type FollowUpInput,
+  type FollowUpState,
+} from '../shared/booking-messages';
 import { Deliveries } from './booking-delivery';
 
 const now = () => new Date().getTime();
@@ -16,7 +21,9 @@ export async function bookingFollowUpWorkflow(input: FollowUpInput): Promise<{ b
   const deliveries = new Deliveries();
   const reviewers = new Set<string>();
   const participants = [booking.organizerId, ...booking.attendees.map((a) => a.toLowerCase())];
-  const review: ReviewLifecycle | undefined = input.endedAt ? { endedAt: input.endedAt, reminderSent: false, everyoneReviewed: false } : undefined;
+  const review: ReviewLifecycle | undefined = input.endedAt
+    ? { endedAt: input.endedAt, reminderSent: false, everyoneReviewed: false }
+    : undefined;
   let dirty = false;
 
   setHandler(reviewSubmittedSignal, ({ userId, email }) => {
@@ -30,7 +37,14 @@ export async function bookingFollowUpWorkflow(input: FollowUpInput): Promise<{ b
     status: booking.status,
     undelivered: deliveries.undelivered,
     ...(review
-      ? { review: { ...(review.promptSentAt ? { promptSentAt: review.promptSentAt } : {}), reminderSent: review.reminderSent, closesAt: reviewWindow(policy, review.endedAt).closesAt, reviewers: [...reviewers] } }
+      ? {
+          review: {
+            ...(review.promptSentAt ? { promptSentAt: review.promptSentAt } : {}),
+            reminderSent: review.reminderSent,
+            closesAt: reviewWindow(policy, review.endedAt).closesAt,
+            reviewers: [...reviewers],
+          },
+        }
       : {}),
   }));
 
@@ -38,7 +52,9 @@ export async function bookingFollowUpWorkflow(input: FollowUpInput): Promise<{ b
 
   while (review) {
     const next = nextReviewDeadline(review, policy, now());
-    setCurrentDetails(`**${booking.status}** · next: ${next.label} at ${new Date(next.at).toISOString()} · ${deliveries.undelivered} message(s) undelivered`);
+    setCurrentDetails(
+      `**${booking.status}** · next: ${next.label} at ${new Date(next.at).toISOString()} · ${deliveries.undelivered} message(s) undelivered`,
+    );
     dirty = false;
     if (await condition(() => dirty, Math.max(1, next.at - now()), { summary: next.label })) continue;
     if (next.kind === 'review_close') break;

@@ -96,7 +96,17 @@ type Phase = BookingStatus | 'new';
 
 interface Deadline {
   at: number;
-  kind: 'hold_expiry' | 'approval_timeout' | 'reminder' | 'check_in_opens' | 'meeting_start' | 'no_show' | 'end' | 'review_prompt' | 'review_reminder' | 'review_close';
+  kind:
+    | 'hold_expiry'
+    | 'approval_timeout'
+    | 'reminder'
+    | 'check_in_opens'
+    | 'meeting_start'
+    | 'no_show'
+    | 'end'
+    | 'review_prompt'
+    | 'review_reminder'
+    | 'review_close';
   label: string;
 }
 
@@ -148,8 +158,10 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
 
   const status = (): BookingStatus => (s.phase === 'new' ? 'held' : s.phase);
   const occupiedUntil = (end = s.end) => isoAt(ms(end) + policy.bufferSeconds * 1000);
-  const checkInOpensAt = (start = s.start) => (policy.requiresCheckIn ? isoAt(ms(start) - policy.checkInOpensBeforeSeconds * 1000) : undefined);
-  const checkInDeadline = (start = s.start) => (policy.requiresCheckIn ? isoAt(ms(start) + policy.checkInGraceSeconds * 1000) : undefined);
+  const checkInOpensAt = (start = s.start) =>
+    policy.requiresCheckIn ? isoAt(ms(start) - policy.checkInOpensBeforeSeconds * 1000) : undefined;
+  const checkInDeadline = (start = s.start) =>
+    policy.requiresCheckIn ? isoAt(ms(start) + policy.checkInGraceSeconds * 1000) : undefined;
 
   function view(): BookingView {
     const st = status();
@@ -197,7 +209,12 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
   }
 
   function refuse(message: string): never {
-    throw ApplicationFailure.create({ type: FailureTypes.invalidState, message, details: [{ status: status() }], nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: FailureTypes.invalidState,
+      message,
+      details: [{ status: status() }],
+      nonRetryable: true,
+    });
   }
 
   /** Activity failures reach the caller as the domain failure inside them. */
@@ -214,7 +231,10 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
   }
 
   /** Writes the new state first; only then does the workflow (and so the caller) see it. */
-  async function transition(to: BookingStatus, changes: { reason?: string; bumpSequence?: boolean; patch?: Partial<BookingSnapshot> } = {}): Promise<void> {
+  async function transition(
+    to: BookingStatus,
+    changes: { reason?: string; bumpSequence?: boolean; patch?: Partial<BookingSnapshot> } = {},
+  ): Promise<void> {
     const previous = status();
     const at = isoAt(now());
     const next = snapshot({
@@ -278,21 +298,36 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
         candidates.push({ at: Math.min(ms(s.holdExpiresAt!), start), kind: 'hold_expiry', label: 'hold expires' });
         break;
       case 'pending_approval':
-        candidates.push({ at: Math.min(ms(s.approvalDeadline!), start), kind: 'approval_timeout', label: 'approval times out' });
+        candidates.push({
+          at: Math.min(ms(s.approvalDeadline!), start),
+          kind: 'approval_timeout',
+          label: 'approval times out',
+        });
         break;
       case 'confirmed':
       case 'checked_in': {
         const reminderAt = start - policy.reminderLeadSeconds * 1000;
         // Only for bookings made before the reminder time: whoever books five minutes ahead needs no reminder.
-        if (!s.reminderSentAt && policy.reminderLeadSeconds > 0 && reminderAt >= ms(s.createdAt) && status() === 'confirmed') {
+        if (
+          !s.reminderSentAt &&
+          policy.reminderLeadSeconds > 0 &&
+          reminderAt >= ms(s.createdAt) &&
+          status() === 'confirmed'
+        ) {
           candidates.push({ at: reminderAt, kind: 'reminder', label: 'reminder' });
         }
         if (status() === 'confirmed' && policy.requiresCheckIn) {
-          if (!s.checkInAnnounced) candidates.push({ at: ms(checkInOpensAt()!), kind: 'check_in_opens', label: 'check-in opens' });
-          candidates.push({ at: ms(checkInDeadline()!), kind: 'no_show', label: 'check-in deadline (no check-in → released)' });
+          if (!s.checkInAnnounced)
+            candidates.push({ at: ms(checkInOpensAt()!), kind: 'check_in_opens', label: 'check-in opens' });
+          candidates.push({
+            at: ms(checkInDeadline()!),
+            kind: 'no_show',
+            label: 'check-in deadline (no check-in → released)',
+          });
         }
         if (!s.startAnnounced) candidates.push({ at: start, kind: 'meeting_start', label: 'meeting starts' });
-        if (status() === 'checked_in' || !policy.requiresCheckIn) candidates.push({ at: end, kind: 'end', label: 'meeting ends' });
+        if (status() === 'checked_in' || !policy.requiresCheckIn)
+          candidates.push({ at: end, kind: 'end', label: 'meeting ends' });
         break;
       }
       case 'completed': {
@@ -300,7 +335,11 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
         const closeAt = promptAt + policy.reviewWindowSeconds * 1000;
         if (!s.reviewPromptSentAt) candidates.push({ at: promptAt, kind: 'review_prompt', label: 'review prompt' });
         else if (!s.reviewReminderSent && !everyoneReviewed()) {
-          candidates.push({ at: promptAt + (policy.reviewWindowSeconds * 1000) / 2, kind: 'review_reminder', label: 'review reminder' });
+          candidates.push({
+            at: promptAt + (policy.reviewWindowSeconds * 1000) / 2,
+            kind: 'review_reminder',
+            label: 'review reminder',
+          });
         }
         candidates.push({ at: closeAt, kind: 'review_close', label: 'review window closes' });
         break;
@@ -391,10 +430,17 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
           return view();
         }
         const at = now();
-        const initial: BookingStatus = mode === 'hold' ? 'held' : policy.requiresApproval ? 'pending_approval' : 'confirmed';
+        const initial: BookingStatus =
+          mode === 'hold' ? 'held' : policy.requiresApproval ? 'pending_approval' : 'confirmed';
         if (initial === 'held') s.holdExpiresAt = isoAt(at + policy.holdTtlSeconds * 1000);
         if (initial === 'pending_approval') s.approvalDeadline = isoAt(at + policy.approvalTimeoutSeconds * 1000);
-        const first = snapshot({ id: bookingId, status: initial, version: 1, createdAt: input.createdAt, updatedAt: isoAt(at) });
+        const first = snapshot({
+          id: bookingId,
+          status: initial,
+          version: 1,
+          createdAt: input.createdAt,
+          updatedAt: isoAt(at),
+        });
         try {
           await (reservesLocally() ? local : db).reserveSlot(first);
         } catch (err) {
@@ -417,9 +463,17 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
         if (bookingId === input.bookingId) return;
         // Another booking already owns this room and start.
         if (s.phase !== 'new' && !isActive(status())) {
-          throw ApplicationFailure.create({ type: FailureTypes.slotClosing, message: 'The previous booking of this slot is closing; try again.', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: FailureTypes.slotClosing,
+            message: 'The previous booking of this slot is closing; try again.',
+            nonRetryable: true,
+          });
         }
-        const details: SlotConflictDetails = { conflictingBookingId: input.bookingId, start: s.start, end: occupiedUntil() };
+        const details: SlotConflictDetails = {
+          conflictingBookingId: input.bookingId,
+          start: s.start,
+          end: occupiedUntil(),
+        };
         throw ApplicationFailure.create({
           type: FailureTypes.slotConflict,
           message: `The room is already booked from ${details.start} to ${details.end}.`,
@@ -432,7 +486,9 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
 
   const requireStatus = (...allowed: BookingStatus[]) => {
     if (s.phase === 'new' || !allowed.includes(status())) {
-      refuse(`Not possible while the booking is ${s.phase === 'new' ? 'being reserved' : status()} (needs ${allowed.join(' or ')}).`);
+      refuse(
+        `Not possible while the booking is ${s.phase === 'new' ? 'being reserved' : status()} (needs ${allowed.join(' or ')}).`,
+      );
     }
   };
 
@@ -534,7 +590,11 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
     requireStatus('held', 'pending_approval', 'confirmed', 'checked_in');
     if (!(ms(end) > ms(s.end))) refuse(`The new end must be after the current end ${s.end}.`);
     if ((ms(end) - ms(s.start)) / 1000 > policy.maxDurationSeconds) {
-      throw ApplicationFailure.create({ type: FailureTypes.policyViolation, message: `A booking may last at most ${policy.maxDurationSeconds} seconds.`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: FailureTypes.policyViolation,
+        message: `A booking may last at most ${policy.maxDurationSeconds} seconds.`,
+        nonRetryable: true,
+      });
     }
   };
   setHandler(
@@ -559,7 +619,10 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
     ({ start, end, title, attendees }) =>
       exclusive(async () => {
         rescheduleAllowed({ start, end });
-        const details = { ...(title !== undefined ? { title } : {}), ...(attendees !== undefined ? { attendees: [...attendees] } : {}) };
+        const details = {
+          ...(title !== undefined ? { title } : {}),
+          ...(attendees !== undefined ? { attendees: [...attendees] } : {}),
+        };
         if (ms(start) === ms(s.start)) {
           await transition(status(), { bumpSequence: true, patch: { end, ...details } });
           Object.assign(s, details);
@@ -646,7 +709,10 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
   } else if (preReserved) {
     // Take over the row (run id) in whatever state it is now: an update may already have changed it.
     await exclusive(() => transition(status()));
-    if (isActive(status())) pendingMessages.push(announce({ kind: status() === 'pending_approval' ? 'pending_approval' : 'confirmed', booking: view() }));
+    if (isActive(status()))
+      pendingMessages.push(
+        announce({ kind: status() === 'pending_approval' ? 'pending_approval' : 'confirmed', booking: view() }),
+      );
   } else {
     // Update-with-start delivers the reserve update with the start; a bare start gets a minute.
     const arrived = await condition(() => s.reserve.settled, '1 minute');

@@ -165,7 +165,11 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
   /** Set by every change; the main loop recomputes its next deadline when it sees it. */
   let dirty = false;
 
-  const lifecycle = (): SlotLifecycle => ({ ...b, checkInAnnounced: announced.checkIn, startAnnounced: announced.start });
+  const lifecycle = (): SlotLifecycle => ({
+    ...b,
+    checkInAnnounced: announced.checkIn,
+    startAnnounced: announced.start,
+  });
 
   function view(record: BookingRecord = b): BookingView {
     return {
@@ -210,7 +214,12 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
   }
 
   function refuse(message: string): never {
-    throw ApplicationFailure.create({ type: FailureTypes.invalidState, message, details: [{ status: b.status }], nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: FailureTypes.invalidState,
+      message,
+      details: [{ status: b.status }],
+      nonRetryable: true,
+    });
   }
 
   /** Activity failures reach the caller as the domain failure inside them. */
@@ -219,7 +228,10 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
   }
 
   function describe(): void {
-    const parts = [`**${phase.name === 'open' ? b.status : phase.name}**${b.statusReason ? ` (${b.statusReason})` : ''}`, `slot ${b.start} → ${b.end}`];
+    const parts = [
+      `**${phase.name === 'open' ? b.status : phase.name}**${b.statusReason ? ` (${b.statusReason})` : ''}`,
+      `slot ${b.start} → ${b.end}`,
+    ];
     const next = phase.name === 'open' ? nextDeadline(lifecycle(), policy, now()) : undefined;
     if (phase.name === 'moved') parts.push(`moved to ${phase.to}`);
     else if (next) parts.push(`next: ${next.label} at ${isoAt(next.at)}`);
@@ -231,7 +243,13 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
    * version); only when the row has it does the workflow, and so the caller, see it.
    */
   async function commit(change: Change, options: { bumpSequence?: boolean } = {}): Promise<void> {
-    const next: BookingRecord = { ...b, ...change, version: b.version + 1, sequence: b.sequence + (options.bumpSequence ? 1 : 0), updatedAt: isoAt(now()) };
+    const next: BookingRecord = {
+      ...b,
+      ...change,
+      version: b.version + 1,
+      sequence: b.sequence + (options.bumpSequence ? 1 : 0),
+      updatedAt: isoAt(now()),
+    };
     if (next.status !== 'held') next.holdExpiresAt = undefined;
     try {
       await local.saveBooking({ snapshot: snapshot(next), previousStatus: b.status });
@@ -316,7 +334,9 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
           version: 1,
           updatedAt: isoAt(at),
           ...(status === 'held' ? { holdExpiresAt: isoAt(at + policy.holdTtlSeconds * 1000) } : {}),
-          ...(status === 'pending_approval' ? { approvalDeadline: isoAt(at + policy.approvalTimeoutSeconds * 1000) } : {}),
+          ...(status === 'pending_approval'
+            ? { approvalDeadline: isoAt(at + policy.approvalTimeoutSeconds * 1000) }
+            : {}),
         };
         try {
           await local.reserveSlot({ ...snapshot(first), id: bookingId });
@@ -339,9 +359,17 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
         // Another booking already owns this room and start; once it stops occupying the slot this
         // workflow closes within moments, and the caller may try again.
         if (phase.name !== 'reserving' && (phase.name !== 'open' || !isActive(b.status))) {
-          throw ApplicationFailure.create({ type: FailureTypes.slotClosing, message: 'The previous booking of this slot is closing; try again.', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: FailureTypes.slotClosing,
+            message: 'The previous booking of this slot is closing; try again.',
+            nonRetryable: true,
+          });
         }
-        const details: SlotConflictDetails = { conflictingBookingId: input.bookingId, start: b.start, end: occupiedUntil(policy, b.end) };
+        const details: SlotConflictDetails = {
+          conflictingBookingId: input.bookingId,
+          start: b.start,
+          end: occupiedUntil(policy, b.end),
+        };
         throw ApplicationFailure.create({
           type: FailureTypes.slotConflict,
           message: `The room is already booked from ${details.start} to ${details.end}.`,
@@ -355,7 +383,8 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
   /** Refuses an action the transition table does not allow from the current status. */
   function allow(action: BookingAction): void {
     if (phase.name === 'reserving') refuse('Not possible while the booking is being reserved.');
-    if (phase.name !== 'open' || !isAllowed(action, b.status)) refuse(`Not possible while the booking is ${phase.name === 'moved' ? 'moving' : b.status}.`);
+    if (phase.name !== 'open' || !isAllowed(action, b.status))
+      refuse(`Not possible while the booking is ${phase.name === 'moved' ? 'moving' : b.status}.`);
   }
 
   /**
@@ -373,16 +402,23 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
       allow(action);
       rule?.(...args);
     };
-    setHandler(def, (...args: Args) =>
-      exclusive(async () => {
-        validate(...args);
-        return (await change(...args)) ?? view();
-      }), { validator: validate });
+    setHandler(
+      def,
+      (...args: Args) =>
+        exclusive(async () => {
+          validate(...args);
+          return (await change(...args)) ?? view();
+        }),
+      { validator: validate },
+    );
   }
 
   onUpdate(confirmUpdate, 'confirm', undefined, async () => {
     if (policy.requiresApproval) {
-      await commit({ status: 'pending_approval', approvalDeadline: isoAt(now() + policy.approvalTimeoutSeconds * 1000) });
+      await commit({
+        status: 'pending_approval',
+        approvalDeadline: isoAt(now() + policy.approvalTimeoutSeconds * 1000),
+      });
       notify('pending_approval');
     } else {
       await commit({ status: 'confirmed' });
@@ -462,10 +498,14 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
     'move',
     ({ start, end, room }) => {
       if (!(ms(end) > ms(start))) refuse('The end must be after the start.');
-      if ((room?.roomId ?? b.roomId) === b.roomId && ms(start) === ms(b.start) && ms(end) === ms(b.end)) refuse('The booking already has this slot.');
+      if ((room?.roomId ?? b.roomId) === b.roomId && ms(start) === ms(b.start) && ms(end) === ms(b.end))
+        refuse('The booking already has this slot.');
     },
     async ({ start, end, title, attendees, room }) => {
-      const details: Change = { ...(title !== undefined ? { title } : {}), ...(attendees !== undefined ? { attendees: [...attendees] } : {}) };
+      const details: Change = {
+        ...(title !== undefined ? { title } : {}),
+        ...(attendees !== undefined ? { attendees: [...attendees] } : {}),
+      };
       if ((room?.roomId ?? b.roomId) === b.roomId && ms(start) === ms(b.start)) {
         // Same room and start: the slot's key stays, this workflow keeps the booking.
         await commit({ ...details, end }, { bumpSequence: true });
@@ -552,7 +592,10 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
   }
 
   onUpdate(editUpdate, 'edit', undefined, async ({ title, attendees }) => {
-    await commit({ ...(title !== undefined ? { title } : {}), ...(attendees !== undefined ? { attendees: [...attendees] } : {}) }, { bumpSequence: true });
+    await commit(
+      { ...(title !== undefined ? { title } : {}), ...(attendees !== undefined ? { attendees: [...attendees] } : {}) },
+      { bumpSequence: true },
+    );
     notify('rescheduled');
   });
 
@@ -565,7 +608,11 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
   } else if (preReserved) {
     // Take over the row (run id) in whatever state it is now: an update may already have changed it.
     await exclusive(() => commit({}));
-    if (isActive(b.status)) deliveries.send({ kind: b.status === 'pending_approval' ? 'pending_approval' : 'confirmed', booking: view() }, { mail: false });
+    if (isActive(b.status))
+      deliveries.send(
+        { kind: b.status === 'pending_approval' ? 'pending_approval' : 'confirmed', booking: view() },
+        { mail: false },
+      );
   } else {
     // Update-with-start delivers the reserve update with the start; a bare start gets a minute.
     const arrived = await condition(() => phase.name !== 'reserving', '1 minute');
@@ -597,7 +644,14 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
   const followUp = followUpWorkflowId(input.bookingId);
   await startChild(bookingFollowUpWorkflow, {
     workflowId: followUp,
-    args: [{ booking: view(), policy, ...(b.status === 'completed' && b.endedAt ? { endedAt: b.endedAt } : {}), undelivered: await deliveries.handOver() }],
+    args: [
+      {
+        booking: view(),
+        policy,
+        ...(b.status === 'completed' && b.endedAt ? { endedAt: b.endedAt } : {}),
+        undelivered: await deliveries.handOver(),
+      },
+    ],
     parentClosePolicy: ParentClosePolicy.ABANDON,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     typedSearchAttributes: searchAttributesForBooking({ ...input, roomId: b.roomId, start: b.start }, b.status),

@@ -71,7 +71,9 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
     openFailure: undefined as ApplicationFailure | undefined,
     pending: [...input.pending],
     consecutiveReleases: carried?.consecutiveReleases ?? 0,
-    lastOccurrenceEnd: carried?.lastOccurrenceEnd ?? input.pending.reduce((latest, o) => (ms(o.end) > ms(latest) ? o.end : latest), input.createdAt),
+    lastOccurrenceEnd:
+      carried?.lastOccurrenceEnd ??
+      input.pending.reduce((latest, o) => (ms(o.end) > ms(latest) ? o.end : latest), input.createdAt),
     status: 'active' as 'active' | 'ended' | 'cancelled',
     settled: new Set<string>(),
     dirty: false,
@@ -89,7 +91,9 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
     const next = s.pending[0];
     setCurrentDetails(
       `**${s.status}** · ${s.pending.length} occurrence(s) not yet booked` +
-        (next && s.status === 'active' ? ` · next booked at ${new Date(ms(next.start) - horizonMs).toISOString()} (for ${next.start})` : '') +
+        (next && s.status === 'active'
+          ? ` · next booked at ${new Date(ms(next.start) - horizonMs).toISOString()} (for ${next.start})`
+          : '') +
         ` · consecutive no-shows ${s.consecutiveReleases}/${series.maxConsecutiveReleases}`,
     );
   }
@@ -118,7 +122,10 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
         log.error('could not start the occurrence workflow', { bookingId: child.bookingId, attempt, err });
         if (retries === 0) return true; // runs from before the patch kept the row as it was
         if (attempt >= retries) {
-          await db.releaseUnstartedOccurrence({ bookingId: child.bookingId, reason: `its workflow could not start: ${(err as Error).message}` });
+          await db.releaseUnstartedOccurrence({
+            bookingId: child.bookingId,
+            reason: `its workflow could not start: ${(err as Error).message}`,
+          });
           return false;
         }
         await sleep(1000 * 2 ** attempt);
@@ -129,9 +136,17 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
   /** Books every pending occurrence now within the horizon (and, the first time, checks the rest). */
   async function materialize(first: boolean): Promise<ReservedOccurrence[]> {
     const cutoff = now() + horizonMs;
-    const due = s.pending.filter((o) => ms(o.start) <= cutoff).map((o) => ({ ...o, bookingId: o.bookingId ?? uuid4() }));
+    const due = s.pending
+      .filter((o) => ms(o.start) <= cutoff)
+      .map((o) => ({ ...o, bookingId: o.bookingId ?? uuid4() }));
     const later = s.pending.filter((o) => ms(o.start) > cutoff);
-    const results = await db.reserveSeriesOccurrences({ series, create: first, book: due, check: first ? later : [], onConflict: first ? series.onConflict : 'skip' });
+    const results = await db.reserveSeriesOccurrences({
+      series,
+      create: first,
+      book: due,
+      check: first ? later : [],
+      onConflict: first ? series.onConflict : 'skip',
+    });
     const settled = new Set(results.filter((r) => r.outcome !== 'scheduled').map((r) => r.occurrenceStart));
     s.pending = s.pending.filter((o) => !settled.has(o.occurrenceStart));
     for (const r of results) {
@@ -151,7 +166,11 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
         policy: series.policy,
         seriesId: series.seriesId,
         createdAt: series.createdAt,
-        preReserved: { status: r.status, version: r.version ?? 1, ...(r.approvalDeadline ? { approvalDeadline: r.approvalDeadline } : {}) },
+        preReserved: {
+          status: r.status,
+          version: r.version ?? 1,
+          ...(r.approvalDeadline ? { approvalDeadline: r.approvalDeadline } : {}),
+        },
       };
       const started = await startOccurrence(child, r);
       if (!started) r.status = 'cancelled';
@@ -162,12 +181,23 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
   }
 
   const inScope = (o: SeriesOccurrence, scope: SeriesChangeScope, occurrenceStart?: string) =>
-    scope === 'all' || (scope === 'one' ? ms(o.occurrenceStart) === ms(occurrenceStart!) : ms(o.occurrenceStart) >= ms(occurrenceStart!));
+    scope === 'all' ||
+    (scope === 'one' ? ms(o.occurrenceStart) === ms(occurrenceStart!) : ms(o.occurrenceStart) >= ms(occurrenceStart!));
 
-  async function cancel(scope: SeriesChangeScope, occurrenceStart: string | undefined, reason: string): Promise<string[]> {
+  async function cancel(
+    scope: SeriesChangeScope,
+    occurrenceStart: string | undefined,
+    reason: string,
+  ): Promise<string[]> {
     const dropped = s.pending.filter((o) => inScope(o, scope, occurrenceStart));
     s.pending = s.pending.filter((o) => !inScope(o, scope, occurrenceStart));
-    const { cancelled } = await fanOut.cancelSeriesOccurrences({ seriesId: series.seriesId, scope, occurrenceStart, reason, dropped: dropped.map((o) => o.occurrenceStart) });
+    const { cancelled } = await fanOut.cancelSeriesOccurrences({
+      seriesId: series.seriesId,
+      scope,
+      occurrenceStart,
+      reason,
+      dropped: dropped.map((o) => o.occurrenceStart),
+    });
     s.dirty = true;
     describe();
     return cancelled;
@@ -181,10 +211,15 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
       }
       try {
         const results = await materialize(true);
-        s.openResult = { seriesId: series.seriesId, occurrences: results.map(({ summary: _summary, version: _version, ...r }) => r) };
+        s.openResult = {
+          seriesId: series.seriesId,
+          occurrences: results.map(({ summary: _summary, version: _version, ...r }) => r),
+        };
         return s.openResult;
       } catch (err) {
-        s.openFailure = (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err) as ApplicationFailure;
+        s.openFailure = (
+          err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err
+        ) as ApplicationFailure;
         throw s.openFailure;
       } finally {
         s.opened = true;
@@ -206,7 +241,12 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
       }),
     {
       validator: ({ scope, occurrenceStart }) => {
-        if (scope !== 'all' && !occurrenceStart) throw ApplicationFailure.create({ type: FailureTypes.invalidState, message: 'occurrenceStart is required for one and following.', nonRetryable: true });
+        if (scope !== 'all' && !occurrenceStart)
+          throw ApplicationFailure.create({
+            type: FailureTypes.invalidState,
+            message: 'occurrenceStart is required for one and following.',
+            nonRetryable: true,
+          });
       },
     },
   );
@@ -221,7 +261,10 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
       if (attendees !== undefined) target.attendees = [...attendees];
       s.pending.sort((a, b) => ms(a.start) - ms(b.start));
       if (ms(target.end) > ms(s.lastOccurrenceEnd)) s.lastOccurrenceEnd = target.end;
-      await db.recordSeries({ seriesId: series.seriesId, occurrence: { occurrenceStart: target.occurrenceStart, start: target.start, end: target.end } });
+      await db.recordSeries({
+        seriesId: series.seriesId,
+        occurrence: { occurrenceStart: target.occurrenceStart, start: target.start, end: target.end },
+      });
       s.dirty = true;
       describe();
       return { edited: true };
@@ -265,10 +308,14 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
       break;
     }
     const next = s.pending[0];
-    const wakeAt = next ? ms(next.start) - horizonMs : ms(s.lastOccurrenceEnd) + series.policy.checkInGraceSeconds * 1000 + SETTLE_SLACK_MS;
+    const wakeAt = next
+      ? ms(next.start) - horizonMs
+      : ms(s.lastOccurrenceEnd) + series.policy.checkInGraceSeconds * 1000 + SETTLE_SLACK_MS;
     if (wakeAt > now()) {
       s.dirty = false;
-      await condition(() => s.dirty, Math.max(1, wakeAt - now()), { summary: next ? `book the occurrence of ${next.start}` : 'last occurrence settles' });
+      await condition(() => s.dirty, Math.max(1, wakeAt - now()), {
+        summary: next ? `book the occurrence of ${next.start}` : 'last occurrence settles',
+      });
       continue;
     }
     if (!next) {

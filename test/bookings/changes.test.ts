@@ -1,4 +1,16 @@
-import { clock, book, call, eventually, member, room, row, startBookingStack, workflowState, workflowStatus, type BookingStack } from './support';
+import {
+  clock,
+  book,
+  call,
+  eventually,
+  member,
+  room,
+  row,
+  startBookingStack,
+  workflowState,
+  workflowStatus,
+  type BookingStack,
+} from './support';
 
 describe('changing a booking: extend and reschedule', () => {
   let stack: BookingStack;
@@ -30,7 +42,11 @@ describe('changing a booking: extend and reschedule', () => {
     const refused = await call(stack, u, 'POST', `/bookings/${first.body.id}/extend`, { end: at(6000) });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('SLOT_CONFLICT');
-    expect(refused.body.error.details).toMatchObject({ conflictingBookingId: next.body.id, start: at(5400), end: at(7200) });
+    expect(refused.body.error.details).toMatchObject({
+      conflictingBookingId: next.body.id,
+      start: at(5400),
+      end: at(7200),
+    });
     expect(new Date((await row(stack, first.body.id)).end_at).toISOString()).toBe(at(5400));
     expect((await workflowState(stack, first.body.workflowId)).end).toBe(at(5400));
   });
@@ -48,7 +64,12 @@ describe('changing a booking: extend and reschedule', () => {
     const after = await row(stack, booked.body.id);
     expect(after.workflow_id).toBe(moved.body.workflowId);
     expect(after.previous_workflow_ids).toEqual([booked.body.workflowId]);
-    expect(await eventually(() => workflowStatus(stack, booked.body.workflowId), (st) => st === 'COMPLETED')).toBe('COMPLETED');
+    expect(
+      await eventually(
+        () => workflowStatus(stack, booked.body.workflowId),
+        (st) => st === 'COMPLETED',
+      ),
+    ).toBe('COMPLETED');
     expect((await workflowState(stack, moved.body.workflowId)).status).toBe('confirmed');
 
     const oldSlot = await book(stack, await member(stack), { roomId: r.id, start: at(3600), end: at(5400) });
@@ -80,13 +101,21 @@ describe('changing a booking: extend and reschedule', () => {
     const r = await room(stack);
     const u = await member(stack);
     const booked = await book(stack, u, { roomId: r.id, start: at(3600), end: at(5400) });
-    const moved = await call(stack, u, 'PATCH', `/bookings/${booked.body.id}`, { start: at(7200), end: at(9000), title: 'Moved and renamed' });
+    const moved = await call(stack, u, 'PATCH', `/bookings/${booked.body.id}`, {
+      start: at(7200),
+      end: at(9000),
+      title: 'Moved and renamed',
+    });
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({ start: at(7200), title: 'Moved and renamed' });
     expect((await row(stack, booked.body.id)).title).toBe('Moved and renamed');
 
     await book(stack, await member(stack), { roomId: r.id, start: at(10800), end: at(12600) });
-    const refused = await call(stack, u, 'PATCH', `/bookings/${booked.body.id}`, { start: at(10800), end: at(12600), title: 'Should not stick' });
+    const refused = await call(stack, u, 'PATCH', `/bookings/${booked.body.id}`, {
+      start: at(10800),
+      end: at(12600),
+      title: 'Should not stick',
+    });
     expect(refused.status).toBe(409);
     const kept = await row(stack, booked.body.id);
     expect(kept.title).toBe('Moved and renamed');
@@ -98,12 +127,20 @@ describe('changing a booking: extend and reschedule', () => {
     const r = await room(stack);
     const u = await member(stack);
     const booked = await book(stack, u, { roomId: r.id, start: at(3600), end: at(5400) });
-    const changed = await call(stack, u, 'PATCH', `/bookings/${booked.body.id}`, { title: 'Quarterly review', attendees: ['Ana@Example.test'] });
+    const changed = await call(stack, u, 'PATCH', `/bookings/${booked.body.id}`, {
+      title: 'Quarterly review',
+      attendees: ['Ana@Example.test'],
+    });
     expect(changed.status).toBe(200);
-    expect(changed.body).toMatchObject({ title: 'Quarterly review', attendees: ['ana@example.test'], sequence: 1, start: booked.body.start });
+    expect(changed.body).toMatchObject({
+      title: 'Quarterly review',
+      attendees: ['ana@example.test'],
+      sequence: 1,
+      start: booked.body.start,
+    });
   });
 
-  test('when the timeline is asked for, then it tells the booking\'s life in plain terms', async () => {
+  test("when the timeline is asked for, then it tells the booking's life in plain terms", async () => {
     const at = clock();
     const r = await room(stack);
     const u = await member(stack);
@@ -116,6 +153,14 @@ describe('changing a booking: extend and reschedule', () => {
     );
     expect(timeline.status).toBe(200);
     const what = timeline.body.events.map((e: { what: string }) => e.what);
-    expect(what).toEqual(expect.arrayContaining(['workflow started', 'reservation requested: done', 'hold confirmed: done', 'cancelled: done', 'workflow closed']));
+    expect(what).toEqual(
+      expect.arrayContaining([
+        'workflow started',
+        'reservation requested: done',
+        'hold confirmed: done',
+        'cancelled: done',
+        'workflow closed',
+      ]),
+    );
   });
 });

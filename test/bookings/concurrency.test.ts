@@ -38,13 +38,16 @@ describe('no double booking under concurrency', () => {
     expect(statuses.filter((s) => s !== 201 && s !== 409)).toEqual([]);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 409).length).toBeGreaterThan(0);
-    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.error.code).toBe('SLOT_CONFLICT');
+    for (const refused of answers.filter((a) => a.status === 409))
+      expect(refused.body.error.code).toBe('SLOT_CONFLICT');
     expect(await overlappingPairs(r.id)).toEqual([]);
-    const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM bookings WHERE room_id = $1', [r.id]);
+    const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM bookings WHERE room_id = $1', [
+      r.id,
+    ]);
     expect(n).toBe(statuses.filter((s) => s === 201).length);
   });
 
-  test('when two requests race for the same room and start, then one wins and the other gets 409 with the winner\'s interval', async () => {
+  test("when two requests race for the same room and start, then one wins and the other gets 409 with the winner's interval", async () => {
     const at = clock();
     const r = await room(stack);
     const slot = { roomId: r.id, start: at(7200), end: at(9000) };
@@ -52,7 +55,10 @@ describe('no double booking under concurrency', () => {
     expect([a.status, b.status].sort()).toEqual([201, 409]);
     const loser = a.status === 409 ? a : b;
     const winner = a.status === 201 ? a : b;
-    expect(loser.body.error).toMatchObject({ code: 'SLOT_CONFLICT', details: { conflictingBookingId: winner.body.id, start: slot.start, end: slot.end } });
+    expect(loser.body.error).toMatchObject({
+      code: 'SLOT_CONFLICT',
+      details: { conflictingBookingId: winner.body.id, start: slot.start, end: slot.end },
+    });
   });
 
   test('when the same Idempotency-Key is sent 20 times at once, then there is one booking and every answer names it', async () => {
@@ -61,10 +67,14 @@ describe('no double booking under concurrency', () => {
     const u = await member(stack);
     const key = randomUUID();
     const body = { roomId: r.id, start: at(7200), end: at(9000), title: 'Standup' };
-    const answers = await Promise.all(Array.from({ length: 20 }, () => book(stack, u, body, { 'idempotency-key': key })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => book(stack, u, body, { 'idempotency-key': key })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
-    const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM bookings WHERE room_id = $1', [r.id]);
+    const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM bookings WHERE room_id = $1', [
+      r.id,
+    ]);
     expect(n).toBe(1);
 
     const replay = await book(stack, u, body, { 'idempotency-key': key });
@@ -83,9 +93,17 @@ describe('no double booking under concurrency', () => {
     const u = await member(stack);
     const cap = stack.config.bookingLimits.maxActiveHoldsPerUser;
     for (let i = 0; i < cap; i += 1) {
-      expect((await book(stack, u, { roomId: r.id, start: at(3600 * (i + 1)), end: at(3600 * (i + 1) + 900), mode: 'hold' })).status).toBe(201);
+      expect(
+        (await book(stack, u, { roomId: r.id, start: at(3600 * (i + 1)), end: at(3600 * (i + 1) + 900), mode: 'hold' }))
+          .status,
+      ).toBe(201);
     }
-    const over = await book(stack, u, { roomId: r.id, start: at(3600 * (cap + 2)), end: at(3600 * (cap + 2) + 900), mode: 'hold' });
+    const over = await book(stack, u, {
+      roomId: r.id,
+      start: at(3600 * (cap + 2)),
+      end: at(3600 * (cap + 2) + 900),
+      mode: 'hold',
+    });
     expect(over.status).toBe(422);
     expect(over.body.error).toMatchObject({ code: 'POLICY_VIOLATION', details: { rule: 'maxActiveHoldsPerUser' } });
   });

@@ -22,7 +22,12 @@ const freePort = () =>
 function spawnWorker(taskQueue: string, metricsPort: number): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, WORKER_METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKER_METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'warn',
+    },
     stdio: 'ignore',
   });
 }
@@ -35,7 +40,7 @@ async function metricsOf(port: number): Promise<string> {
   }
 }
 
-describe('a worker crash in the middle of bookings\' lives', () => {
+describe("a worker crash in the middle of bookings' lives", () => {
   let stack: TestStack;
   const workers: ChildProcess[] = [];
   beforeAll(async () => {
@@ -71,7 +76,10 @@ describe('a worker crash in the middle of bookings\' lives', () => {
     expect((await workflowState(stack, noShow.body.workflowId)).status).toBe('released');
 
     // The release happened on the second worker, whose SDK metrics endpoint counts it.
-    const metrics = await eventually(() => metricsOf(metricsPort), (text) => /roombook_no_show_releases_total\S* [1-9]/.test(text));
+    const metrics = await eventually(
+      () => metricsOf(metricsPort),
+      (text) => /roombook_no_show_releases_total\S* [1-9]/.test(text),
+    );
     expect(metrics).toMatch(/roombook_no_show_releases_total\S* [1-9]/);
     expect(metrics).toMatch(/roombook_release_lateness_seconds_count\S* [1-9]/);
     expect(metrics).toMatch(/roombook_bookings_total\{[^}]*outcome="expired"[^}]*\} [1-9]/);

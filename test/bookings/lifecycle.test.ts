@@ -1,10 +1,22 @@
 import { createUser } from '../support/fixtures';
 import {
-  book, call, clock, eventually, member, notifications, room, row, startBookingStack, statusOf, waitForStatus, workflowState, workflowStatus,
+  book,
+  call,
+  clock,
+  eventually,
+  member,
+  notifications,
+  room,
+  row,
+  startBookingStack,
+  statusOf,
+  waitForStatus,
+  workflowState,
+  workflowStatus,
   type BookingStack,
 } from './support';
 
-describe('a booking\'s life, driven by its workflow on the real server', () => {
+describe("a booking's life, driven by its workflow on the real server", () => {
   let stack: BookingStack;
   beforeAll(async () => {
     stack = await startBookingStack();
@@ -44,7 +56,12 @@ describe('a booking\'s life, driven by its workflow on the real server', () => {
 
     expect(await waitForStatus(stack, held.body.id, 'expired')).toBe('expired');
     expect((await row(stack, held.body.id)).status_reason).toBe('hold not confirmed in time');
-    expect(await eventually(() => notifications(stack, held.body.id), (k) => k.length === 2)).toEqual(['hold_created', 'expired']);
+    expect(
+      await eventually(
+        () => notifications(stack, held.body.id),
+        (k) => k.length === 2,
+      ),
+    ).toEqual(['hold_created', 'expired']);
 
     const again = await book(stack, await member(stack), slot);
     expect(again.status).toBe(201);
@@ -65,7 +82,12 @@ describe('a booking\'s life, driven by its workflow on the real server', () => {
     const approved = await call(stack, fm, 'POST', `/bookings/${pending.body.id}/approve`, {});
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('confirmed');
-    expect(await eventually(() => notifications(stack, pending.body.id), (k) => k.length === 2)).toEqual(['pending_approval', 'approved']);
+    expect(
+      await eventually(
+        () => notifications(stack, pending.body.id),
+        (k) => k.length === 2,
+      ),
+    ).toEqual(['pending_approval', 'approved']);
   });
 
   test('when a facility manager rejects a pending booking, then it is rejected with the reason and the slot is free', async () => {
@@ -75,10 +97,17 @@ describe('a booking\'s life, driven by its workflow on the real server', () => {
     const fm = await createUser(stack, { role: 'facility_manager' });
     const slot = { roomId: r.id, start: at(3600), end: at(5400) };
     const pending = await book(stack, u, slot);
-    const rejected = await call(stack, fm, 'POST', `/bookings/${pending.body.id}/reject`, { reason: 'Board meeting that day' });
+    const rejected = await call(stack, fm, 'POST', `/bookings/${pending.body.id}/reject`, {
+      reason: 'Board meeting that day',
+    });
     expect(rejected.status).toBe(200);
     expect(rejected.body).toMatchObject({ status: 'rejected', statusReason: 'Board meeting that day' });
-    expect(await eventually(() => workflowStatus(stack, pending.body.workflowId), (st) => st === 'COMPLETED')).toBe('COMPLETED');
+    expect(
+      await eventually(
+        () => workflowStatus(stack, pending.body.workflowId),
+        (st) => st === 'COMPLETED',
+      ),
+    ).toBe('COMPLETED');
     expect((await book(stack, u, slot)).status).toBe(201);
   });
 
@@ -103,17 +132,25 @@ describe('a booking\'s life, driven by its workflow on the real server', () => {
     const rebooked = await book(stack, await member(stack), slot);
     expect(rebooked.status).toBe(201);
     expect(rebooked.body.workflowId).toBe(booked.body.workflowId);
-    expect(await workflowStatus(stack, booked.body.workflowId, (await row(stack, booked.body.id)).run_id)).toBe('COMPLETED');
+    expect(await workflowStatus(stack, booked.body.workflowId, (await row(stack, booked.body.id)).run_id)).toBe(
+      'COMPLETED',
+    );
   });
 
   test('when the reminder time comes, then the reminder is sent once and recorded', async () => {
     const at = clock();
     const r = await room(stack, { reminderLeadSeconds: 2, checkInOpensBeforeSeconds: 1 });
     const booked = await book(stack, await member(stack), { roomId: r.id, start: at(4), end: at(3600) });
-    const sent = await eventually(() => row(stack, booked.body.id), (b) => Boolean(b.reminder_sent_at));
+    const sent = await eventually(
+      () => row(stack, booked.body.id),
+      (b) => Boolean(b.reminder_sent_at),
+    );
     expect(sent.reminder_sent_at).not.toBeNull();
     expect(Date.parse(sent.reminder_sent_at)).toBeLessThan(Date.parse(booked.body.start));
-    const kinds = await eventually(() => notifications(stack, booked.body.id), (k) => k.includes('reminder'));
+    const kinds = await eventually(
+      () => notifications(stack, booked.body.id),
+      (k) => k.includes('reminder'),
+    );
     expect(kinds.filter((k) => k === 'reminder')).toEqual(['reminder']);
   });
 });

@@ -1,4 +1,17 @@
-import { clock, book, call, eventually, member, notifications, room, row, startBookingStack, waitForStatus, workflowStatus, type BookingStack } from './support';
+import {
+  clock,
+  book,
+  call,
+  eventually,
+  member,
+  notifications,
+  room,
+  row,
+  startBookingStack,
+  waitForStatus,
+  workflowStatus,
+  type BookingStack,
+} from './support';
 
 describe('meetings: check-in, check-out, no-shows, reviews', () => {
   let stack: BookingStack;
@@ -19,7 +32,12 @@ describe('meetings: check-in, check-out, no-shows, reviews', () => {
     expect(early.body.status).toBe('checked_in');
     expect(early.body.checkedInAt).toBeDefined();
     expect(await waitForStatus(stack, booked.body.id, 'completed')).toBe('completed');
-    expect(await eventually(() => notifications(stack, booked.body.id), (k) => k.includes('completed'))).toEqual(expect.arrayContaining(['confirmed', 'checked_in', 'completed']));
+    expect(
+      await eventually(
+        () => notifications(stack, booked.body.id),
+        (k) => k.includes('completed'),
+      ),
+    ).toEqual(expect.arrayContaining(['confirmed', 'checked_in', 'completed']));
   });
 
   test('when someone checks in before the window opens, then 409 INVALID_STATE says when it opens', async () => {
@@ -38,7 +56,11 @@ describe('meetings: check-in, check-out, no-shows, reviews', () => {
     const r = await room(stack);
     const u = await member(stack);
     const booked = await book(stack, u, { roomId: r.id, start: at(1), end: at(600) });
-    await eventually(() => call(stack, u, 'POST', `/bookings/${booked.body.id}/check-in`, {}), (res) => res.status === 200, 5000);
+    await eventually(
+      () => call(stack, u, 'POST', `/bookings/${booked.body.id}/check-in`, {}),
+      (res) => res.status === 200,
+      5000,
+    );
     const out = await call(stack, u, 'POST', `/bookings/${booked.body.id}/check-out`, {});
     expect(out.status).toBe(200);
     expect(out.body.status).toBe('completed');
@@ -55,7 +77,12 @@ describe('meetings: check-in, check-out, no-shows, reviews', () => {
     expect(await waitForStatus(stack, booked.body.id, 'released')).toBe('released');
     const released = await row(stack, booked.body.id);
     expect(released.status_reason).toBe('no check-in before the deadline');
-    expect(await eventually(() => notifications(stack, booked.body.id), (k) => k.includes('released'))).toContain('released');
+    expect(
+      await eventually(
+        () => notifications(stack, booked.body.id),
+        (k) => k.includes('released'),
+      ),
+    ).toContain('released');
 
     const walkIn = await book(stack, await member(stack), { roomId: r.id, start: clock()(1), end: booked.body.end });
     expect(walkIn.status).toBe(201);
@@ -64,11 +91,30 @@ describe('meetings: check-in, check-out, no-shows, reviews', () => {
   test('when a meeting in a room without check-in ends, then the review prompt goes out and the workflow closes with the review window', async () => {
     const at = clock();
     const r = await room(stack, { requiresCheckIn: false, reviewPromptDelaySeconds: 0, reviewWindowSeconds: 2 });
-    const booked = await book(stack, await member(stack), { roomId: r.id, start: at(1), end: at(2), attendees: ['guest@example.test'] });
+    const booked = await book(stack, await member(stack), {
+      roomId: r.id,
+      start: at(1),
+      end: at(2),
+      attendees: ['guest@example.test'],
+    });
     expect(booked.body.checkInDeadline).toBeUndefined();
     expect(await waitForStatus(stack, booked.body.id, 'completed')).toBe('completed');
-    const kinds = await eventually(() => notifications(stack, booked.body.id), (k) => k.includes('review_reminder'));
-    expect([...kinds].sort()).toEqual(['completed', 'confirmed', 'meeting_started', 'review_prompt', 'review_reminder']);
-    expect(await eventually(() => workflowStatus(stack, booked.body.workflowId), (s) => s === 'COMPLETED')).toBe('COMPLETED');
+    const kinds = await eventually(
+      () => notifications(stack, booked.body.id),
+      (k) => k.includes('review_reminder'),
+    );
+    expect([...kinds].sort()).toEqual([
+      'completed',
+      'confirmed',
+      'meeting_started',
+      'review_prompt',
+      'review_reminder',
+    ]);
+    expect(
+      await eventually(
+        () => workflowStatus(stack, booked.body.workflowId),
+        (s) => s === 'COMPLETED',
+      ),
+    ).toBe('COMPLETED');
   });
 });

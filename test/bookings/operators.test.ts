@@ -4,7 +4,11 @@ import { book, clock, eventually, member, room, startBookingStack, type BookingS
 
 // Operators find bookings with the Temporal CLI and UI: the same commands as docs/operations.md.
 function temporal(stack: BookingStack, args: string[]): any {
-  const out = execFileSync(process.env.TEMPORAL_CLI_PATH!, [...args, '--address', stack.config.temporal.address, '--output', 'json'], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.env.TEMPORAL_CLI_PATH!,
+    [...args, '--address', stack.config.temporal.address, '--output', 'json'],
+    { encoding: 'utf8' },
+  );
   return out.trim() ? JSON.parse(out) : [];
 }
 
@@ -21,10 +25,18 @@ describe('operators find and read bookings in Temporal', () => {
     const at = clock();
     const r = await room(stack, {}, { name: 'Orion' });
     const organizer = await member(stack, { displayName: 'Grace Hopper' });
-    const booked = await book(stack, organizer, { roomId: r.id, start: at(3600), end: at(5400), title: 'Compiler sync' });
+    const booked = await book(stack, organizer, {
+      roomId: r.id,
+      start: at(3600),
+      end: at(5400),
+      title: 'Compiler sync',
+    });
 
     const query = `RoomId="${r.id}" AND BookingStatus="confirmed"`;
-    const found = await eventually(() => Promise.resolve(temporal(stack, ['workflow', 'list', '--query', query])), (list) => list.length === 1);
+    const found = await eventually(
+      () => Promise.resolve(temporal(stack, ['workflow', 'list', '--query', query])),
+      (list) => list.length === 1,
+    );
     expect(found.map((w: any) => w.execution.workflowId)).toEqual([booked.body.workflowId]);
 
     const described = temporal(stack, ['workflow', 'describe', '--workflow-id', booked.body.workflowId]);

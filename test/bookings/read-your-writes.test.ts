@@ -13,7 +13,12 @@ describe('availability after booking changes (read-your-writes through the cache
   // A building of its own: other test files' rooms must not push this one off the page.
   const building = `Annex ${randomUUID().slice(0, 8)}`;
   const freeInSearch = async (user: Awaited<ReturnType<typeof member>>, roomId: string, from: string, to: string) => {
-    const res = await call(stack, user, 'GET', `/availability?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&building=${encodeURIComponent(building)}`);
+    const res = await call(
+      stack,
+      user,
+      'GET',
+      `/availability?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&building=${encodeURIComponent(building)}`,
+    );
     expect(res.status).toBe(200);
     return res.body.rooms.some((r: { id: string }) => r.id === roomId);
   };

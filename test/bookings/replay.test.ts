@@ -3,13 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { followUpWorkflowId } from '../../src/shared/booking-messages';
 import { exportHistory, replayHistories } from '../support/replay';
-import { book, call, clock, eventually, member, room, startBookingStack, workflowStatus, type BookingStack } from './support';
+import {
+  book,
+  call,
+  clock,
+  eventually,
+  member,
+  room,
+  startBookingStack,
+  workflowStatus,
+  type BookingStack,
+} from './support';
 
 // Recorded histories of the main paths, committed: every change to the workflow code must still
 // replay them (or branch with patched()). RECORD_HISTORIES=<tag> adds this run's as <path>.<tag>.json:
 // older generations stay, since workflows that made them may still be running.
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
-
 
 describe('replaying recorded booking histories', () => {
   test('when the committed histories are replayed against the current workflow code, then none diverges', async () => {
@@ -43,7 +52,10 @@ describe('replaying recorded booking histories', () => {
         'checkin-checkout-review': (async () => {
           const r = await room(stack, { reviewWindowSeconds: 1 });
           const b = await book(stack, u, { roomId: r.id, start: at(1), end: at(600) });
-          await eventually(() => call(stack, u, 'POST', `/bookings/${b.body.id}/check-in`, {}), (res) => res.status === 200);
+          await eventually(
+            () => call(stack, u, 'POST', `/bookings/${b.body.id}/check-in`, {}),
+            (res) => res.status === 200,
+          );
           await call(stack, u, 'POST', `/bookings/${b.body.id}/check-out`, {});
           return b.body;
         })(),
@@ -60,7 +72,10 @@ describe('replaying recorded booking histories', () => {
         'review-followup': (async () => {
           const r = await room(stack, { reviewWindowSeconds: 1 });
           const b = await book(stack, u, { roomId: r.id, start: at(1), end: at(600) });
-          await eventually(() => call(stack, u, 'POST', `/bookings/${b.body.id}/check-in`, {}), (res) => res.status === 200);
+          await eventually(
+            () => call(stack, u, 'POST', `/bookings/${b.body.id}/check-in`, {}),
+            (res) => res.status === 200,
+          );
           await call(stack, u, 'POST', `/bookings/${b.body.id}/check-out`, {});
           return { workflowId: followUpWorkflowId(b.body.id) };
         })(),
@@ -79,9 +94,16 @@ describe('replaying recorded booking histories', () => {
       for (const [name, started] of Object.entries(paths)) {
         const { workflowId } = await started;
         const runs: string[] = [];
-        for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs.push(wf.runId);
+        for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` }))
+          runs.push(wf.runId);
         const runId = runs[runs.length - 1];
-        expect(await eventually(() => workflowStatus(stack, workflowId, runId), (s) => s === 'COMPLETED', 30000)).toBe('COMPLETED');
+        expect(
+          await eventually(
+            () => workflowStatus(stack, workflowId, runId),
+            (s) => s === 'COMPLETED',
+            30000,
+          ),
+        ).toBe('COMPLETED');
         // The operators' way to export a history, so fixtures can also come from production.
         const json = exportHistory(stack.config.temporal.address, workflowId, runId);
         writeFileSync(join(fresh, `${name}.json`), json);

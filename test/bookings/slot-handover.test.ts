@@ -4,7 +4,19 @@ import { connectClient, type TestClient } from '../realtime/support';
 import { byRecipient, mailsOf, mailsWhen, parseInvite, settle, startCatcher } from '../mail/support';
 import { createUser } from '../support/fixtures';
 import { startWorker, type TestWorker } from '../support/stack';
-import { book, call, clock, eventually, member, notifications, room, row, startBookingStack, workflowStatus, type BookingStack } from './support';
+import {
+  book,
+  call,
+  clock,
+  eventually,
+  member,
+  notifications,
+  room,
+  row,
+  startBookingStack,
+  workflowStatus,
+  type BookingStack,
+} from './support';
 
 const ACTIVE_QUERY = 'BookingStatus IN ("held","pending_approval","confirmed","checked_in")';
 
@@ -22,7 +34,9 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
   /** Runs of the workflow id that the Temporal UI would list under an active BookingStatus. */
   const listedActive = async (workflowId: string, runId: string) => {
     const found: string[] = [];
-    for await (const w of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${workflowId}" AND ${ACTIVE_QUERY}` })) {
+    for await (const w of stack.deps.temporal.workflow.list({
+      query: `WorkflowId = "${workflowId}" AND ${ACTIVE_QUERY}`,
+    })) {
       if (w.runId === runId) found.push(w.runId);
     }
     return found;
@@ -42,7 +56,12 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
     expect(second.status).toBe(201);
     expect(second.body.workflowId).toBe(first.body.workflowId);
     // The first booking's review window goes on in its follow-up, not in the slot's workflow.
-    expect(await eventually(() => workflowStatus(stack, followUpWorkflowId(first.body.id)), (s) => s !== 'NOT_FOUND')).not.toBe('NOT_FOUND');
+    expect(
+      await eventually(
+        () => workflowStatus(stack, followUpWorkflowId(first.body.id)),
+        (s) => s !== 'NOT_FOUND',
+      ),
+    ).not.toBe('NOT_FOUND');
   });
 
   test('when a booking is moved to another start, then its attendee gets an updated invite, a subscribed client hears booking.updated and room.status, the reminder comes at the new time, and the old run is no longer listed as active', async () => {
@@ -55,14 +74,25 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
     clients.push(watcher);
     expect((await watcher.request('room:subscribe', { roomId: r.id })).ok).toBe(true);
 
-    const booked = await book(stack, organizer, { roomId: r.id, start: at(30), end: at(600), attendees: [attendee.email] });
+    const booked = await book(stack, organizer, {
+      roomId: r.id,
+      start: at(30),
+      end: at(600),
+      attendees: [attendee.email],
+    });
     expect(booked.status).toBe(201);
     const old = await row(stack, booked.body.id);
     await mailsWhen(booked.body.id, (mails) => byRecipient(mails, 'confirmed').has(attendee.email));
 
     const moved = await call(stack, organizer, 'PATCH', `/bookings/${booked.body.id}`, { start: at(12), end: at(300) });
     expect(moved.status).toBe(200);
-    expect(moved.body).toMatchObject({ id: booked.body.id, start: at(12), end: at(300), status: 'confirmed', sequence: booked.body.sequence + 1 });
+    expect(moved.body).toMatchObject({
+      id: booked.body.id,
+      start: at(12),
+      end: at(300),
+      status: 'confirmed',
+      sequence: booked.body.sequence + 1,
+    });
     expect(moved.body.workflowId).not.toBe(booked.body.workflowId);
 
     // Every reader: an updated invite, same UID, higher SEQUENCE, the new start.
@@ -74,7 +104,10 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
     expect(invite.start).toBe(at(12));
 
     // The subscribed client: booking.updated with the new start, then the room's status for the new slot.
-    await eventually(async () => watcher.of('booking.updated'), (events) => events.some((e) => e.booking.id === booked.body.id && e.booking.start === at(12)));
+    await eventually(
+      async () => watcher.of('booking.updated'),
+      (events) => events.some((e) => e.booking.id === booked.body.id && e.booking.start === at(12)),
+    );
     const statusAfterMove = await eventually(
       async () => watcher.of('room.status'),
       (events) => events.some((e) => e.next?.id === booked.body.id && e.next.start === at(12)),
@@ -83,17 +116,32 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
 
     // The old slot's run closed as "moved", never listed under an active status.
     expect(await workflowStatus(stack, booked.body.workflowId, old.run_id)).toBe('COMPLETED');
-    expect(await eventually(() => listedActive(booked.body.workflowId, old.run_id), (runs) => runs.length === 0)).toEqual([]);
+    expect(
+      await eventually(
+        () => listedActive(booked.body.workflowId, old.run_id),
+        (runs) => runs.length === 0,
+      ),
+    ).toEqual([]);
     const [oldRun] = await (async () => {
       const out: string[] = [];
-      for await (const w of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${booked.body.workflowId}" AND BookingStatus = "moved"` })) out.push(w.runId);
+      for await (const w of stack.deps.temporal.workflow.list({
+        query: `WorkflowId = "${booked.body.workflowId}" AND BookingStatus = "moved"`,
+      }))
+        out.push(w.runId);
       return [out];
     })();
     expect(oldRun).toContain(old.run_id);
 
     // The reminder for the new time (lead 4 s: at start - 4 s), once.
-    await eventually(() => notifications(stack, booked.body.id), (kinds) => kinds.includes('reminder'), 30_000);
-    const [{ reminder_sent_at: remindedAt }] = await stack.deps.dataSource.query('SELECT reminder_sent_at FROM bookings WHERE id = $1', [booked.body.id]);
+    await eventually(
+      () => notifications(stack, booked.body.id),
+      (kinds) => kinds.includes('reminder'),
+      30_000,
+    );
+    const [{ reminder_sent_at: remindedAt }] = await stack.deps.dataSource.query(
+      'SELECT reminder_sent_at FROM bookings WHERE id = $1',
+      [booked.body.id],
+    );
     expect(Date.parse(remindedAt)).toBeGreaterThanOrEqual(Date.parse(at(12)) - 4000);
 
     // The old start is free again.
@@ -102,10 +150,12 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
     // The timeline shows the move.
     const timeline = await call(stack, organizer, 'GET', `/bookings/${booked.body.id}/timeline`);
     expect(timeline.status).toBe(200);
-    expect(timeline.body.events.map((e: { what: string }) => e.what)).toEqual(expect.arrayContaining(['rescheduled: done', "handed to the new slot's workflow", 'state written']));
+    expect(timeline.body.events.map((e: { what: string }) => e.what)).toEqual(
+      expect.arrayContaining(['rescheduled: done', "handed to the new slot's workflow", 'state written']),
+    );
   });
 
-  test('when a booking moves to another room, then both rooms hear of it and the old room\'s slot is free', async () => {
+  test("when a booking moves to another room, then both rooms hear of it and the old room's slot is free", async () => {
     const at = clock();
     const from = await room(stack);
     const to = await room(stack);
@@ -118,17 +168,38 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
     expect((await newRoom.request('room:subscribe', { roomId: to.id })).ok).toBe(true);
     const moved = await call(stack, organizer, 'PATCH', `/bookings/${booked.body.id}`, { roomId: to.id });
     expect(moved.status).toBe(200);
-    expect(moved.body).toMatchObject({ id: booked.body.id, roomId: to.id, start: at(3600), end: at(5400), status: 'confirmed' });
+    expect(moved.body).toMatchObject({
+      id: booked.body.id,
+      roomId: to.id,
+      start: at(3600),
+      end: at(5400),
+      status: 'confirmed',
+    });
     expect((await row(stack, booked.body.id)).room_id).toBe(to.id);
     // The new room's displays see the booking coming; the old room's see it gone.
-    await eventually(async () => newRoom.of('room.status'), (events) => events.some((e) => e.roomId === to.id && e.next?.id === booked.body.id));
-    const oldStatus = await eventually(async () => oldRoom.of('room.status'), (events) => events.some((e) => e.roomId === from.id));
+    await eventually(
+      async () => newRoom.of('room.status'),
+      (events) => events.some((e) => e.roomId === to.id && e.next?.id === booked.body.id),
+    );
+    const oldStatus = await eventually(
+      async () => oldRoom.of('room.status'),
+      (events) => events.some((e) => e.roomId === from.id),
+    );
     expect(oldStatus.filter((e) => e.roomId === from.id).at(-1).next?.id).not.toBe(booked.body.id);
-    await eventually(() => call(stack, organizer, 'GET', `/bookings/${booked.body.id}`), (res) => res.body.workflowId === moved.body.workflowId);
-    expect((await book(stack, await member(stack), { roomId: from.id, start: at(3600), end: at(5400) })).status).toBe(201);
-    expect((await book(stack, await member(stack), { roomId: to.id, start: at(3600), end: at(5400) })).status).toBe(409);
+    await eventually(
+      () => call(stack, organizer, 'GET', `/bookings/${booked.body.id}`),
+      (res) => res.body.workflowId === moved.body.workflowId,
+    );
+    expect((await book(stack, await member(stack), { roomId: from.id, start: at(3600), end: at(5400) })).status).toBe(
+      201,
+    );
+    expect((await book(stack, await member(stack), { roomId: to.id, start: at(3600), end: at(5400) })).status).toBe(
+      409,
+    );
     // Changes go on in the new room's workflow.
-    expect((await call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, {})).body.status).toBe('cancelled');
+    expect((await call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, {})).body.status).toBe(
+      'cancelled',
+    );
   });
 
   test('when one booking is cancelled five times at once, then one answer is 200 and the others 409 while its workflow closes, never 5xx', async () => {
@@ -136,9 +207,12 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
     const r = await room(stack);
     const organizer = await member(stack);
     const booked = await book(stack, organizer, { roomId: r.id, start: at(3600), end: at(5400) });
-    const answers = await Promise.all(Array.from({ length: 5 }, () => call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, {})));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, {})),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409]);
-    for (const refused of answers.filter((a) => a.status === 409)) expect(['INVALID_STATE', 'BOOKING_CLOSED']).toContain(refused.body.error.code);
+    for (const refused of answers.filter((a) => a.status === 409))
+      expect(['INVALID_STATE', 'BOOKING_CLOSED']).toContain(refused.body.error.code);
     // And once more after it closed.
     const late = await call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, {});
     expect(late.status).toBe(409);
@@ -156,7 +230,8 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
     const statuses = await eventually(
       async () => {
         const out: string[] = [];
-        for await (const w of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${key}"` })) out.push(String(w.searchAttributes.BookingStatus?.[0]));
+        for await (const w of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${key}"` }))
+          out.push(String(w.searchAttributes.BookingStatus?.[0]));
         return out;
       },
       (s) => s.includes('refused'),
@@ -198,7 +273,12 @@ describe('cancelling while the SMTP server is down', () => {
     const again = await book(stack, await member(stack), { roomId: r.id, start: at(3600), end: at(5400) });
     expect(again.status).toBe(201);
     expect(await mailsOf(booked.body.id, dir)).toEqual([]);
-    expect(await eventually(() => workflowStatus(stack, followUpWorkflowId(booked.body.id)), (s) => s === 'RUNNING')).toBe('RUNNING');
+    expect(
+      await eventually(
+        () => workflowStatus(stack, followUpWorkflowId(booked.body.id)),
+        (s) => s === 'RUNNING',
+      ),
+    ).toBe('RUNNING');
 
     catcher = await startCatcher(dir, port);
     await mailsWhen(booked.body.id, (mails) => byRecipient(mails, 'cancelled').size === 1, 90_000, dir);
@@ -206,6 +286,12 @@ describe('cancelling while the SMTP server is down', () => {
     const mails = await mailsOf(booked.body.id, dir);
     expect(byRecipient(mails, 'cancelled').get(organizer.email)).toHaveLength(1);
     expect(byRecipient(mails, 'confirmed').get(organizer.email)).toHaveLength(1);
-    expect(await eventually(() => workflowStatus(stack, followUpWorkflowId(booked.body.id)), (s) => s === 'COMPLETED', 30_000)).toBe('COMPLETED');
+    expect(
+      await eventually(
+        () => workflowStatus(stack, followUpWorkflowId(booked.body.id)),
+        (s) => s === 'COMPLETED',
+        30_000,
+      ),
+    ).toBe('COMPLETED');
   });
 });

@@ -48,12 +48,23 @@ export function clock(base = Date.now()): (seconds: number) => string {
   return (seconds) => new Date(origin + seconds * 1000).toISOString();
 }
 
-export const room = (stack: TestStack, policy: Partial<RoomPolicy> = {}, opts: Parameters<typeof createRoom>[1] = {}): Promise<TestRoom> =>
-  createRoom(stack, { ...opts, policy: { ...FAST_POLICY, ...policy } });
+export const room = (
+  stack: TestStack,
+  policy: Partial<RoomPolicy> = {},
+  opts: Parameters<typeof createRoom>[1] = {},
+): Promise<TestRoom> => createRoom(stack, { ...opts, policy: { ...FAST_POLICY, ...policy } });
 
-export const member = (stack: TestStack, opts: Parameters<typeof createUser>[1] = {}): Promise<TestUser> => createUser(stack, opts);
+export const member = (stack: TestStack, opts: Parameters<typeof createUser>[1] = {}): Promise<TestUser> =>
+  createUser(stack, opts);
 
-export async function call(stack: TestStack, user: TestUser | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+export async function call(
+  stack: TestStack,
+  user: TestUser | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(user?.auth ?? {}), ...headers },
@@ -62,7 +73,12 @@ export async function call(stack: TestStack, user: TestUser | undefined, method:
   return { status: res.status, body: await json(res), headers: res.headers };
 }
 
-export function book(stack: TestStack, user: TestUser, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+export function book(
+  stack: TestStack,
+  user: TestUser,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
   return call(stack, user, 'POST', '/bookings', { title: `Meeting ${randomUUID().slice(0, 6)}`, ...body }, headers);
 }
 
@@ -88,7 +104,11 @@ export async function statusOf(stack: TestStack, id: string): Promise<string> {
 }
 
 export async function waitForStatus(stack: TestStack, id: string, status: string, limitMs = 20000): Promise<string> {
-  return eventually(() => statusOf(stack, id), (s) => s === status, limitMs);
+  return eventually(
+    () => statusOf(stack, id),
+    (s) => s === status,
+    limitMs,
+  );
 }
 
 /** The workflow's own state (the authority), through its query. */
@@ -107,6 +127,9 @@ export async function workflowStatus(stack: TestStack, workflowId: string, runId
 }
 
 export async function notifications(stack: TestStack, bookingId: string): Promise<string[]> {
-  const rows = await stack.deps.dataSource.query('SELECT kind FROM booking_notifications WHERE booking_id = $1 ORDER BY id', [bookingId]);
+  const rows = await stack.deps.dataSource.query(
+    'SELECT kind FROM booking_notifications WHERE booking_id = $1 ORDER BY id',
+    [bookingId],
+  );
   return rows.map((r: { kind: string }) => r.kind);
 }

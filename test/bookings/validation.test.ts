@@ -14,7 +14,10 @@ describe('bad booking input is refused with a clear 4xx and leaves nothing behin
     (await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM bookings WHERE room_id = $1', [roomId]))[0].n;
   const runningWorkflowsOf = async (roomId: string) => {
     let n = 0;
-    for await (const _ of stack.deps.temporal.workflow.list({ query: `RoomId = "${roomId}" AND ExecutionStatus = "Running"` })) n += 1;
+    for await (const _ of stack.deps.temporal.workflow.list({
+      query: `RoomId = "${roomId}" AND ExecutionStatus = "Running"`,
+    }))
+      n += 1;
     return n;
   };
 
@@ -38,24 +41,46 @@ describe('bad booking input is refused with a clear 4xx and leaves nothing behin
   type Slot = (r: { id: string }, at: (s: number) => string) => Record<string, string>;
   test.each<[string, Slot, number, string]>([
     ['end before start', (r, at) => ({ roomId: r.id, start: at(5400), end: at(3600) }), 400, 'VALIDATION_FAILED'],
-    ['a start off the slot grid', (r, at) => ({ roomId: r.id, start: later(at(3600), 7), end: at(5400) }), 422, 'POLICY_VIOLATION'],
+    [
+      'a start off the slot grid',
+      (r, at) => ({ roomId: r.id, start: later(at(3600), 7), end: at(5400) }),
+      422,
+      'POLICY_VIOLATION',
+    ],
     ['a start in the past', (r, at) => ({ roomId: r.id, start: at(-3600), end: at(1800) }), 422, 'POLICY_VIOLATION'],
-    ['a start beyond the horizon', (r, at) => ({ roomId: r.id, start: at(40 * 86400), end: at(40 * 86400 + 1800) }), 422, 'POLICY_VIOLATION'],
-    ['a booking longer than the maximum', (r, at) => ({ roomId: r.id, start: at(3600), end: at(3600 + 8100) }), 422, 'POLICY_VIOLATION'],
-  ])('when the slot has %s, then it is refused and nothing is written or left running', async (_what, slot, status, code) => {
-    // A quarter-hour grid in UTC; `at` counts from a quarter hour, so its multiples of 900 are on it.
-    const r = await room(stack, { slotGranularitySeconds: 900, maxDurationSeconds: 7200 });
-    const at = clock(Math.ceil(Date.now() / 900_000) * 900_000);
-    const res = await book(stack, await member(stack), slot(r, at));
-    expect(res.status).toBe(status);
-    expect(res.body.error.code).toBe(code);
-    expect(await bookingsOf(r.id)).toBe(0);
-    expect(await runningWorkflowsOf(r.id)).toBe(0);
-  });
+    [
+      'a start beyond the horizon',
+      (r, at) => ({ roomId: r.id, start: at(40 * 86400), end: at(40 * 86400 + 1800) }),
+      422,
+      'POLICY_VIOLATION',
+    ],
+    [
+      'a booking longer than the maximum',
+      (r, at) => ({ roomId: r.id, start: at(3600), end: at(3600 + 8100) }),
+      422,
+      'POLICY_VIOLATION',
+    ],
+  ])(
+    'when the slot has %s, then it is refused and nothing is written or left running',
+    async (_what, slot, status, code) => {
+      // A quarter-hour grid in UTC; `at` counts from a quarter hour, so its multiples of 900 are on it.
+      const r = await room(stack, { slotGranularitySeconds: 900, maxDurationSeconds: 7200 });
+      const at = clock(Math.ceil(Date.now() / 900_000) * 900_000);
+      const res = await book(stack, await member(stack), slot(r, at));
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+      expect(await bookingsOf(r.id)).toBe(0);
+      expect(await runningWorkflowsOf(r.id)).toBe(0);
+    },
+  );
 
   test('when the room does not exist, then 404', async () => {
     const at = clock();
-    const res = await book(stack, await member(stack), { roomId: '00000000-0000-4000-8000-000000000000', start: at(3600), end: at(5400) });
+    const res = await book(stack, await member(stack), {
+      roomId: '00000000-0000-4000-8000-000000000000',
+      start: at(3600),
+      end: at(5400),
+    });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('NOT_FOUND');
   });
@@ -69,7 +94,7 @@ describe('bad booking input is refused with a clear 4xx and leaves nothing behin
     expect(await bookingsOf(r.id)).toBe(0);
   });
 
-  test('when an action does not fit the booking\'s state, then 409 INVALID_STATE and the booking is unchanged', async () => {
+  test("when an action does not fit the booking's state, then 409 INVALID_STATE and the booking is unchanged", async () => {
     const at = clock();
     const r = await room(stack);
     const u = await member(stack);
@@ -86,7 +111,7 @@ describe('bad booking input is refused with a clear 4xx and leaves nothing behin
     expect(['INVALID_STATE', 'BOOKING_CLOSED']).toContain(cancelAgain.body.error.code);
   });
 
-  test('when another member asks for, cancels or changes someone\'s booking, then 404 and nothing changes', async () => {
+  test("when another member asks for, cancels or changes someone's booking, then 404 and nothing changes", async () => {
     const at = clock();
     const r = await room(stack);
     const owner = await member(stack);
@@ -94,8 +119,13 @@ describe('bad booking input is refused with a clear 4xx and leaves nothing behin
     const booked = await book(stack, owner, { roomId: r.id, start: at(3600), end: at(5400) });
     expect((await call(stack, stranger, 'GET', `/bookings/${booked.body.id}`)).status).toBe(404);
     expect((await call(stack, stranger, 'POST', `/bookings/${booked.body.id}/cancel`, {})).status).toBe(404);
-    expect((await call(stack, stranger, 'PATCH', `/bookings/${booked.body.id}`, { title: 'mine now' })).status).toBe(404);
-    expect((await call(stack, owner, 'GET', `/bookings/${booked.body.id}`)).body).toMatchObject({ status: 'confirmed', title: booked.body.title });
+    expect((await call(stack, stranger, 'PATCH', `/bookings/${booked.body.id}`, { title: 'mine now' })).status).toBe(
+      404,
+    );
+    expect((await call(stack, owner, 'GET', `/bookings/${booked.body.id}`)).body).toMatchObject({
+      status: 'confirmed',
+      title: booked.body.title,
+    });
     const admin = await createUser(stack, { role: 'admin' });
     expect((await call(stack, admin, 'GET', `/bookings/${booked.body.id}`)).status).toBe(200);
   });
@@ -104,7 +134,12 @@ describe('bad booking input is refused with a clear 4xx and leaves nothing behin
     const at = clock();
     const r = await room(stack);
     const attendee = await member(stack);
-    const booked = await book(stack, await member(stack), { roomId: r.id, start: at(3600), end: at(5400), attendees: [attendee.email.toUpperCase()] });
+    const booked = await book(stack, await member(stack), {
+      roomId: r.id,
+      start: at(3600),
+      end: at(5400),
+      attendees: [attendee.email.toUpperCase()],
+    });
     const mine = await call(stack, attendee, 'GET', `/bookings?roomId=${r.id}`);
     expect(mine.body.items.map((b: { id: string }) => b.id)).toEqual([booked.body.id]);
     expect((await call(stack, attendee, 'GET', '/bookings?scope=all')).status).toBe(403);

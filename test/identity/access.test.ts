@@ -41,15 +41,28 @@ describe('function-level access', () => {
 
   test('when a member sends role or emailVerified in PATCH /users/me, then it is 400 naming the field and nothing changes', async () => {
     const session = await register(stack);
-    for (const body of [{ role: 'admin' }, { emailVerified: true }, { displayName: 'Sneaky', role: 'admin' }, { email: 'new@example.test' }]) {
+    for (const body of [
+      { role: 'admin' },
+      { emailVerified: true },
+      { displayName: 'Sneaky', role: 'admin' },
+      { email: 'new@example.test' },
+    ]) {
       const res = await call(stack, 'PATCH', '/users/me', { token: session.accessToken, body });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       const forbiddenField = Object.keys(body).find((k) => k !== 'displayName');
       expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toContain(forbiddenField);
     }
-    const [row] = await stack.deps.dataSource.query('SELECT role, email_verified, display_name, email FROM users WHERE id = $1', [session.user.id]);
-    expect(row).toEqual({ role: 'member', email_verified: false, display_name: 'Test Person', email: session.user.email });
+    const [row] = await stack.deps.dataSource.query(
+      'SELECT role, email_verified, display_name, email FROM users WHERE id = $1',
+      [session.user.id],
+    );
+    expect(row).toEqual({
+      role: 'member',
+      email_verified: false,
+      display_name: 'Test Person',
+      email: session.user.email,
+    });
     const fresh = await call(stack, 'POST', '/auth/login', { body: { email: session.user.email, password: PASSWORD } });
     expect(fresh.body.user.role).toBe('member');
   });
@@ -61,7 +74,11 @@ describe('function-level access', () => {
       body: { displayName: '  Grace Hopper ', timezone: 'america/new_york', notificationPrefs: { reminders: false } },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ displayName: 'Grace Hopper', timezone: 'America/New_York', notificationPrefs: { reminders: false, bookingUpdates: true, reviewPrompts: true } });
+    expect(res.body).toMatchObject({
+      displayName: 'Grace Hopper',
+      timezone: 'America/New_York',
+      notificationPrefs: { reminders: false, bookingUpdates: true, reviewPrompts: true },
+    });
     const me = await call(stack, 'GET', '/users/me', { token: session.accessToken });
     expect(me.body).toEqual(res.body);
     expect(Date.parse(me.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(me.body.createdAt));
@@ -70,7 +87,8 @@ describe('function-level access', () => {
   test('when an admin lists users, then the list is paginated and searchable by email or name', async () => {
     const admin = await createUser(stack, { role: 'admin' });
     const tag = randomEmail().slice(3, 11);
-    for (let i = 0; i < 3; i += 1) await createUser(stack, { email: `${tag}-${i}@example.test`, displayName: `Person ${i}` });
+    for (let i = 0; i < 3; i += 1)
+      await createUser(stack, { email: `${tag}-${i}@example.test`, displayName: `Person ${i}` });
     await createUser(stack, { displayName: `Named ${tag}` });
 
     const page1 = await call(stack, 'GET', `/users?search=${tag}&pageSize=2`, { token: admin.token });
@@ -90,18 +108,26 @@ describe('function-level access', () => {
   test('when an admin changes a role, then the user gets it with their next refresh', async () => {
     const admin = await createUser(stack, { role: 'admin' });
     const session = await register(stack);
-    const changed = await call(stack, 'PATCH', `/users/${session.user.id}`, { token: admin.token, body: { role: 'facility_manager' } });
+    const changed = await call(stack, 'PATCH', `/users/${session.user.id}`, {
+      token: admin.token,
+      body: { role: 'facility_manager' },
+    });
     expect(changed.status).toBe(200);
     expect(changed.body.role).toBe('facility_manager');
     const refreshed = await call(stack, 'POST', '/auth/refresh', { body: { refreshToken: session.refreshToken } });
     expect(refreshed.body.user.role).toBe('facility_manager');
     const room = await createRoom(stack);
-    expect((await call(stack, 'GET', `/rooms/${room.id}/display-tokens`, { token: refreshed.body.accessToken })).status).toBe(200);
+    expect(
+      (await call(stack, 'GET', `/rooms/${room.id}/display-tokens`, { token: refreshed.body.accessToken })).status,
+    ).toBe(200);
   });
 
   test('when an admin changes the role of an unknown user or to the display role, then it is 404 or 400', async () => {
     const admin = await createUser(stack, { role: 'admin' });
-    const unknown = await call(stack, 'PATCH', '/users/00000000-0000-4000-8000-000000000000', { token: admin.token, body: { role: 'member' } });
+    const unknown = await call(stack, 'PATCH', '/users/00000000-0000-4000-8000-000000000000', {
+      token: admin.token,
+      body: { role: 'member' },
+    });
     expect(unknown.status).toBe(404);
     const display = await call(stack, 'PATCH', `/users/${admin.id}`, { token: admin.token, body: { role: 'display' } });
     expect(display.status).toBe(400);
@@ -118,7 +144,9 @@ describe('function-level access', () => {
     try {
       await runner.query("UPDATE users SET role = 'member' WHERE role = 'admin' AND id <> $1", [admin.id]);
       await expect(changeRole(runner, admin.id, 'member')).rejects.toMatchObject({ status: 409, code: 'LAST_ADMIN' });
-      await runner.query("UPDATE users SET role = 'admin' WHERE id = (SELECT id FROM users WHERE role = 'member' LIMIT 1)");
+      await runner.query(
+        "UPDATE users SET role = 'admin' WHERE id = (SELECT id FROM users WHERE role = 'member' LIMIT 1)",
+      );
       await expect(changeRole(runner, admin.id, 'member')).resolves.toMatchObject({ role: 'member' });
     } finally {
       await runner.rollbackTransaction();

@@ -38,7 +38,7 @@ describe('booking access (object level)', () => {
     expect(canViewBooking(displayA, booking)).toBe(true);
   });
 
-  test('when another member or another room\'s display looks, then they cannot see it and get 404, not 403', () => {
+  test("when another member or another room's display looks, then they cannot see it and get 404, not 403", () => {
     expect(canViewBooking(stranger, booking, 'stranger@example.test')).toBe(false);
     expect(canViewBooking(displayB, booking)).toBe(false);
     expect(statusOf(() => assertCanViewBooking(stranger, booking, 'stranger@example.test'))).toBe(404);

@@ -16,7 +16,9 @@ afterAll(async () => {
 describe('bootstrap admin', () => {
   test('when the configured admin does not exist, then it is created as a verified admin who can sign in', async () => {
     const email = randomEmail();
-    expect(await ensureBootstrapAdmin(stack.deps.dataSource, { email: email.toUpperCase(), password: PASSWORD }, logger)).toBe('created');
+    expect(
+      await ensureBootstrapAdmin(stack.deps.dataSource, { email: email.toUpperCase(), password: PASSWORD }, logger),
+    ).toBe('created');
     const login = await call(stack, 'POST', '/auth/login', { body: { email, password: PASSWORD } });
     expect(login.status).toBe(200);
     expect(login.body.user).toMatchObject({ email, role: 'admin', emailVerified: true });
@@ -27,15 +29,21 @@ describe('bootstrap admin', () => {
     const email = randomEmail();
     await ensureBootstrapAdmin(stack.deps.dataSource, { email, password: PASSWORD }, logger);
     const [before] = await stack.deps.dataSource.query('SELECT * FROM users WHERE email = $1', [email]);
-    expect(await ensureBootstrapAdmin(stack.deps.dataSource, { email, password: 'a different long password' }, logger)).toBe('exists');
+    expect(
+      await ensureBootstrapAdmin(stack.deps.dataSource, { email, password: 'a different long password' }, logger),
+    ).toBe('exists');
     const [after] = await stack.deps.dataSource.query('SELECT * FROM users WHERE email = $1', [email]);
     expect(after).toEqual(before);
-    expect((await call(stack, 'POST', '/auth/login', { body: { email, password: 'a different long password' } })).status).toBe(401);
+    expect(
+      (await call(stack, 'POST', '/auth/login', { body: { email, password: 'a different long password' } })).status,
+    ).toBe(401);
   });
 
   test('when the configured email belongs to an existing member, then the member is not promoted', async () => {
     const member = await createUser(stack);
-    expect(await ensureBootstrapAdmin(stack.deps.dataSource, { email: member.email, password: PASSWORD }, logger)).toBe('exists');
+    expect(await ensureBootstrapAdmin(stack.deps.dataSource, { email: member.email, password: PASSWORD }, logger)).toBe(
+      'exists',
+    );
     const [row] = await stack.deps.dataSource.query('SELECT role, password_hash FROM users WHERE id = $1', [member.id]);
     expect(row).toEqual({ role: 'member', password_hash: null });
   });

@@ -20,7 +20,15 @@ describe('retry-safe creates (Idempotency-Key) for series and walk-ups', () => {
 
   const seriesBody = (roomId: string, hours = 48) => {
     const first = hoursAhead(hours);
-    return { roomId, start: first.toISOString(), end: new Date(first.getTime() + 3_600_000).toISOString(), timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=5', title: 'Standup', onConflict: 'fail' };
+    return {
+      roomId,
+      start: first.toISOString(),
+      end: new Date(first.getTime() + 3_600_000).toISOString(),
+      timezone: 'UTC',
+      rrule: 'FREQ=DAILY;COUNT=5',
+      title: 'Standup',
+      onConflict: 'fail',
+    };
   };
 
   test('when the same series is sent twice at once with one Idempotency-Key, then there is one series with one set of bookings and both answers carry its id', async () => {
@@ -34,8 +42,13 @@ describe('retry-safe creates (Idempotency-Key) for series and walk-ups', () => {
     ]);
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(a.body.id).toBe(b.body.id);
-    expect([a.headers.get('idempotent-replayed'), b.headers.get('idempotent-replayed')].filter(Boolean)).toEqual(['true']);
-    const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM booking_series WHERE room_id = $1', [r.id]);
+    expect([a.headers.get('idempotent-replayed'), b.headers.get('idempotent-replayed')].filter(Boolean)).toEqual([
+      'true',
+    ]);
+    const [{ n }] = await stack.deps.dataSource.query(
+      'SELECT count(*)::int AS n FROM booking_series WHERE room_id = $1',
+      [r.id],
+    );
     expect(n).toBe(1);
     expect(await seriesBookings(stack, a.body.id)).toHaveLength(5);
     expect(await roomBookingCount(stack, r.id)).toBe(5);
@@ -48,16 +61,25 @@ describe('retry-safe creates (Idempotency-Key) for series and walk-ups', () => {
     expect(await roomBookingCount(stack, r.id)).toBe(5);
   });
 
-  test('when the key comes back with another body, then it is 422 IDEMPOTENCY_KEY_REUSED and nothing is booked; another person\'s same key is their own', async () => {
+  test("when the key comes back with another body, then it is 422 IDEMPOTENCY_KEY_REUSED and nothing is booked; another person's same key is their own", async () => {
     const u = await member(stack);
     const r = await seriesRoom(stack);
     const k = key();
     expect((await call(stack, u, 'POST', '/series', seriesBody(r.id), { 'idempotency-key': k })).status).toBe(201);
-    const reused = await call(stack, u, 'POST', '/series', { ...seriesBody(r.id, 24 * 30), title: 'Another' }, { 'idempotency-key': k });
+    const reused = await call(
+      stack,
+      u,
+      'POST',
+      '/series',
+      { ...seriesBody(r.id, 24 * 30), title: 'Another' },
+      { 'idempotency-key': k },
+    );
     expect(reused.status).toBe(422);
     expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await roomBookingCount(stack, r.id)).toBe(5);
-    const someoneElse = await call(stack, await member(stack), 'POST', '/series', seriesBody(r.id, 24 * 30), { 'idempotency-key': k });
+    const someoneElse = await call(stack, await member(stack), 'POST', '/series', seriesBody(r.id, 24 * 30), {
+      'idempotency-key': k,
+    });
     expect(someoneElse.status).toBe(201);
     expect(someoneElse.headers.get('idempotent-replayed')).toBeNull();
   });
@@ -66,7 +88,12 @@ describe('retry-safe creates (Idempotency-Key) for series and walk-ups', () => {
     const u = await member(stack);
     const r = await seriesRoom(stack);
     const body = seriesBody(r.id);
-    const blocker = await call(stack, await member(stack), 'POST', '/bookings', { roomId: r.id, start: body.start, end: body.end, title: 'In the way' });
+    const blocker = await call(stack, await member(stack), 'POST', '/bookings', {
+      roomId: r.id,
+      start: body.start,
+      end: body.end,
+      title: 'In the way',
+    });
     expect(blocker.status).toBe(201);
     const k = key();
     const refused = await call(stack, u, 'POST', '/series', body, { 'idempotency-key': k });
@@ -81,10 +108,24 @@ describe('retry-safe creates (Idempotency-Key) for series and walk-ups', () => {
     const u = await member(stack);
     const r = await seriesRoom(stack);
     const body = seriesBody(r.id);
-    expect((await call(stack, await member(stack), 'POST', '/bookings', { roomId: r.id, start: body.start, end: body.end, title: 'In the way' })).status).toBe(201);
+    expect(
+      (
+        await call(stack, await member(stack), 'POST', '/bookings', {
+          roomId: r.id,
+          start: body.start,
+          end: body.end,
+          title: 'In the way',
+        })
+      ).status,
+    ).toBe(201);
     const k = key();
-    const answers = await Promise.all([1, 2].map(() => call(stack, u, 'POST', '/series', body, { 'idempotency-key': k })));
-    expect(answers.map((a) => [a.status, a.body.error?.code])).toEqual([[409, 'SLOT_CONFLICT'], [409, 'SLOT_CONFLICT']]);
+    const answers = await Promise.all(
+      [1, 2].map(() => call(stack, u, 'POST', '/series', body, { 'idempotency-key': k })),
+    );
+    expect(answers.map((a) => [a.status, a.body.error?.code])).toEqual([
+      [409, 'SLOT_CONFLICT'],
+      [409, 'SLOT_CONFLICT'],
+    ]);
     expect(await roomBookingCount(stack, r.id)).toBe(1);
   });
 
@@ -92,11 +133,12 @@ describe('retry-safe creates (Idempotency-Key) for series and walk-ups', () => {
     const r = await seriesRoom(stack, { slotGranularitySeconds: 60, checkInOpensBeforeSeconds: 120 });
     const display = await issueDisplayToken(stack, staff.token, r.id);
     const k = key();
-    const post = () => fetch(`${stack.baseUrl}/api/v1/rooms/${r.id}/walk-up`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${display}`, 'content-type': 'application/json', 'idempotency-key': k },
-      body: JSON.stringify({ minutes: 15 }),
-    });
+    const post = () =>
+      fetch(`${stack.baseUrl}/api/v1/rooms/${r.id}/walk-up`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${display}`, 'content-type': 'application/json', 'idempotency-key': k },
+        body: JSON.stringify({ minutes: 15 }),
+      });
     const [a, b] = await Promise.all([post(), post()]);
     const [ab, bb] = [await json(a), await json(b)];
     expect([a.status, b.status]).toEqual([201, 201]);
@@ -117,7 +159,9 @@ describe('retry-safe creates (Idempotency-Key) for series and walk-ups', () => {
   });
 
   test('when the Idempotency-Key is too short, then it is a 400 naming the header', async () => {
-    const res = await call(stack, await member(stack), 'POST', '/series', seriesBody((await seriesRoom(stack)).id), { 'idempotency-key': 'short' });
+    const res = await call(stack, await member(stack), 'POST', '/series', seriesBody((await seriesRoom(stack)).id), {
+      'idempotency-key': 'short',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details.fields[0].field).toBe('Idempotency-Key');
   });
@@ -127,7 +171,9 @@ describe('series creates and the per-user create limit', () => {
   let stack: TestStack;
   beforeAll(async () => {
     const base = loadConfig();
-    stack = await startApi({ rateLimits: { ...base.rateLimits, bookingCreatePerUser: { limit: 2, windowSeconds: 3600 } } });
+    stack = await startApi({
+      rateLimits: { ...base.rateLimits, bookingCreatePerUser: { limit: 2, windowSeconds: 3600 } },
+    });
   });
   afterAll(async () => stack.close());
 
@@ -136,9 +182,38 @@ describe('series creates and the per-user create limit', () => {
     const roomId = randomUUID();
     const statuses: number[] = [];
     // Unknown rooms are 404s, but each attempt is counted first: the limit sits in front of every create.
-    statuses.push((await call(stack as BookingStack, u, 'POST', '/bookings', { roomId, start: hoursAhead(2).toISOString(), end: hoursAhead(3).toISOString(), title: 'x' })).status);
-    statuses.push((await call(stack as BookingStack, u, 'POST', '/series', { roomId, start: hoursAhead(2).toISOString(), end: hoursAhead(3).toISOString(), timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=2', title: 'x', onConflict: 'fail' })).status);
-    const third = await call(stack as BookingStack, u, 'POST', '/series', { roomId, start: hoursAhead(2).toISOString(), end: hoursAhead(3).toISOString(), timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=2', title: 'x', onConflict: 'fail' });
+    statuses.push(
+      (
+        await call(stack as BookingStack, u, 'POST', '/bookings', {
+          roomId,
+          start: hoursAhead(2).toISOString(),
+          end: hoursAhead(3).toISOString(),
+          title: 'x',
+        })
+      ).status,
+    );
+    statuses.push(
+      (
+        await call(stack as BookingStack, u, 'POST', '/series', {
+          roomId,
+          start: hoursAhead(2).toISOString(),
+          end: hoursAhead(3).toISOString(),
+          timezone: 'UTC',
+          rrule: 'FREQ=DAILY;COUNT=2',
+          title: 'x',
+          onConflict: 'fail',
+        })
+      ).status,
+    );
+    const third = await call(stack as BookingStack, u, 'POST', '/series', {
+      roomId,
+      start: hoursAhead(2).toISOString(),
+      end: hoursAhead(3).toISOString(),
+      timezone: 'UTC',
+      rrule: 'FREQ=DAILY;COUNT=2',
+      title: 'x',
+      onConflict: 'fail',
+    });
     expect(statuses).toEqual([404, 404]);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -163,15 +238,30 @@ describe('series occurrences that come within the horizon later', () => {
     const u = await createUser(stack);
     const r = await room(stack as BookingStack, {}, { building: 'Series wing' });
     // The first occurrence is within the 30 s horizon at once; the other two come within it about 10 s later.
-    const opened = await openPlannedSeries(stack as BookingStack, u, r, [
-      { start: at(25), end: at(26) },
-      { start: at(40), end: at(41) },
-      { start: at(42), end: at(43) },
-    ], { onConflict: 'skip', horizonSeconds: 30 });
+    const opened = await openPlannedSeries(
+      stack as BookingStack,
+      u,
+      r,
+      [
+        { start: at(25), end: at(26) },
+        { start: at(40), end: at(41) },
+        { start: at(42), end: at(43) },
+      ],
+      { onConflict: 'skip', horizonSeconds: 30 },
+    );
     expect(opened.occurrences.map((o: { outcome: string }) => o.outcome)).toEqual(['booked', 'scheduled', 'scheduled']);
     // Two ordinary bookings far ahead: with the first occurrence that is the cap of 3.
     for (const hours of [5, 6]) {
-      expect((await call(stack as BookingStack, u, 'POST', '/bookings', { roomId: r.id, start: hoursAhead(hours).toISOString(), end: hoursAhead(hours + 1).toISOString(), title: 'Other' })).status).toBe(201);
+      expect(
+        (
+          await call(stack as BookingStack, u, 'POST', '/bookings', {
+            roomId: r.id,
+            start: hoursAhead(hours).toISOString(),
+            end: hoursAhead(hours + 1).toISOString(),
+            title: 'Other',
+          })
+        ).status,
+      ).toBe(201);
     }
     const series = await eventually(
       async () => (await call(stack as BookingStack, u, 'GET', `/series/${opened.id}`)).body,

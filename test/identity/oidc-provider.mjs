@@ -24,14 +24,16 @@ const accountClaims = (id) => {
 };
 
 const provider = new Provider(issuer, {
-  clients: [{
-    client_id: CLIENT_ID,
-    client_secret: CLIENT_SECRET,
-    redirect_uris: [REDIRECT_URI],
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-  }],
+  clients: [
+    {
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+  ],
   jwks: { keys: [jwk] },
   cookies: { keys: ['roombook-test-provider-cookie-key'] },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'roombook_role'] },
@@ -53,7 +55,10 @@ provider.use(async (ctx, next) => {
   if (tamper === 'aud') claims.aud = 'another-client';
   else if (tamper === 'nonce') claims.nonce = 'not-the-nonce-that-was-sent';
   else return;
-  ctx.body = { ...ctx.body, id_token: await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: jwk.kid }).sign(privateKey) };
+  ctx.body = {
+    ...ctx.body,
+    id_token: await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: jwk.kid }).sign(privateKey),
+  };
 });
 
 provider.listen(Number(PORT), '127.0.0.1', () => {

@@ -3,15 +3,19 @@ import { startApi, type TestStack } from '../support/stack';
 import { accountMailTo, awaitAccountMail, linkToken } from './support';
 
 const NEW_PASSWORD = 'a brand new passphrase 2026';
-const login = (stack: TestStack, email: string, password: string) => call(stack, 'POST', '/auth/login', { body: { email, password } });
-const refresh = (stack: TestStack, refreshToken: string) => call(stack, 'POST', '/auth/refresh', { body: { refreshToken } });
+const login = (stack: TestStack, email: string, password: string) =>
+  call(stack, 'POST', '/auth/login', { body: { email, password } });
+const refresh = (stack: TestStack, refreshToken: string) =>
+  call(stack, 'POST', '/auth/refresh', { body: { refreshToken } });
 
 describe('password reset and change', () => {
   let stack: TestStack;
   beforeAll(async () => {
     const base = (await import('../../src/config')).loadConfig();
     // Two reset mails per address per window: enough for every test here, and the limit test reaches it.
-    stack = await startApi({ rateLimits: { ...base.rateLimits, accountMailPerAddress: { limit: 2, windowSeconds: 3600 } } });
+    stack = await startApi({
+      rateLimits: { ...base.rateLimits, accountMailPerAddress: { limit: 2, windowSeconds: 3600 } },
+    });
   });
   afterAll(async () => {
     await stack.close();
@@ -42,7 +46,9 @@ describe('password reset and change', () => {
       const refused = await refresh(stack, refreshToken);
       expect(refused.status).toBe(401);
     }
-    const reused = await call(stack, 'POST', '/auth/password/reset', { body: { token, newPassword: 'yet another passphrase 99' } });
+    const reused = await call(stack, 'POST', '/auth/password/reset', {
+      body: { token, newPassword: 'yet another passphrase 99' },
+    });
     expect(reused.status).toBe(400);
     expect(reused.body.error.code).toBe('INVALID_LINK');
     expect((await login(stack, email, NEW_PASSWORD)).status).toBe(200);
@@ -79,7 +85,8 @@ describe('password reset and change', () => {
   test('when one address asks too often, then it is 429 with Retry-After, whether or not it has an account', async () => {
     for (const email of [randomEmail(), (await register(stack)).user.email]) {
       const answers = [];
-      for (let i = 0; i < 3; i += 1) answers.push(await call(stack, 'POST', '/auth/password/forgot', { body: { email }, ip: clientIp() }));
+      for (let i = 0; i < 3; i += 1)
+        answers.push(await call(stack, 'POST', '/auth/password/forgot', { body: { email }, ip: clientIp() }));
       expect(answers.map((a) => a.status)).toEqual([202, 202, 429]);
       expect(answers[2].headers.get('retry-after')).toMatch(/^\d+$/);
     }
@@ -102,11 +109,17 @@ describe('password reset and change', () => {
     const first: Session = await register(stack, { email });
     const other = (await login(stack, email, PASSWORD)).body as Session;
 
-    const wrong = await call(stack, 'POST', '/users/me/password', { token: first.accessToken, body: { currentPassword: 'not my password!!', newPassword: NEW_PASSWORD } });
+    const wrong = await call(stack, 'POST', '/users/me/password', {
+      token: first.accessToken,
+      body: { currentPassword: 'not my password!!', newPassword: NEW_PASSWORD },
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe('WRONG_PASSWORD');
 
-    const changed = await call(stack, 'POST', '/users/me/password', { token: first.accessToken, body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } });
+    const changed = await call(stack, 'POST', '/users/me/password', {
+      token: first.accessToken,
+      body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+    });
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ user: { email }, tokenType: 'Bearer' });
     expect((await refresh(stack, first.refreshToken)).status).toBe(401);
@@ -140,12 +153,21 @@ describe('password reset and change', () => {
 
   test('when the OpenAPI document is read, then it describes verification, password change and reset, and single sign-on', async () => {
     const doc = await (await fetch(`${stack.baseUrl}/api/v1/openapi.json`)).json();
-    for (const path of ['/api/v1/auth/verify-email', '/api/v1/auth/resend-verification', '/api/v1/auth/password/forgot', '/api/v1/auth/password/reset',
-      '/api/v1/users/me/password', '/api/v1/users/me/email', '/api/v1/auth/oidc/login', '/api/v1/auth/oidc/callback']) {
+    for (const path of [
+      '/api/v1/auth/verify-email',
+      '/api/v1/auth/resend-verification',
+      '/api/v1/auth/password/forgot',
+      '/api/v1/auth/password/reset',
+      '/api/v1/users/me/password',
+      '/api/v1/users/me/email',
+      '/api/v1/auth/oidc/login',
+      '/api/v1/auth/oidc/callback',
+    ]) {
       expect(doc.paths[path]).toBeDefined();
     }
     expect(doc.components.schemas.User.properties.emailVerified).toBeDefined();
-    const headerNames = (op: { parameters?: { in: string; name: string }[] }) => (op.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+    const headerNames = (op: { parameters?: { in: string; name: string }[] }) =>
+      (op.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
     expect(headerNames(doc.paths['/api/v1/series'].post)).toContain('idempotency-key');
     expect(headerNames(doc.paths['/api/v1/rooms/{id}/walk-up'].post)).toContain('idempotency-key');
   });

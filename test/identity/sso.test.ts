@@ -22,7 +22,14 @@ async function freePort(): Promise<number> {
 
 async function startProvider(port: number, redirectUri: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(__dirname, 'oidc-provider.mjs')], {
-    env: { ...process.env, PORT: String(port), CLIENT_ID, CLIENT_SECRET, REDIRECT_URI: redirectUri, NODE_ENV: 'development' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      CLIENT_ID,
+      CLIENT_SECRET,
+      REDIRECT_URI: redirectUri,
+      NODE_ENV: 'development',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
@@ -44,7 +51,8 @@ interface Person {
   tamper?: 'aud' | 'nonce';
   id?: string;
 }
-const loginName = (person: Person) => Buffer.from(JSON.stringify({ id: randomUUID(), ...person })).toString('base64url');
+const loginName = (person: Person) =>
+  Buffer.from(JSON.stringify({ id: randomUUID(), ...person })).toString('base64url');
 
 /** A browser's cookies, per host:port (paths ignored: every cookie goes to its whole host). */
 class CookieJar {
@@ -54,7 +62,9 @@ class CookieJar {
     for (const header of res.headers.getSetCookie()) {
       const [pair, ...attributes] = header.split(';');
       const [name, ...value] = pair.split('=');
-      const expired = attributes.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()) || value.join('=') === '';
+      const expired =
+        attributes.some((a) => /^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()) ||
+        value.join('=') === '';
       if (expired) cookies.delete(name.trim());
       else cookies.set(name.trim(), value.join('='));
     }
@@ -70,7 +80,11 @@ class CookieJar {
  * and consent pages (forms filled and posted), back to the API's callback, to the client's page.
  * `beforeCallback` may change the callback URL (an attacker's tampering).
  */
-async function signIn(stack: TestStack, person: Person, opts: { redirectUri?: string; beforeCallback?: (url: URL) => URL; jar?: CookieJar } = {}) {
+async function signIn(
+  stack: TestStack,
+  person: Person,
+  opts: { redirectUri?: string; beforeCallback?: (url: URL) => URL; jar?: CookieJar } = {},
+) {
   const jar = opts.jar ?? new CookieJar();
   const redirectUri = opts.redirectUri ?? `${APP}/signed-in`;
   let url = new URL(`${stack.baseUrl}/api/v1/auth/oidc/login?redirectUri=${encodeURIComponent(redirectUri)}`);
@@ -78,7 +92,11 @@ async function signIn(stack: TestStack, person: Person, opts: { redirectUri?: st
   for (let step = 0; step < 20; step += 1) {
     const callback = url.pathname === '/api/v1/auth/oidc/callback';
     if (callback && opts.beforeCallback) url = opts.beforeCallback(url);
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header(url), accept: 'text/html' } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: jar.header(url), accept: 'text/html' },
+    });
     jar.store(url, res);
     init = {};
     const location = res.headers.get('location');
@@ -93,13 +111,18 @@ async function signIn(stack: TestStack, person: Person, opts: { redirectUri?: st
     const form = /<form[^>]*action="([^"]+)"[^>]*method="post"/.exec(html);
     if (!form) throw new Error(`No form at ${url}: ${html.slice(0, 300)}`);
     const fields = new URLSearchParams();
-    for (const input of html.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields.set(input[1], input[2]);
+    for (const input of html.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g))
+      fields.set(input[1], input[2]);
     if (/name="login"/.test(html)) {
       fields.set('login', loginName(person));
       fields.set('password', 'any password');
     }
     url = new URL(form[1].replace(/&amp;/g, '&'), url);
-    init = { method: 'POST', body: fields.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    init = {
+      method: 'POST',
+      body: fields.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    };
   }
   throw new Error('too many redirects');
 }
@@ -116,7 +139,13 @@ describe('single sign-on with OpenID Connect (a real local provider)', () => {
     stack = await startApi({
       port: apiPort,
       publicUrl: apiUrl,
-      oidc: { issuer: `http://127.0.0.1:${providerPort}`, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roleClaim: 'roombook_role', redirectOrigins: [apiUrl, APP] },
+      oidc: {
+        issuer: `http://127.0.0.1:${providerPort}`,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        roleClaim: 'roombook_role',
+        redirectOrigins: [apiUrl, APP],
+      },
     });
     provider = await startProvider(providerPort, `${apiUrl}/api/v1/auth/oidc/callback`);
   });
@@ -125,7 +154,7 @@ describe('single sign-on with OpenID Connect (a real local provider)', () => {
     await stack?.close();
   });
 
-  test('when a new person signs in at the provider, then an account is created (verified, role member) and the client page gets the API\'s own token pair in the fragment', async () => {
+  test("when a new person signs in at the provider, then an account is created (verified, role member) and the client page gets the API's own token pair in the fragment", async () => {
     const email = randomEmail();
     const done = await signIn(stack, { email, email_verified: true, name: 'Grace Hopper' });
     expect(done.status).toBe(302);
@@ -138,11 +167,15 @@ describe('single sign-on with OpenID Connect (a real local provider)', () => {
 
     const me = await call(stack, 'GET', '/users/me', { token: fragment.get('accessToken')! });
     expect(me.body).toMatchObject({ email, displayName: 'Grace Hopper', role: 'member', emailVerified: true });
-    const refreshed = await call(stack, 'POST', '/auth/refresh', { body: { refreshToken: fragment.get('refreshToken') } });
+    const refreshed = await call(stack, 'POST', '/auth/refresh', {
+      body: { refreshToken: fragment.get('refreshToken') },
+    });
     expect(refreshed.status).toBe(200);
 
     // The same person again: the same account (found by the provider's subject).
-    const again = fragmentOf((await signIn(stack, { email, email_verified: true, name: 'Grace Hopper', id: 'fixed' })).location);
+    const again = fragmentOf(
+      (await signIn(stack, { email, email_verified: true, name: 'Grace Hopper', id: 'fixed' })).location,
+    );
     const againMe = await call(stack, 'GET', '/users/me', { token: again.get('accessToken')! });
     expect(againMe.body.id).toBe(me.body.id);
     const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [email]);
@@ -151,31 +184,51 @@ describe('single sign-on with OpenID Connect (a real local provider)', () => {
 
   test('when someone with a verified local account signs in with the same verified address, then that account is linked, not duplicated, and keeps its password', async () => {
     const local = await createUser(stack, { emailVerified: true });
-    await stack.deps.dataSource.query("UPDATE users SET password_hash = $2 WHERE id = $1", [local.id, await (await import('../../src/identity/passwords')).hashPassword(PASSWORD)]);
-    const fragment = fragmentOf((await signIn(stack, { email: local.email.toUpperCase(), email_verified: true })).location);
+    await stack.deps.dataSource.query('UPDATE users SET password_hash = $2 WHERE id = $1', [
+      local.id,
+      await (await import('../../src/identity/passwords')).hashPassword(PASSWORD),
+    ]);
+    const fragment = fragmentOf(
+      (await signIn(stack, { email: local.email.toUpperCase(), email_verified: true })).location,
+    );
     const me = await call(stack, 'GET', '/users/me', { token: fragment.get('accessToken')! });
     expect(me.body.id).toBe(local.id);
-    const [link] = await stack.deps.dataSource.query('SELECT user_id FROM user_identities WHERE user_id = $1', [local.id]);
+    const [link] = await stack.deps.dataSource.query('SELECT user_id FROM user_identities WHERE user_id = $1', [
+      local.id,
+    ]);
     expect(link.user_id).toBe(local.id);
-    expect((await call(stack, 'POST', '/auth/login', { body: { email: local.email, password: PASSWORD } })).status).toBe(200);
+    expect(
+      (await call(stack, 'POST', '/auth/login', { body: { email: local.email, password: PASSWORD } })).status,
+    ).toBe(200);
   });
 
-  test('when the address was registered locally but never verified, then single sign-on takes it over: the squatter\'s password and sessions stop working', async () => {
+  test("when the address was registered locally but never verified, then single sign-on takes it over: the squatter's password and sessions stop working", async () => {
     const email = randomEmail();
     const squatter = await register(stack, { email });
     const fragment = fragmentOf((await signIn(stack, { email, email_verified: true })).location);
     const me = await call(stack, 'GET', '/users/me', { token: fragment.get('accessToken')! });
     expect(me.body).toMatchObject({ id: squatter.user.id, emailVerified: true });
     expect((await call(stack, 'POST', '/auth/login', { body: { email, password: PASSWORD } })).status).toBe(401);
-    expect((await call(stack, 'POST', '/auth/refresh', { body: { refreshToken: squatter.refreshToken } })).status).toBe(401);
+    expect((await call(stack, 'POST', '/auth/refresh', { body: { refreshToken: squatter.refreshToken } })).status).toBe(
+      401,
+    );
   });
 
   test('when the provider names a role in OIDC_ROLE_CLAIM, then the account gets it at sign-in and follows it at the next sign-in', async () => {
     const email = randomEmail();
-    const first = fragmentOf((await signIn(stack, { email, email_verified: true, roombook_role: 'facility_manager', id: `fm-${email}` })).location);
-    expect(verifyAccessToken(stack.config.jwtSecret, first.get('accessToken')!)).toMatchObject({ role: 'facility_manager' });
-    expect((await call(stack, 'GET', '/users/me', { token: first.get('accessToken')! })).body.role).toBe('facility_manager');
-    const second = fragmentOf((await signIn(stack, { email, email_verified: true, roombook_role: 'member', id: `fm-${email}` })).location);
+    const first = fragmentOf(
+      (await signIn(stack, { email, email_verified: true, roombook_role: 'facility_manager', id: `fm-${email}` }))
+        .location,
+    );
+    expect(verifyAccessToken(stack.config.jwtSecret, first.get('accessToken')!)).toMatchObject({
+      role: 'facility_manager',
+    });
+    expect((await call(stack, 'GET', '/users/me', { token: first.get('accessToken')! })).body.role).toBe(
+      'facility_manager',
+    );
+    const second = fragmentOf(
+      (await signIn(stack, { email, email_verified: true, roombook_role: 'member', id: `fm-${email}` })).location,
+    );
     expect(verifyAccessToken(stack.config.jwtSecret, second.get('accessToken')!)).toMatchObject({ role: 'member' });
   });
 
@@ -190,28 +243,36 @@ describe('single sign-on with OpenID Connect (a real local provider)', () => {
   });
 
   test('when the state coming back is tampered with, then the callback refuses it (400) and no tokens are issued', async () => {
-    const done = await signIn(stack, { email: randomEmail(), email_verified: true }, {
-      beforeCallback: (url) => {
-        const tampered = new URL(url);
-        tampered.searchParams.set('state', `${url.searchParams.get('state')}x`);
-        return tampered;
+    const done = await signIn(
+      stack,
+      { email: randomEmail(), email_verified: true },
+      {
+        beforeCallback: (url) => {
+          const tampered = new URL(url);
+          tampered.searchParams.set('state', `${url.searchParams.get('state')}x`);
+          return tampered;
+        },
       },
-    });
+    );
     expect(done.status).toBe(400);
     expect(done.body.error.code).toBe('OIDC_STATE_INVALID');
   });
 
   test('when the callback URL is replayed in another browser, then the binding cookie is missing and it is refused (400)', async () => {
     let captured: URL | undefined;
-    await signIn(stack, { email: randomEmail(), email_verified: true }, {
-      beforeCallback: (url) => {
-        captured = url;
-        // Send the real browser somewhere harmless: the attacker's browser uses the URL below.
-        const wasted = new URL(url);
-        wasted.searchParams.set('state', 'wasted');
-        return wasted;
+    await signIn(
+      stack,
+      { email: randomEmail(), email_verified: true },
+      {
+        beforeCallback: (url) => {
+          captured = url;
+          // Send the real browser somewhere harmless: the attacker's browser uses the URL below.
+          const wasted = new URL(url);
+          wasted.searchParams.set('state', 'wasted');
+          return wasted;
+        },
       },
-    });
+    );
     const replay = await fetch(captured!, { redirect: 'manual' });
     expect(replay.status).toBe(400);
     expect((await replay.json()).error.code).toBe('OIDC_STATE_INVALID');
@@ -235,7 +296,10 @@ describe('single sign-on with OpenID Connect (a real local provider)', () => {
 
   test('when the redirectUri is at an origin that is not allowed, then login is a 400 and nothing is redirected', async () => {
     for (const redirectUri of ['https://evil.example/steal', 'not a url', `${APP}/page#x`]) {
-      const res = await fetch(`${stack.baseUrl}/api/v1/auth/oidc/login?redirectUri=${encodeURIComponent(redirectUri)}`, { redirect: 'manual' });
+      const res = await fetch(
+        `${stack.baseUrl}/api/v1/auth/oidc/login?redirectUri=${encodeURIComponent(redirectUri)}`,
+        { redirect: 'manual' },
+      );
       expect(res.status).toBe(400);
       expect((await res.json()).error.code).toBe('INVALID_REDIRECT_URI');
     }
@@ -252,7 +316,10 @@ describe('single sign-on when not configured', () => {
   });
 
   test('when OIDC_ISSUER is not set, then the login answers 404 OIDC_NOT_CONFIGURED', async () => {
-    const res = await fetch(`${stack.baseUrl}/api/v1/auth/oidc/login?redirectUri=${encodeURIComponent(stack.baseUrl)}`, { redirect: 'manual' });
+    const res = await fetch(
+      `${stack.baseUrl}/api/v1/auth/oidc/login?redirectUri=${encodeURIComponent(stack.baseUrl)}`,
+      { redirect: 'manual' },
+    );
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe('OIDC_NOT_CONFIGURED');
   });

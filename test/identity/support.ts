@@ -19,7 +19,9 @@ export async function accountMailTo(address: string, kind?: string): Promise<Acc
   const dir = process.env.TEST_MAIL_DIR;
   if (!dir) throw new Error('TEST_MAIL_DIR is not set: run the tests with `npm test`.');
   const out: AccountMessage[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .sort()) {
     const path = join(dir, file);
     if (!seen.has(path)) {
       const raw = readFileSync(path, 'utf8');
@@ -38,15 +40,21 @@ export async function accountMailTo(address: string, kind?: string): Promise<Acc
       }
     }
     const message = seen.get(path);
-    if (message && message.envelopeTo.includes(address.toLowerCase()) && (!kind || message.kind === kind)) out.push(message);
+    if (message && message.envelopeTo.includes(address.toLowerCase()) && (!kind || message.kind === kind))
+      out.push(message);
   }
   return out;
 }
 
 /** Waits for the `count`-th account message of a kind to an address (a liveness bound, not a timing assertion). */
 export async function awaitAccountMail(address: string, kind: string, count = 1): Promise<AccountMessage> {
-  const messages = await eventually(() => accountMailTo(address, kind), (m) => m.length >= count, 20000);
-  if (messages.length < count) throw new Error(`${kind} message ${count} to ${address} did not arrive (got ${messages.length})`);
+  const messages = await eventually(
+    () => accountMailTo(address, kind),
+    (m) => m.length >= count,
+    20000,
+  );
+  if (messages.length < count)
+    throw new Error(`${kind} message ${count} to ${address} did not arrive (got ${messages.length})`);
   return messages[count - 1];
 }
 

@@ -19,7 +19,14 @@ describe('access token verification', () => {
   let userId: string;
   let secret: string;
   const sign = (payload: object, options: jwt.SignOptions, key = secret) =>
-    jwt.sign(payload, key, { algorithm: 'HS256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, subject: userId, expiresIn: 600, ...options });
+    jwt.sign(payload, key, {
+      algorithm: 'HS256',
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      subject: userId,
+      expiresIn: 600,
+      ...options,
+    });
 
   beforeAll(async () => {
     userId = (await createUser(stack)).id;
@@ -27,7 +34,9 @@ describe('access token verification', () => {
   });
 
   test('when a valid token is sent, then /users/me answers 200 (the baseline the other cases depart from)', async () => {
-    const res = await call(stack, 'GET', '/users/me', { token: signAccessToken(secret, { id: userId, role: 'member' }) });
+    const res = await call(stack, 'GET', '/users/me', {
+      token: signAccessToken(secret, { id: userId, role: 'member' }),
+    });
     expect(res.status).toBe(200);
   });
 
@@ -38,15 +47,24 @@ describe('access token verification', () => {
   });
 
   const cases: [string, () => string][] = [
-    ['its payload is tampered with (member → admin, signature kept)', () => {
-      const [header, , signature] = signAccessToken(secret, { id: userId, role: 'member' }).split('.');
-      const payload = { ...jwt.decode(signAccessToken(secret, { id: userId, role: 'member' })) as object, role: 'admin' };
-      return `${header}.${b64(payload)}.${signature}`;
-    }],
-    ['it is unsigned (alg: none)', () => {
-      const now = Math.floor(Date.now() / 1000);
-      return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: userId, role: 'admin', iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat: now, exp: now + 600 })}.`;
-    }],
+    [
+      'its payload is tampered with (member → admin, signature kept)',
+      () => {
+        const [header, , signature] = signAccessToken(secret, { id: userId, role: 'member' }).split('.');
+        const payload = {
+          ...(jwt.decode(signAccessToken(secret, { id: userId, role: 'member' })) as object),
+          role: 'admin',
+        };
+        return `${header}.${b64(payload)}.${signature}`;
+      },
+    ],
+    [
+      'it is unsigned (alg: none)',
+      () => {
+        const now = Math.floor(Date.now() / 1000);
+        return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: userId, role: 'admin', iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat: now, exp: now + 600 })}.`;
+      },
+    ],
     ['it is signed with another key', () => sign({ role: 'member' }, {}, randomBytes(48).toString('base64url'))],
     ['it is signed with another algorithm (HS512, right key)', () => sign({ role: 'member' }, { algorithm: 'HS512' })],
     ['its audience is another service', () => sign({ role: 'member' }, { audience: 'some-other-api' })],

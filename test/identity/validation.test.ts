@@ -17,28 +17,49 @@ describe('bad input to identity routes', () => {
   const cases: [string, (email: string) => unknown, string][] = [
     ['the email is missing', () => ({ password: PASSWORD, displayName: 'A' }), 'email'],
     ['the email is not an email', () => ({ email: 'not-an-email', password: PASSWORD, displayName: 'A' }), 'email'],
-    ['the email is too long', () => ({ email: `${'a'.repeat(250)}@example.test`, password: PASSWORD, displayName: 'A' }), 'email'],
+    [
+      'the email is too long',
+      () => ({ email: `${'a'.repeat(250)}@example.test`, password: PASSWORD, displayName: 'A' }),
+      'email',
+    ],
     ['the password is missing', (e) => ({ email: e, displayName: 'A' }), 'password'],
     ['the password is a number', (e) => ({ email: e, password: 123456789012345, displayName: 'A' }), 'password'],
     ['the password is shorter than 12', (e) => ({ email: e, password: 'short pass', displayName: 'A' }), 'password'],
     ['the password is longer than 128', (e) => ({ email: e, password: 'p'.repeat(129), displayName: 'A' }), 'password'],
     ['the display name is missing', (e) => ({ email: e, password: PASSWORD }), 'displayName'],
-    ['the display name is too long', (e) => ({ email: e, password: PASSWORD, displayName: 'n'.repeat(101) }), 'displayName'],
+    [
+      'the display name is too long',
+      (e) => ({ email: e, password: PASSWORD, displayName: 'n'.repeat(101) }),
+      'displayName',
+    ],
     ['the display name is blank', (e) => ({ email: e, password: PASSWORD, displayName: '   ' }), 'displayName'],
-    ['the time zone is not an IANA zone', (e) => ({ email: e, password: PASSWORD, displayName: 'A', timezone: 'Mars/Olympus_Mons' }), 'timezone'],
-    ['the time zone is an offset', (e) => ({ email: e, password: PASSWORD, displayName: 'A', timezone: '+02:00' }), 'timezone'],
+    [
+      'the time zone is not an IANA zone',
+      (e) => ({ email: e, password: PASSWORD, displayName: 'A', timezone: 'Mars/Olympus_Mons' }),
+      'timezone',
+    ],
+    [
+      'the time zone is an offset',
+      (e) => ({ email: e, password: PASSWORD, displayName: 'A', timezone: '+02:00' }),
+      'timezone',
+    ],
     ['a role is sent', (e) => ({ email: e, password: PASSWORD, displayName: 'A', role: 'admin' }), 'role'],
   ];
 
-  test.each(cases)('when someone registers and %s, then it is 400 naming the field and no account is written', async (_name, makeBody, field) => {
-    const address = email();
-    const res = await call(stack, 'POST', '/auth/register', { body: makeBody(address) });
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    expect(fieldsOf(res.body)).toContain(field);
-    const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [address]);
-    expect(n).toBe(0);
-  });
+  test.each(cases)(
+    'when someone registers and %s, then it is 400 naming the field and no account is written',
+    async (_name, makeBody, field) => {
+      const address = email();
+      const res = await call(stack, 'POST', '/auth/register', { body: makeBody(address) });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(fieldsOf(res.body)).toContain(field);
+      const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [
+        address,
+      ]);
+      expect(n).toBe(0);
+    },
+  );
 
   test('when a profile update has a bad time zone, an overlong name or a wrong type, then it is 400 naming the field and the profile is unchanged', async () => {
     const session = await register(stack, { timezone: 'Europe/Paris' });
@@ -55,7 +76,10 @@ describe('bad input to identity routes', () => {
       expect(res.status).toBe(400);
       expect(fieldsOf(res.body)).toContain(field);
     }
-    const [row] = await stack.deps.dataSource.query('SELECT display_name, timezone, notification_prefs, updated_at, created_at FROM users WHERE id = $1', [session.user.id]);
+    const [row] = await stack.deps.dataSource.query(
+      'SELECT display_name, timezone, notification_prefs, updated_at, created_at FROM users WHERE id = $1',
+      [session.user.id],
+    );
     expect(row).toMatchObject({ display_name: 'Test Person', timezone: 'Europe/Paris', notification_prefs: {} });
   });
 
@@ -74,12 +98,21 @@ describe('bad input to identity routes', () => {
     const room = await createRoom(stack);
     const noName = await call(stack, 'POST', `/rooms/${room.id}/display-tokens`, { token: manager.token, body: {} });
     expect(fieldsOf(noName.body)).toEqual(['name']);
-    const long = await call(stack, 'POST', `/rooms/${room.id}/display-tokens`, { token: manager.token, body: { name: 'n'.repeat(101) } });
+    const long = await call(stack, 'POST', `/rooms/${room.id}/display-tokens`, {
+      token: manager.token,
+      body: { name: 'n'.repeat(101) },
+    });
     expect(fieldsOf(long.body)).toEqual(['name']);
-    const badId = await call(stack, 'POST', '/rooms/not-a-uuid/display-tokens', { token: manager.token, body: { name: 'Door' } });
+    const badId = await call(stack, 'POST', '/rooms/not-a-uuid/display-tokens', {
+      token: manager.token,
+      body: { name: 'Door' },
+    });
     expect(badId.status).toBe(400);
     expect(fieldsOf(badId.body)).toEqual(['id']);
-    const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM display_tokens WHERE room_id = $1', [room.id]);
+    const [{ n }] = await stack.deps.dataSource.query(
+      'SELECT count(*)::int AS n FROM display_tokens WHERE room_id = $1',
+      [room.id],
+    );
     expect(n).toBe(0);
   });
 

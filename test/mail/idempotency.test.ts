@@ -25,14 +25,23 @@ describe('mail delivery is idempotent across activity retries', () => {
     const organizer = await member(stack);
     const start = new Date(Date.now() + 10 * 86_400_000);
     start.setUTCHours(8, 0, 0, 0);
-    const booked = await book(stack, organizer, { roomId: r.id, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), attendees });
+    const booked = await book(stack, organizer, {
+      roomId: r.id,
+      start: start.toISOString(),
+      end: new Date(start.getTime() + 3_600_000).toISOString(),
+      attendees,
+    });
     expect(booked.status).toBe(201);
     await mailsWhen(booked.body.id, (m) => byRecipient(m, 'confirmed').size === attendees.length + 1);
     return { organizer, booking: booked.body };
   }
 
   const activities = (sendMail: typeof mailer.sendMail) =>
-    createMailActivities({ dataSource: stack.deps.dataSource, config: stack.config, mailer: { sendMail } as unknown as typeof mailer });
+    createMailActivities({
+      dataSource: stack.deps.dataSource,
+      config: stack.config,
+      mailer: { sendMail } as unknown as typeof mailer,
+    });
 
   test('when the mail activity runs again for an event it already delivered, then it sends nothing', async () => {
     const guest = `guest-${randomUUID().slice(0, 8)}@example.test`;
@@ -60,7 +69,10 @@ describe('mail delivery is idempotent across activity retries', () => {
     const retry = await activities(mailer.sendMail.bind(mailer)).sendBookingMail(event);
     expect(retry).toEqual({ sent: 2, alreadySent: 1, optedOut: 0 });
 
-    const reminders = byRecipient(await mailsWhen(booking.id, (m) => byRecipient(m, 'reminder').size === 3), 'reminder');
+    const reminders = byRecipient(
+      await mailsWhen(booking.id, (m) => byRecipient(m, 'reminder').size === 3),
+      'reminder',
+    );
     await settle(500);
     expect([...reminders.keys()].sort()).toEqual([organizer.email, first, second].sort());
     for (const list of byRecipient(await mailsOf(booking.id), 'reminder').values()) expect(list).toHaveLength(1);
@@ -76,7 +88,10 @@ describe('mail delivery is idempotent across activity retries', () => {
     await expect(lostAnswer.sendBookingMail(event)).rejects.toThrow('Timeout');
     await activities(mailer.sendMail.bind(mailer)).sendBookingMail(event);
 
-    const prompts = byRecipient(await mailsWhen(booking.id, (m) => (byRecipient(m, 'review_prompt').get(organizer.email) ?? []).length === 2), 'review_prompt');
+    const prompts = byRecipient(
+      await mailsWhen(booking.id, (m) => (byRecipient(m, 'review_prompt').get(organizer.email) ?? []).length === 2),
+      'review_prompt',
+    );
     const copies = prompts.get(organizer.email)!;
     // The documented window: two copies, one Message-ID, which receiving servers collapse into one.
     expect(copies).toHaveLength(2);

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { book, call, clock, member, room, startBookingStack, waitForStatus, type BookingStack } from '../bookings/support';
+import {
+  book,
+  call,
+  clock,
+  member,
+  room,
+  startBookingStack,
+  waitForStatus,
+  type BookingStack,
+} from '../bookings/support';
 import { byRecipient, linkIn, mailsWhen, parseInvite, settle, type CapturedMail } from './support';
 
 /** A slot days ahead at a whole UTC hour, so local times are easy to name. */
@@ -28,7 +37,12 @@ describe('mail through the booking life', () => {
     const colleague = await member(stack, { timezone: 'Europe/Berlin' });
     const guest = guestEmail();
     const slot = slotAhead(3, 9);
-    const booked = await book(stack, organizer, { roomId: r.id, ...slot, title: 'Quarterly planning', attendees: [colleague.email, guest] });
+    const booked = await book(stack, organizer, {
+      roomId: r.id,
+      ...slot,
+      title: 'Quarterly planning',
+      attendees: [colleague.email, guest],
+    });
     expect(booked.status).toBe(201);
 
     const mails = await mailsWhen(booked.body.id, (m) => only(m, 'confirmed').length >= 3);
@@ -80,7 +94,9 @@ describe('mail through the booking life', () => {
     const nyText = mails.get(newYork.email)![0].text;
     const nyHour = hourIn('America/New_York');
     expect(['04', '05']).toContain(nyHour);
-    expect(nyText).toContain(`${nyHour}:00–${String(Number(nyHour) + 1).padStart(2, '0')}:00 (America/New_York, GMT-${nyHour === '04' ? 5 : 4})`);
+    expect(nyText).toContain(
+      `${nyHour}:00–${String(Number(nyHour) + 1).padStart(2, '0')}:00 (America/New_York, GMT-${nyHour === '04' ? 5 : 4})`,
+    );
     expect(nyText).not.toContain('18:00');
 
     const guestText = mails.get(guest)![0].text;
@@ -103,19 +119,31 @@ describe('mail through the booking life', () => {
     expect(changed.map((m) => m.envelopeTo[0]).sort()).toEqual([organizer.email, attendee].sort());
     for (const mail of changed) {
       const invite = parseInvite(mail.calendar!.raw);
-      expect(invite).toMatchObject({ method: 'REQUEST', uid: `${booked.body.id}@roombook`, sequence: extended.body.sequence, end: longer });
+      expect(invite).toMatchObject({
+        method: 'REQUEST',
+        uid: `${booked.body.id}@roombook`,
+        sequence: extended.body.sequence,
+        end: longer,
+      });
       expect(invite.sequence).toBeGreaterThan(booked.body.sequence);
       expect(mail.subject).toMatch(/^Changed: /);
     }
 
-    const cancelled = await call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, { reason: 'moved online' });
+    const cancelled = await call(stack, organizer, 'POST', `/bookings/${booked.body.id}/cancel`, {
+      reason: 'moved online',
+    });
     expect(cancelled.status).toBe(200);
     const cancels = only(await mailsWhen(booked.body.id, (m) => only(m, 'cancelled').length >= 2), 'cancelled');
     expect(cancels.map((m) => m.envelopeTo[0]).sort()).toEqual([organizer.email, attendee].sort());
     for (const mail of cancels) {
       expect(mail.calendar?.method).toBe('CANCEL');
       const invite = parseInvite(mail.calendar!.raw);
-      expect(invite).toMatchObject({ method: 'CANCEL', uid: `${booked.body.id}@roombook`, status: 'CANCELLED', sequence: cancelled.body.sequence });
+      expect(invite).toMatchObject({
+        method: 'CANCEL',
+        uid: `${booked.body.id}@roombook`,
+        status: 'CANCELLED',
+        sequence: cancelled.body.sequence,
+      });
       expect(invite.sequence).toBeGreaterThan(extended.body.sequence);
       expect(mail.text).toContain('moved online');
     }
@@ -136,8 +164,15 @@ describe('mail through the booking life', () => {
     const changes = byRecipient(await mailsWhen(booked.body.id, () => true), 'rescheduled');
     expect([...changes.keys()].sort()).toEqual([organizer.email, staying, leaving].sort());
     expect(changes.get(leaving)).toHaveLength(1);
-    expect(parseInvite(changes.get(leaving)![0].calendar!.raw)).toMatchObject({ method: 'CANCEL', status: 'CANCELLED', sequence: edited.body.sequence });
-    expect(parseInvite(changes.get(staying)![0].calendar!.raw)).toMatchObject({ method: 'REQUEST', sequence: edited.body.sequence });
+    expect(parseInvite(changes.get(leaving)![0].calendar!.raw)).toMatchObject({
+      method: 'CANCEL',
+      status: 'CANCELLED',
+      sequence: edited.body.sequence,
+    });
+    expect(parseInvite(changes.get(staying)![0].calendar!.raw)).toMatchObject({
+      method: 'REQUEST',
+      sequence: edited.body.sequence,
+    });
     expect(mails.length).toBeGreaterThan(0);
   });
 
@@ -145,13 +180,21 @@ describe('mail through the booking life', () => {
     const r = await room(stack, { holdTtlSeconds: 2 });
     const organizer = await member(stack, { timezone: 'Asia/Tokyo' });
     const attendee = guestEmail();
-    const booked = await book(stack, organizer, { roomId: r.id, ...slotAhead(7, 9), attendees: [attendee], mode: 'hold' });
+    const booked = await book(stack, organizer, {
+      roomId: r.id,
+      ...slotAhead(7, 9),
+      attendees: [attendee],
+      mode: 'hold',
+    });
     expect(booked.body.status).toBe('held');
     expect(await waitForStatus(stack, booked.body.id, 'expired')).toBe('expired');
     const mails = await mailsWhen(booked.body.id, (m) => only(m, 'expired').length >= 1);
     await settle();
     const all = await mailsWhen(booked.body.id, () => true);
-    expect(all.map((m) => `${m.kind}:${m.envelopeTo.join(',')}`).sort()).toEqual([`expired:${organizer.email}`, `hold_created:${organizer.email}`]);
+    expect(all.map((m) => `${m.kind}:${m.envelopeTo.join(',')}`).sort()).toEqual([
+      `expired:${organizer.email}`,
+      `hold_created:${organizer.email}`,
+    ]);
     const hold = only(mails, 'hold_created')[0];
     expect(hold.text).toMatch(/Hold expires:\s+.*\(Asia\/Tokyo, GMT\+9\)/);
     expect(hold.calendar).toBeUndefined();
@@ -166,7 +209,15 @@ describe('mail through the booking life', () => {
     const booked = await book(stack, organizer, { roomId: r.id, ...slotAhead(8, 9), attendees: [attendee] });
     expect(booked.body.status).toBe('pending_approval');
 
-    const pending = byRecipient(await mailsWhen(booked.body.id, (m) => byRecipient(m, 'pending_approval').has(manager.email) && byRecipient(m, 'pending_approval').has(organizer.email)), 'pending_approval');
+    const pending = byRecipient(
+      await mailsWhen(
+        booked.body.id,
+        (m) =>
+          byRecipient(m, 'pending_approval').has(manager.email) &&
+          byRecipient(m, 'pending_approval').has(organizer.email),
+      ),
+      'pending_approval',
+    );
     expect(pending.has(attendee)).toBe(false);
     const request = pending.get(manager.email)![0];
     expect(request.subject).toMatch(/^Approval needed: /);
@@ -180,7 +231,10 @@ describe('mail through the booking life', () => {
     expect(await page.text()).toContain('Approve');
     expect((await call(stack, undefined, 'GET', `/bookings/${booked.body.id}`)).status).toBe(401);
 
-    const approved = await fetch(`${link}&decision=approve`, { method: 'POST', headers: { accept: 'application/json' } });
+    const approved = await fetch(`${link}&decision=approve`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
     expect(approved.status).toBe(200);
     expect((await approved.json()).status).toBe('confirmed');
     const again = await fetch(`${link}&decision=approve`, { method: 'POST', headers: { accept: 'application/json' } });
@@ -188,7 +242,11 @@ describe('mail through the booking life', () => {
 
     const approvals = byRecipient(await mailsWhen(booked.body.id, (m) => only(m, 'approved').length >= 2), 'approved');
     expect([...approvals.keys()].sort()).toEqual([organizer.email, attendee].sort());
-    expect(parseInvite(approvals.get(attendee)![0].calendar!.raw)).toMatchObject({ method: 'REQUEST', status: 'CONFIRMED', uid: `${booked.body.id}@roombook` });
+    expect(parseInvite(approvals.get(attendee)![0].calendar!.raw)).toMatchObject({
+      method: 'REQUEST',
+      status: 'CONFIRMED',
+      uid: `${booked.body.id}@roombook`,
+    });
   });
 
   test('when a manager rejects through the mailed link with a reason, then the organizer is told the reason and attendees hear nothing', async () => {
@@ -197,7 +255,10 @@ describe('mail through the booking life', () => {
     const organizer = await member(stack);
     const attendee = guestEmail();
     const booked = await book(stack, organizer, { roomId: r.id, ...slotAhead(9, 9), attendees: [attendee] });
-    const pending = byRecipient(await mailsWhen(booked.body.id, (m) => byRecipient(m, 'pending_approval').has(manager.email)), 'pending_approval');
+    const pending = byRecipient(
+      await mailsWhen(booked.body.id, (m) => byRecipient(m, 'pending_approval').has(manager.email)),
+      'pending_approval',
+    );
     const link = linkIn(pending.get(manager.email)![0], 'Approve or reject');
 
     // A browser form posts urlencoded fields.
@@ -222,9 +283,17 @@ describe('mail through the booking life', () => {
     const r = await room(stack, { reminderLeadSeconds: 2, checkInOpensBeforeSeconds: 1, checkInGraceSeconds: 1 });
     const organizer = await member(stack, { timezone: 'Asia/Tokyo' });
     const attendee = await member(stack, { timezone: 'America/New_York' });
-    const booked = await book(stack, organizer, { roomId: r.id, start: at(4), end: at(600), attendees: [attendee.email] });
+    const booked = await book(stack, organizer, {
+      roomId: r.id,
+      start: at(4),
+      end: at(600),
+      attendees: [attendee.email],
+    });
     expect(await waitForStatus(stack, booked.body.id, 'released')).toBe('released');
-    const mails = await mailsWhen(booked.body.id, (m) => only(m, 'released').length >= 2 && only(m, 'reminder').length >= 2);
+    const mails = await mailsWhen(
+      booked.body.id,
+      (m) => only(m, 'released').length >= 2 && only(m, 'reminder').length >= 2,
+    );
     await settle();
     const reminders = byRecipient(await mailsWhen(booked.body.id, () => true), 'reminder');
     expect([...reminders.keys()].sort()).toEqual([organizer.email, attendee.email].sort());
@@ -235,7 +304,10 @@ describe('mail through the booking life', () => {
 
     const releases = byRecipient(mails, 'released');
     expect([...releases.keys()].sort()).toEqual([organizer.email, attendee.email].sort());
-    expect(parseInvite(releases.get(organizer.email)![0].calendar!.raw)).toMatchObject({ method: 'CANCEL', status: 'CANCELLED' });
+    expect(parseInvite(releases.get(organizer.email)![0].calendar!.raw)).toMatchObject({
+      method: 'CANCEL',
+      status: 'CANCELLED',
+    });
     expect(releases.get(organizer.email)![0].subject).toMatch(/^Released: /);
   });
 
@@ -245,7 +317,12 @@ describe('mail through the booking life', () => {
     const organizer = await member(stack);
     const colleague = await member(stack);
     const guest = guestEmail();
-    const booked = await book(stack, organizer, { roomId: r.id, start: at(1), end: at(2), attendees: [colleague.email, guest] });
+    const booked = await book(stack, organizer, {
+      roomId: r.id,
+      start: at(1),
+      end: at(2),
+      attendees: [colleague.email, guest],
+    });
     await mailsWhen(booked.body.id, (m) => only(m, 'review_reminder').length >= 2);
     await settle();
     const mails = await mailsWhen(booked.body.id, () => true);
@@ -255,7 +332,9 @@ describe('mail through the booking life', () => {
       for (const list of sent.values()) expect(list).toHaveLength(1);
       const one = sent.get(colleague.email)![0];
       expect(one.text).toContain(`/api/v1/bookings/${booked.body.id}/reviews`);
-      expect(one.header('list-unsubscribe')).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/api\/v1\/mail\/unsubscribe\?token=[^>]+>$/);
+      expect(one.header('list-unsubscribe')).toMatch(
+        /^<http:\/\/127\.0\.0\.1:\d+\/api\/v1\/mail\/unsubscribe\?token=[^>]+>$/,
+      );
       expect(one.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     }
     expect(byRecipient(mails, 'review_prompt').get(organizer.email)![0].subject).toBe(`How was ${r.name}?`);

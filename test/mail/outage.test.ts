@@ -37,15 +37,25 @@ describe('mail while the SMTP server is down', () => {
 
     // The whole life up to the release runs while no message can leave.
     expect(await waitForStatus(stack, booked.body.id, 'released')).toBe('released');
-    const reminded = await stack.deps.dataSource.query('SELECT reminder_sent_at FROM bookings WHERE id = $1', [booked.body.id]);
+    const reminded = await stack.deps.dataSource.query('SELECT reminder_sent_at FROM bookings WHERE id = $1', [
+      booked.body.id,
+    ]);
     expect(reminded[0].reminder_sent_at).not.toBeNull();
     expect(await mailsOf(booked.body.id, dir)).toEqual([]);
-    const delivered = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM mail_deliveries WHERE booking_id = $1', [booked.body.id]);
+    const delivered = await stack.deps.dataSource.query(
+      'SELECT count(*)::int AS n FROM mail_deliveries WHERE booking_id = $1',
+      [booked.body.id],
+    );
     expect(delivered[0].n).toBe(0);
 
     catcher = await startCatcher(dir, port);
     const expected = ['confirmed', 'reminder', 'released'];
-    await mailsWhen(booked.body.id, (mails) => expected.every((kind) => byRecipient(mails, kind).size === 2), 90_000, dir);
+    await mailsWhen(
+      booked.body.id,
+      (mails) => expected.every((kind) => byRecipient(mails, kind).size === 2),
+      90_000,
+      dir,
+    );
     await settle(3000);
     const mails = await mailsOf(booked.body.id, dir);
     for (const kind of expected) {
@@ -54,7 +64,9 @@ describe('mail while the SMTP server is down', () => {
       for (const list of sent.values()) expect(list).toHaveLength(1);
     }
     expect(mails).toHaveLength(6);
-    const rows = await stack.deps.dataSource.query('SELECT kind FROM mail_deliveries WHERE booking_id = $1', [booked.body.id]);
+    const rows = await stack.deps.dataSource.query('SELECT kind FROM mail_deliveries WHERE booking_id = $1', [
+      booked.body.id,
+    ]);
     expect(rows).toHaveLength(6);
   });
 });

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { book, call, clock, member, room, startBookingStack, waitForStatus, type BookingStack } from '../bookings/support';
+import {
+  book,
+  call,
+  clock,
+  member,
+  room,
+  startBookingStack,
+  waitForStatus,
+  type BookingStack,
+} from '../bookings/support';
 import { signApprovalToken } from '../../src/mail/tokens';
 import { byRecipient, linkIn, mailsWhen, settle } from './support';
 
@@ -17,7 +26,12 @@ describe('mail preferences and unsubscribe links', () => {
   /** A short meeting without check-in: confirmation, reminder, review prompt and review reminder. */
   async function shortMeeting(organizer: Awaited<ReturnType<typeof member>>, attendees: string[]) {
     const at = clock();
-    const r = await room(stack, { requiresCheckIn: false, reminderLeadSeconds: 1, reviewPromptDelaySeconds: 0, reviewWindowSeconds: 2 });
+    const r = await room(stack, {
+      requiresCheckIn: false,
+      reminderLeadSeconds: 1,
+      reviewPromptDelaySeconds: 0,
+      reviewWindowSeconds: 2,
+    });
     const booked = await book(stack, organizer, { roomId: r.id, start: at(2), end: at(3), attendees });
     expect(booked.status).toBe(201);
     return booked.body;
@@ -26,7 +40,9 @@ describe('mail preferences and unsubscribe links', () => {
   test('when a user turns reminders and review prompts off, then they get neither while confirmations still go and others still get both', async () => {
     const organizer = await member(stack);
     const colleague = await member(stack);
-    const patched = await call(stack, organizer, 'PATCH', '/users/me', { notificationPrefs: { reminders: false, reviewPrompts: false } });
+    const patched = await call(stack, organizer, 'PATCH', '/users/me', {
+      notificationPrefs: { reminders: false, reviewPrompts: false },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.notificationPrefs).toEqual({ bookingUpdates: true, reminders: false, reviewPrompts: false });
 
@@ -103,15 +119,22 @@ describe('mail preferences and unsubscribe links', () => {
   });
 
   test('when an unsubscribe link is forged or is another kind of token, then it is refused with 400 and nothing changes', async () => {
-    const bad = await fetch(`${stack.baseUrl}/api/v1/mail/unsubscribe?token=not-a-token`, { method: 'POST', headers: { accept: 'application/json' } });
+    const bad = await fetch(`${stack.baseUrl}/api/v1/mail/unsubscribe?token=not-a-token`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.code).toBe('INVALID_LINK');
     const u = await member(stack);
     const approvalToken = signApprovalToken(stack.config.jwtSecret, { userId: u.id, bookingId: randomUUID() });
-    const wrongKind = await fetch(`${stack.baseUrl}/api/v1/mail/unsubscribe?token=${approvalToken}`, { method: 'POST' });
+    const wrongKind = await fetch(`${stack.baseUrl}/api/v1/mail/unsubscribe?token=${approvalToken}`, {
+      method: 'POST',
+    });
     expect(wrongKind.status).toBe(400);
     // An approval link sent to someone who is not staff decides nothing.
-    const notStaff = await fetch(`${stack.baseUrl}/api/v1/mail/approval?token=${approvalToken}&decision=approve`, { method: 'POST' });
+    const notStaff = await fetch(`${stack.baseUrl}/api/v1/mail/approval?token=${approvalToken}&decision=approve`, {
+      method: 'POST',
+    });
     expect(notStaff.status).toBe(403);
     expect((await call(stack, u, 'GET', '/users/me')).body.notificationPrefs.reminders).toBe(true);
   });
@@ -121,7 +144,11 @@ describe('mail preferences and unsubscribe links', () => {
     const r = await room(stack);
     const at = clock();
     const title = `Bad attendee ${randomUUID()}`;
-    for (const attendees of [['not-an-email'], ['ok@example.test', 'two@@example.test'], ['a@example.test\r\nBcc: victim@example.test']]) {
+    for (const attendees of [
+      ['not-an-email'],
+      ['ok@example.test', 'two@@example.test'],
+      ['a@example.test\r\nBcc: victim@example.test'],
+    ]) {
       const res = await book(stack, organizer, { roomId: r.id, start: at(3600), end: at(5400), title, attendees });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');

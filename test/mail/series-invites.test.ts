@@ -16,12 +16,19 @@ describe('invites for occurrences of a recurring series', () => {
     const u = await member(stack);
     const first = hoursAhead(24);
     const created = await createSeries(stack, u, {
-      roomId: r.id, start: first.toISOString(), end: new Date(first.getTime() + 3_600_000).toISOString(), timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=3',
+      roomId: r.id,
+      start: first.toISOString(),
+      end: new Date(first.getTime() + 3_600_000).toISOString(),
+      timezone: 'UTC',
+      rrule: 'FREQ=DAILY;COUNT=3',
     });
     expect(created.status).toBe(201);
     const second = created.body.occurrences[1].occurrenceStart as string;
 
-    const cancelled = await call(stack, u, 'POST', `/series/${created.body.id}/cancel`, { scope: 'one', occurrenceStart: second });
+    const cancelled = await call(stack, u, 'POST', `/series/${created.body.id}/cancel`, {
+      scope: 'one',
+      occurrenceStart: second,
+    });
     expect(cancelled.status).toBe(200);
     const booking = (await seriesBookings(stack, created.body.id))[1];
     const mails = await mailsWhen(booking.id, (m) => m.some((x) => x.kind === 'cancelled' && x.calendar));
@@ -29,6 +36,11 @@ describe('invites for occurrences of a recurring series', () => {
     expect(invite.method).toBe('CANCEL');
     expect(invite.uid).toBe(`series-${created.body.id}@roombook`);
     const raw = mails.find((m) => m.kind === 'cancelled')!.calendar!.raw;
-    expect(raw).toContain(`RECURRENCE-ID:${new Date(second).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`);
+    expect(raw).toContain(
+      `RECURRENCE-ID:${new Date(second)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '')}`,
+    );
   });
 });

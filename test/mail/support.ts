@@ -35,7 +35,9 @@ function mailDir(): string {
 /** Every message of one booking that reached the run's SMTP server (or the given directory). */
 export async function mailsOf(bookingId: string, dir = mailDir()): Promise<CapturedMail[]> {
   const out: CapturedMail[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .sort()) {
     const path = join(dir, file);
     if (!parsed.has(path)) {
       const raw = readFileSync(path, 'utf8');
@@ -59,7 +61,7 @@ async function parseCaptured(file: string, raw: string): Promise<CapturedMail> {
     bookingId: header('x-roombook-booking'),
     kind: header('x-roombook-kind'),
     messageId: mail.messageId ?? '',
-    to: (Array.isArray(mail.to) ? mail.to.map((t) => t.text).join(', ') : mail.to?.text ?? '').toLowerCase(),
+    to: (Array.isArray(mail.to) ? mail.to.map((t) => t.text).join(', ') : (mail.to?.text ?? '')).toLowerCase(),
     subject: mail.subject ?? '',
     text: mail.text ?? '',
     html: typeof mail.html === 'string' ? mail.html : '',
@@ -73,7 +75,12 @@ async function parseCaptured(file: string, raw: string): Promise<CapturedMail> {
 }
 
 /** Waits until the booking's messages satisfy `ok` (a liveness bound, not a timing assertion). */
-export function mailsWhen(bookingId: string, ok: (mails: CapturedMail[]) => boolean, limitMs = 20000, dir?: string): Promise<CapturedMail[]> {
+export function mailsWhen(
+  bookingId: string,
+  ok: (mails: CapturedMail[]) => boolean,
+  limitMs = 20000,
+  dir?: string,
+): Promise<CapturedMail[]> {
   return eventually(() => mailsOf(bookingId, dir), ok, limitMs);
 }
 

@@ -6,7 +6,11 @@ import { startSmtpSink } from '../support/smtp-sink';
 
 /** The pooled transport over our own (Nagle-free) sockets: failures must reach every waiting message. */
 describe('the SMTP transport', () => {
-  const dir = join(process.env.TEST_MAIL_DIR ?? join('.data', 'test-mail', 'run'), '..', `transport-${randomUUID().slice(0, 8)}`);
+  const dir = join(
+    process.env.TEST_MAIL_DIR ?? join('.data', 'test-mail', 'run'),
+    '..',
+    `transport-${randomUUID().slice(0, 8)}`,
+  );
   let mailer: Transporter | undefined;
   let sink: Awaited<ReturnType<typeof startSmtpSink>> | undefined;
   afterAll(async () => {
@@ -14,8 +18,18 @@ describe('the SMTP transport', () => {
     await sink?.stop();
   });
 
-  const message = (n: number) => ({ from: 'roombook@example.test', to: `reader-${n}@example.test`, subject: `message ${n}`, text: 'hello', messageId: `<transport-${n}-${randomUUID()}@roombook>` });
-  const outcome = (p: Promise<unknown>) => p.then(() => 'sent', (err: Error) => `failed: ${err.message}`);
+  const message = (n: number) => ({
+    from: 'roombook@example.test',
+    to: `reader-${n}@example.test`,
+    subject: `message ${n}`,
+    text: 'hello',
+    messageId: `<transport-${n}-${randomUUID()}@roombook>`,
+  });
+  const outcome = (p: Promise<unknown>) =>
+    p.then(
+      () => 'sent',
+      (err: Error) => `failed: ${err.message}`,
+    );
 
   test('when the server is down, then every one of several concurrent messages fails, and once it is back every one is delivered', async () => {
     // A free port, left closed.

@@ -27,7 +27,9 @@ describe('make targets and the architecture diagram', () => {
     const svg = readFileSync(join(root, 'docs/diagrams/architecture.svg'), 'utf8');
     const firstLines = [...dot.matchAll(/^\s*\w+\s+\[label="([^"\\]+)/gm)].map((m) => m[1]);
     expect(firstLines.length).toBeGreaterThan(8);
-    const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1].replace(/&amp;/g, '&').replace(/&#45;/g, '-'));
+    const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) =>
+      m[1].replace(/&amp;/g, '&').replace(/&#45;/g, '-'),
+    );
     for (const label of firstLines) expect(texts).toContain(label);
   });
 
@@ -47,14 +49,24 @@ describe('alert rules and their runbooks', () => {
   test('when the provisioned alert rules are read, then each has a runbook section in docs/operations.md and queries a metric the code exports', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { parse } = require('yaml') as typeof import('yaml');
-    const rules = parse(readFileSync(join(root, 'deploy/grafana/provisioning/alerting/roombook-alerts.yml'), 'utf8')).groups.flatMap((g: any) => g.rules);
+    const rules = parse(
+      readFileSync(join(root, 'deploy/grafana/provisioning/alerting/roombook-alerts.yml'), 'utf8'),
+    ).groups.flatMap((g: any) => g.rules);
     const operations = readFileSync(join(root, 'docs/operations.md'), 'utf8');
-    const anchors = [...operations.matchAll(/^#{2,4} (.+)$/gm)].map((m) => m[1].toLowerCase().replace(/[^a-z0-9 -]/g, '').trim().replace(/ /g, '-'));
+    const anchors = [...operations.matchAll(/^#{2,4} (.+)$/gm)].map((m) =>
+      m[1]
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .trim()
+        .replace(/ /g, '-'),
+    );
     expect(rules.length).toBeGreaterThanOrEqual(5);
     for (const rule of rules) {
       const anchor = String(rule.annotations.runbook_url).split('#')[1];
       expect(`${rule.title}: ${anchors.includes(anchor)}`).toBe(`${rule.title}: true`);
-      expect(rule.data[0].model.expr).toMatch(/http_request_duration_seconds|temporal_workflow_task_execution_latency|roombook_[a-z_]+/);
+      expect(rule.data[0].model.expr).toMatch(
+        /http_request_duration_seconds|temporal_workflow_task_execution_latency|roombook_[a-z_]+/,
+      );
     }
   });
 });

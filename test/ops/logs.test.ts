@@ -12,7 +12,8 @@ function jsonLines(lines: string[], name: string): Record<string, any>[] {
     } catch {
       throw new Error(`${name} wrote a line that is not JSON: ${line}`);
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${name} wrote a line that is not a JSON object: ${line}`);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error(`${name} wrote a line that is not a JSON object: ${line}`);
     return parsed as Record<string, any>;
   });
 }
@@ -46,7 +47,10 @@ describe('logs of the real api and worker processes', () => {
     const worker = jsonLines(procs.worker.stdout, 'worker');
     expect(api.map((l) => l.msg)).toEqual(expect.arrayContaining(['api stopping']));
     expect(worker.map((l) => l.msg)).toEqual(expect.arrayContaining(['worker started', 'worker stopped']));
-    for (const line of [...api, ...worker]) expect(line).toEqual(expect.objectContaining({ level: expect.any(Number), time: expect.any(String), msg: expect.any(String) }));
+    for (const line of [...api, ...worker])
+      expect(line).toEqual(
+        expect.objectContaining({ level: expect.any(Number), time: expect.any(String), msg: expect.any(String) }),
+      );
   });
 
   test('when a request is answered, then the api logs one access line at info with route template, status, duration, request id and user id', () => {
@@ -60,7 +64,11 @@ describe('logs of the real api and worker processes', () => {
       userId: user.id,
       durationMs: expect.any(Number),
     });
-    expect(access[1]).toMatchObject({ level: 30, status: 409, requestId: results.conflict!.headers.get('x-request-id') });
+    expect(access[1]).toMatchObject({
+      level: 30,
+      status: 409,
+      requestId: results.conflict!.headers.get('x-request-id'),
+    });
   });
 
   test('when the worker refuses a booking for a slot conflict, then it logs it at info with workflow and run id and without a stack', () => {

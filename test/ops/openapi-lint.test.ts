@@ -7,7 +7,7 @@ import { json, startApi, type TestStack } from '../support/stack';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 
-describe('the OpenAPI document against Redocly\'s recommended ruleset', () => {
+describe("the OpenAPI document against Redocly's recommended ruleset", () => {
   let stack: TestStack;
   let served: any;
   beforeAll(async () => {
@@ -22,7 +22,9 @@ describe('the OpenAPI document against Redocly\'s recommended ruleset', () => {
     // @redocly/openapi-core is ESM only: its lint API runs in a script of its own (also `npm run lint:openapi`).
     const file = join(mkdtempSync(join(tmpdir(), 'roombook-openapi-')), 'openapi.json');
     writeFileSync(file, JSON.stringify(served));
-    const lint = spawnSync(process.execPath, [join(__dirname, '../../scripts/lint-openapi.mjs'), file, '--json'], { encoding: 'utf8' });
+    const lint = spawnSync(process.execPath, [join(__dirname, '../../scripts/lint-openapi.mjs'), file, '--json'], {
+      encoding: 'utf8',
+    });
     expect(lint.stderr).toBe('');
     expect(JSON.parse(lint.stdout)).toEqual([]);
     expect(lint.status).toBe(0);
@@ -43,6 +45,8 @@ describe('the OpenAPI document against Redocly\'s recommended ruleset', () => {
   });
 
   test('when the document is built offline (npm run openapi), then it is the one the api serves', () => {
-    expect(JSON.parse(JSON.stringify(buildApiDocument({ ...process.env, PUBLIC_URL: stack.deps.config.publicUrl })))).toEqual(served);
+    expect(
+      JSON.parse(JSON.stringify(buildApiDocument({ ...process.env, PUBLIC_URL: stack.deps.config.publicUrl }))),
+    ).toEqual(served);
   });
 });

@@ -7,7 +7,9 @@ import { createRoom, createUser } from '../support/fixtures';
 
 // CommonJS without bundled types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const newman = require('newman') as { run(options: object, cb: (err: Error | null, summary: NewmanSummary) => void): void };
+const newman = require('newman') as {
+  run(options: object, cb: (err: Error | null, summary: NewmanSummary) => void): void;
+};
 
 interface NewmanSummary {
   run: {
@@ -19,7 +21,9 @@ interface NewmanSummary {
 
 type Item = { name: string; item?: Item[]; request?: { method: string; url: { path: string[] } } };
 const requestsOf = (items: Item[]): string[] =>
-  items.flatMap((i) => (i.item ? requestsOf(i.item) : [`${i.request!.method} /${i.request!.url.path.join('/')}`])).sort();
+  items
+    .flatMap((i) => (i.item ? requestsOf(i.item) : [`${i.request!.method} /${i.request!.url.path.join('/')}`]))
+    .sort();
 
 describe('the Postman collection, run by newman against a running stack', () => {
   let stack: BookingStack;
@@ -33,20 +37,26 @@ describe('the Postman collection, run by newman against a running stack', () => 
   });
 
   test('when the committed collection is compared with one generated now, then it has the same requests (npm run postman regenerates it)', () => {
-    const committed = JSON.parse(readFileSync(join(__dirname, '../../postman/roombook.postman_collection.json'), 'utf8'));
+    const committed = JSON.parse(
+      readFileSync(join(__dirname, '../../postman/roombook.postman_collection.json'), 'utf8'),
+    );
     expect(requestsOf(committed.item)).toEqual(requestsOf(collection.item));
   });
 
   test('when every request of the collection runs as an admin, then none is a 5xx and every error has the JSON error shape', async () => {
     const admin = await createUser(stack, { role: 'admin' });
     await createRoom(stack);
-    const environment = JSON.parse(readFileSync(join(__dirname, '../../postman/roombook.postman_environment.json'), 'utf8'));
+    const environment = JSON.parse(
+      readFileSync(join(__dirname, '../../postman/roombook.postman_environment.json'), 'utf8'),
+    );
     for (const v of environment.values) {
       if (v.key === 'baseUrl') v.value = stack.baseUrl;
       if (v.key === 'accessToken') v.value = admin.token;
     }
     const summary = await new Promise<NewmanSummary>((resolve, reject) =>
-      newman.run({ collection, environment, reporters: [], timeoutRequest: 30000 }, (err, s) => (err ? reject(err) : resolve(s))),
+      newman.run({ collection, environment, reporters: [], timeoutRequest: 30000 }, (err, s) =>
+        err ? reject(err) : resolve(s),
+      ),
     );
     const operations = requestsOf(collection.item).length;
     expect(summary.run.stats.requests.total).toBe(operations);

@@ -13,7 +13,11 @@ describe('one trace from POST /bookings through the workflow into its activities
     receiver = await startOtlpReceiver();
     dataSource = await createDataSource(process.env.DATABASE_URL!, { poolSize: 2 }).initialize();
     // Standard variables only: the endpoint turns tracing on; a short batch delay sends spans soon.
-    procs = await startProcessStack({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200', LOG_LEVEL: 'info' });
+    procs = await startProcessStack({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      LOG_LEVEL: 'info',
+    });
   });
   afterAll(async () => {
     await procs?.stop();
@@ -26,12 +30,16 @@ describe('one trace from POST /bookings through the workflow into its activities
     expect(response.status).toBe(201);
 
     const serverSpan = await eventually(
-      async () => receiver.spans.find((s) => s.service === 'roombook-api' && s.kind === 2 && s.attributes['http.route'] === '/api/v1/bookings'),
+      async () =>
+        receiver.spans.find(
+          (s) => s.service === 'roombook-api' && s.kind === 2 && s.attributes['http.route'] === '/api/v1/bookings',
+        ),
       (s) => s !== undefined,
     );
     expect(serverSpan).toBeDefined();
     const traceOf = () => receiver.spans.filter((s) => s.traceId === serverSpan!.traceId);
-    const has = (spans: ReceivedSpan[], service: string, match: (s: ReceivedSpan) => boolean) => spans.some((s) => s.service === service && match(s));
+    const has = (spans: ReceivedSpan[], service: string, match: (s: ReceivedSpan) => boolean) =>
+      spans.some((s) => s.service === service && match(s));
     const complete = (spans: ReceivedSpan[]) =>
       has(spans, 'roombook-api', (s) => /UpdateWithStartWorkflow|StartWorkflow/.test(s.name)) &&
       // Inside the workflow (its RunWorkflow span ends only when the booking's life does).
@@ -45,7 +53,11 @@ describe('one trace from POST /bookings through the workflow into its activities
       const ids = new Set(spans.map((s) => s.spanId));
       return spans.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId) && s !== serverSpan);
     };
-    const spans = await eventually(async () => traceOf(), (t) => complete(t) && orphansOf(t).length === 0, 30000);
+    const spans = await eventually(
+      async () => traceOf(),
+      (t) => complete(t) && orphansOf(t).length === 0,
+      30000,
+    );
     const summary = [...new Set(spans.map((s) => `${s.service} ${s.name}`))].sort();
     // On failure the summary shows what the trace had.
     expect({ complete: complete(spans), summary }).toEqual({ complete: true, summary });

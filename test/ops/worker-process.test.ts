@@ -1,13 +1,21 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { createTemporalClient } from '../../src/infra/temporal';
-import { RECONCILE_SCHEDULE_ID, RECONCILE_WORKFLOW_TYPE, RETENTION_SCHEDULE_ID, type ReconcileInput, type ReconcileReport } from '../../src/shared/ops-messages';
+import {
+  RECONCILE_SCHEDULE_ID,
+  RECONCILE_WORKFLOW_TYPE,
+  RETENTION_SCHEDULE_ID,
+  type ReconcileInput,
+  type ReconcileReport,
+} from '../../src/shared/ops-messages';
 import { bookThroughProcesses, startProcessStack, type ProcessStack } from '../support/processes';
 
 describe('the worker process creates the schedules and reports drift in its metrics and logs', () => {
   let procs: ProcessStack;
   let dataSource: DataSource;
-  const temporal = createTemporalClient({ temporal: { address: process.env.TEMPORAL_ADDRESS!, namespace: 'default', taskQueue: 'unused', uiPort: 0 } });
+  const temporal = createTemporalClient({
+    temporal: { address: process.env.TEMPORAL_ADDRESS!, namespace: 'default', taskQueue: 'unused', uiPort: 0 },
+  });
 
   beforeAll(async () => {
     dataSource = await createDataSource(process.env.DATABASE_URL!, { poolSize: 2 }).initialize();
@@ -15,7 +23,11 @@ describe('the worker process creates the schedules and reports drift in its metr
     procs = await startProcessStack({ OPS_SCHEDULES: 'true', RECONCILE_REPAIR: 'false' });
   });
   afterAll(async () => {
-    for (const id of [RETENTION_SCHEDULE_ID, RECONCILE_SCHEDULE_ID]) await temporal.schedule.getHandle(id).delete().catch(() => undefined);
+    for (const id of [RETENTION_SCHEDULE_ID, RECONCILE_SCHEDULE_ID])
+      await temporal.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     await procs?.stop();
     await temporal.connection.close();
     await dataSource?.destroy();
@@ -23,10 +35,17 @@ describe('the worker process creates the schedules and reports drift in its metr
 
   test('when the worker has started, then both schedules exist on its task queue with the configured intervals', async () => {
     const retention = await temporal.schedule.getHandle(RETENTION_SCHEDULE_ID).describe();
-    expect(retention.action).toMatchObject({ workflowType: 'retentionWorkflow', taskQueue: procs.env.TEMPORAL_TASK_QUEUE });
+    expect(retention.action).toMatchObject({
+      workflowType: 'retentionWorkflow',
+      taskQueue: procs.env.TEMPORAL_TASK_QUEUE,
+    });
     expect(retention.spec.intervals?.[0].every).toBe(3600 * 1000);
     const reconcile = await temporal.schedule.getHandle(RECONCILE_SCHEDULE_ID).describe();
-    expect(reconcile.action).toMatchObject({ workflowType: 'reconcileWorkflow', taskQueue: procs.env.TEMPORAL_TASK_QUEUE, args: [{ graceSeconds: 60, repair: false }] });
+    expect(reconcile.action).toMatchObject({
+      workflowType: 'reconcileWorkflow',
+      taskQueue: procs.env.TEMPORAL_TASK_QUEUE,
+      args: [{ graceSeconds: 60, repair: false }],
+    });
     expect(reconcile.spec.intervals?.[0].every).toBe(900 * 1000);
     const started = JSON.parse(procs.worker.stdout.find((l) => l.includes('"worker started"'))!);
     expect(started.schedules).toEqual([RETENTION_SCHEDULE_ID, RECONCILE_SCHEDULE_ID]);
@@ -39,10 +58,17 @@ describe('the worker process creates the schedules and reports drift in its metr
     await dataSource.query("UPDATE bookings SET title = 'Changed by hand' WHERE id = $1", [booking.id]);
 
     const input: ReconcileInput = { graceSeconds: 0, repair: false, roomIds: [roomId] };
-    const report = await temporal.workflow.execute<(i: ReconcileInput) => Promise<ReconcileReport>>(RECONCILE_WORKFLOW_TYPE, {
-      taskQueue: procs.env.TEMPORAL_TASK_QUEUE!, workflowId: `reconcile-test-${booking.id}`, args: [input],
-    });
-    expect(report.drift).toEqual([expect.objectContaining({ kind: 'row_differs', bookingId: booking.id, repaired: false })]);
+    const report = await temporal.workflow.execute<(i: ReconcileInput) => Promise<ReconcileReport>>(
+      RECONCILE_WORKFLOW_TYPE,
+      {
+        taskQueue: procs.env.TEMPORAL_TASK_QUEUE!,
+        workflowId: `reconcile-test-${booking.id}`,
+        args: [input],
+      },
+    );
+    expect(report.drift).toEqual([
+      expect.objectContaining({ kind: 'row_differs', bookingId: booking.id, repaired: false }),
+    ]);
 
     const metrics = await (await fetch(`http://127.0.0.1:${procs.env.WORKER_METRICS_PORT}/metrics`)).text();
     expect(metrics).toMatch(/roombook_reconcile_drift\{[^}]*kind="row_differs"[^}]*\} 1\b/);

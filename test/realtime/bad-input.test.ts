@@ -18,7 +18,10 @@ describe('realtime: bad input on the socket', () => {
   });
 
   test('when a client sends an unknown event, then the ack is an UNKNOWN_EVENT error (or client:error without an ack)', async () => {
-    expect(await c.request('room:explode', { roomId: randomUUID() })).toEqual({ ok: false, error: { code: 'UNKNOWN_EVENT', message: expect.stringContaining('room:explode') } });
+    expect(await c.request('room:explode', { roomId: randomUUID() })).toEqual({
+      ok: false,
+      error: { code: 'UNKNOWN_EVENT', message: expect.stringContaining('room:explode') },
+    });
     c.socket.emit('no.such.thing', 42);
     const [error] = await new Promise<any[]>((resolve) => c.socket.once('client:error', (...args) => resolve(args)));
     expect(error).toMatchObject({ event: 'no.such.thing', code: 'UNKNOWN_EVENT' });
@@ -36,14 +39,24 @@ describe('realtime: bad input on the socket', () => {
   });
 
   test('when a client subscribes to a room that does not exist, then the ack is NOT_FOUND', async () => {
-    expect(await c.request('room:subscribe', { roomId: randomUUID() })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'Room was not found.' } });
-    expect(await c.request('auth:refresh', { token: 'garbage' })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(await c.request('room:subscribe', { roomId: randomUUID() })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'Room was not found.' },
+    });
+    expect(await c.request('auth:refresh', { token: 'garbage' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
   });
 
   test('when all that bad input has been answered, then the same connection still subscribes and unsubscribes', async () => {
     const r = await room(stack);
     expect(c.socket.connected).toBe(true);
-    expect(await c.request('room:subscribe', { roomId: r.id })).toMatchObject({ ok: true, roomId: r.id, status: { status: 'free' } });
+    expect(await c.request('room:subscribe', { roomId: r.id })).toMatchObject({
+      ok: true,
+      roomId: r.id,
+      status: { status: 'free' },
+    });
     expect(await c.request('room:unsubscribe', { roomId: r.id })).toEqual({ ok: true, roomId: r.id });
     expect(c.socket.connected).toBe(true);
   });

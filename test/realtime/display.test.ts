@@ -10,14 +10,27 @@ import { issueDisplayToken } from './support';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'display');
 // The network is closed: without these Chromium waits on updates, sync and QUIC probes.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Chromium from Debian, installed by the project's own script when missing; a clear failure otherwise, never a skip. */
 function requireChromium(): void {
   if (existsSync(CHROMIUM)) return;
-  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'lib', 'chromium.mjs')], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'lib', 'chromium.mjs')], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0 || !existsSync(CHROMIUM)) {
-    throw new Error(`The room display browser test needs Debian's Chromium at ${CHROMIUM}; installing it with apt-get failed (see the output above).`);
+    throw new Error(
+      `The room display browser test needs Debian's Chromium at ${CHROMIUM}; installing it with apt-get failed (see the output above).`,
+    );
   }
 }
 
@@ -56,7 +69,11 @@ describe('room display page in a real browser (Chromium)', () => {
   const status = (page: Page) => page.getByTestId('status');
 
   test('when the check-in window opens, then the display says so; when someone checks in there, then it shows in use', async () => {
-    const r = await room(stack, { checkInOpensBeforeSeconds: 5, checkInGraceSeconds: 60 }, { timezone: 'Europe/Berlin', name: `Spree ${Date.now() % 1000}` });
+    const r = await room(
+      stack,
+      { checkInOpensBeforeSeconds: 5, checkInGraceSeconds: 60 },
+      { timezone: 'Europe/Berlin', name: `Spree ${Date.now() % 1000}` },
+    );
     const page = await openDisplay(r.id);
     await expectAttribute(status(page), 'data-status', 'free');
 
@@ -71,7 +88,12 @@ describe('room display page in a real browser (Chromium)', () => {
     await page.locator('#check-in').waitFor({ state: 'visible' });
     await expectText(page.locator('#current-organizer'), 'Alice Example');
     // Times in the room's zone (Berlin), whatever the browser's own zone (New York).
-    const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(booked.body.start));
+    const berlin = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Berlin',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date(booked.body.start));
     await expectText(page.locator('#current-time'), berlin);
     await page.screenshot({ path: join(ARTIFACTS, 'awaiting-check-in.png') });
 
@@ -122,7 +144,13 @@ describe('room display page in a real browser (Chromium)', () => {
 });
 
 async function expectAttribute(locator: ReturnType<Page['locator']>, name: string, value: string): Promise<void> {
-  await locator.page().waitForFunction(({ selector, name, value }) => document.querySelector(selector)?.getAttribute(name) === value, { selector: '#status', name, value }, { timeout: 30_000 });
+  await locator
+    .page()
+    .waitForFunction(
+      ({ selector, name, value }) => document.querySelector(selector)?.getAttribute(name) === value,
+      { selector: '#status', name, value },
+      { timeout: 30_000 },
+    );
   expect(await locator.getAttribute(name)).toBe(value);
 }
 

@@ -41,7 +41,10 @@ describe('realtime relay: workflow events reach clients of every api process thr
 
     for (const c of [onA, onB]) {
       // room.status follows the booking event it was computed for: once it says free again, the cancellation arrived before it.
-      await eventually(async () => c.of('room.status'), (s) => s.some((e) => e.status === 'free' && !e.next && e.version > 1));
+      await eventually(
+        async () => c.of('room.status'),
+        (s) => s.some((e) => e.status === 'free' && !e.next && e.version > 1),
+      );
       const updates = c.of('booking.updated').filter((e) => e.booking.id === booked.body.id);
       expect(updates.map((e) => [e.kind, e.booking.status, e.version])).toEqual([
         ['confirmed', 'confirmed', 1],
@@ -72,11 +75,22 @@ describe('realtime relay: workflow events reach clients of every api process thr
     expect((await mine.request('room:subscribe', { roomId: r.id })).ok).toBe(true);
     expect((await staffClient.request('room:subscribe', { roomId: r.id })).ok).toBe(true);
 
-    const booked = await book(a, organizer, { roomId: r.id, start: at(3600), end: at(5400), attendees: ['guest@example.test'] });
+    const booked = await book(a, organizer, {
+      roomId: r.id,
+      start: at(3600),
+      end: at(5400),
+      attendees: ['guest@example.test'],
+    });
     expect(booked.status).toBe(201);
 
-    await eventually(async () => staffClient.of('room.status'), (s) => s.some((e) => e.next?.id === booked.body.id));
-    await eventually(async () => mine.of('room.status'), (s) => s.some((e) => e.next?.id === booked.body.id));
+    await eventually(
+      async () => staffClient.of('room.status'),
+      (s) => s.some((e) => e.next?.id === booked.body.id),
+    );
+    await eventually(
+      async () => mine.of('room.status'),
+      (s) => s.some((e) => e.next?.id === booked.body.id),
+    );
     const personal = mine.of('booking.updated').filter((e) => e.booking.id === booked.body.id);
     expect(personal).toHaveLength(1);
     expect(personal[0].booking.attendees).toEqual(['guest@example.test']);
@@ -94,13 +108,26 @@ describe('realtime relay: workflow events reach clients of every api process thr
 
     const booked = await book(a, organizer, { roomId: r.id, start: at(5), end: at(9) });
     expect(booked.status).toBe(201);
-    const awaiting = await eventually(async () => display.of('room.status'), (s) => s.some((e) => e.status === 'awaiting_check_in'));
+    const awaiting = await eventually(
+      async () => display.of('room.status'),
+      (s) => s.some((e) => e.status === 'awaiting_check_in'),
+    );
     const opened = awaiting.find((e) => e.status === 'awaiting_check_in');
-    expect(opened.current).toMatchObject({ id: booked.body.id, status: 'confirmed', checkInDeadline: booked.body.checkInDeadline });
+    expect(opened.current).toMatchObject({
+      id: booked.body.id,
+      status: 'confirmed',
+      checkInDeadline: booked.body.checkInDeadline,
+    });
 
     expect((await call(a, organizer, 'POST', `/bookings/${booked.body.id}/check-in`, {})).status).toBe(200);
-    await eventually(async () => display.of('meeting.ended'), (e) => e.length > 0);
-    await eventually(async () => display.of('room.status'), (s) => s.at(-1)?.status === 'free');
+    await eventually(
+      async () => display.of('meeting.ended'),
+      (e) => e.length > 0,
+    );
+    await eventually(
+      async () => display.of('room.status'),
+      (s) => s.at(-1)?.status === 'free',
+    );
 
     const statuses = display.of('room.status').map((e) => e.status);
     expect(statuses[0]).toBe('free');
@@ -112,7 +139,12 @@ describe('realtime relay: workflow events reach clients of every api process thr
 
     const rest = await call(b, staff, 'GET', `/rooms/${r.id}/status`);
     expect(rest.status).toBe(200);
-    expect(rest.body).toMatchObject({ roomId: r.id, status: 'free', version: display.of('room.status').at(-1).version, today: [] });
+    expect(rest.body).toMatchObject({
+      roomId: r.id,
+      status: 'free',
+      version: display.of('room.status').at(-1).version,
+      today: [],
+    });
   });
 
   test('when events were relayed, then the api counts sockets, events and relay latency in /metrics', async () => {
@@ -121,12 +153,17 @@ describe('realtime relay: workflow events reach clients of every api process thr
     const c = await client(b, staff.token);
     expect((await c.request('room:subscribe', { roomId: r.id })).ok).toBe(true);
     await book(a, await member(a), { roomId: r.id, start: at(3600), end: at(5400) });
-    await eventually(async () => c.of('room.status'), (s) => s.length > 0);
+    await eventually(
+      async () => c.of('room.status'),
+      (s) => s.length > 0,
+    );
 
     const text = await (await fetch(`${b.baseUrl}/metrics`)).text();
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
     expect(value(/^roombook_realtime_connected_sockets\{kind="user"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
     expect(value(/^roombook_realtime_events_relayed_total\{event="room.status"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
-    expect(value(/^roombook_realtime_relay_latency_seconds_count\{event="booking.updated"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(
+      value(/^roombook_realtime_relay_latency_seconds_count\{event="booking.updated"\} (\d+)/m),
+    ).toBeGreaterThanOrEqual(1);
   });
 });

@@ -18,14 +18,27 @@ describe('room.status when a room goes out of service', () => {
     const display = await connectClient(stack, await issueDisplayToken(stack, fm.token, room.id));
     try {
       expect((await display.request('room:subscribe', { roomId: room.id })).ok).toBe(true);
-      const patch = (status: string) => fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}`, { method: 'PATCH', headers: fm.auth, body: JSON.stringify({ status }) });
+      const patch = (status: string) =>
+        fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}`, {
+          method: 'PATCH',
+          headers: fm.auth,
+          body: JSON.stringify({ status }),
+        });
 
       expect((await patch('out_of_service')).status).toBe(200);
-      const first = await eventually(async () => display.of('room.status'), (s) => s.length >= 1, 10000);
+      const first = await eventually(
+        async () => display.of('room.status'),
+        (s) => s.length >= 1,
+        10000,
+      );
       expect(first[0]).toMatchObject({ roomId: room.id, status: 'out_of_service' });
 
       expect((await patch('active')).status).toBe(200);
-      const both = await eventually(async () => display.of('room.status'), (s) => s.length >= 2, 10000);
+      const both = await eventually(
+        async () => display.of('room.status'),
+        (s) => s.length >= 2,
+        10000,
+      );
       expect(both[1]).toMatchObject({ roomId: room.id, status: 'free' });
       expect(both[1].version).toBeGreaterThan(both[0].version);
     } finally {

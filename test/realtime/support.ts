@@ -24,7 +24,12 @@ function record(socket: Socket): Received[] {
 
 /** Connects with the token (websocket only: no long-polling upgrade in between) and resolves once connected. */
 export async function connectClient(stack: TestStack, token: string | undefined): Promise<TestClient> {
-  const socket = io(stack.baseUrl, { auth: token === undefined ? {} : { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket = io(stack.baseUrl, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   const received = record(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -34,13 +39,19 @@ export async function connectClient(stack: TestStack, token: string | undefined)
     socket,
     received,
     of: (event) => received.filter((r) => r.event === event).map((r) => r.payload),
-    request: (event, payload) => (payload === undefined ? socket.timeout(10000).emitWithAck(event) : socket.timeout(10000).emitWithAck(event, payload)),
+    request: (event, payload) =>
+      payload === undefined
+        ? socket.timeout(10000).emitWithAck(event)
+        : socket.timeout(10000).emitWithAck(event, payload),
     close: () => socket.close(),
   };
 }
 
 /** The handshake's refusal: the connect_error's message and code. */
-export async function refusedHandshake(stack: TestStack, token: string | undefined): Promise<{ message: string; code?: string }> {
+export async function refusedHandshake(
+  stack: TestStack,
+  token: string | undefined,
+): Promise<{ message: string; code?: string }> {
   try {
     const client = await connectClient(stack, token);
     client.close();

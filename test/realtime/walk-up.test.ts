@@ -7,7 +7,11 @@ describe('walk-up booking and room status over REST', () => {
   let stack: BookingStack;
   let staff: TestUser;
   const post = async (token: string, path: string, body: unknown) => {
-    const res = await fetch(`${stack.baseUrl}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: await json(res) };
   };
 
@@ -23,7 +27,9 @@ describe('walk-up booking and room status over REST', () => {
     expect((await post((await member(stack)).token, `/rooms/${r.id}/walk-up`, { minutes: 15 })).status).toBe(403);
     const otherDisplay = await issueDisplayToken(stack, staff.token, other.id);
     expect((await post(otherDisplay, `/rooms/${r.id}/walk-up`, { minutes: 15 })).body.error.code).toBe('FORBIDDEN');
-    const status = await fetch(`${stack.baseUrl}/api/v1/rooms/${r.id}/status`, { headers: { authorization: `Bearer ${otherDisplay}` } });
+    const status = await fetch(`${stack.baseUrl}/api/v1/rooms/${r.id}/status`, {
+      headers: { authorization: `Bearer ${otherDisplay}` },
+    });
     expect(status.status).toBe(403);
   });
 
@@ -55,8 +61,15 @@ describe('walk-up booking and room status over REST', () => {
     expect(Date.parse(res.body.start) % 60_000).toBe(0);
     expect(Date.parse(res.body.start)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(res.body.end) - Date.parse(res.body.start)).toBe(15 * 60_000);
-    const [organizer] = await stack.deps.dataSource.query('SELECT email, role, password_hash FROM users WHERE id = $1', [res.body.organizerId]);
-    expect(organizer).toEqual({ email: `walk-up.${r.id}@displays.roombook.invalid`, role: 'display', password_hash: null });
+    const [organizer] = await stack.deps.dataSource.query(
+      'SELECT email, role, password_hash FROM users WHERE id = $1',
+      [res.body.organizerId],
+    );
+    expect(organizer).toEqual({
+      email: `walk-up.${r.id}@displays.roombook.invalid`,
+      role: 'display',
+      password_hash: null,
+    });
 
     const again = await post(display, `/rooms/${r.id}/walk-up`, { minutes: 15 });
     expect(again.status).toBe(409);

@@ -51,11 +51,17 @@ describe('realtime when the worker loses Redis', () => {
 
     // The quick path gave up; the workflow scheduled the durable announcement instead.
     const history = await stack.deps.temporal.workflow.getHandle(booked.body.workflowId).fetchHistory();
-    const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    const scheduled = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter(Boolean);
     expect(scheduled).toContain('announce');
 
     await proxy.restart();
-    await eventually(async () => updates(), (u) => u.length > 0, 30000);
+    await eventually(
+      async () => updates(),
+      (u) => u.length > 0,
+      30000,
+    );
     // Give a duplicate time to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(updates().map((e) => [e.kind, e.version])).toEqual([['confirmed', 1]]);

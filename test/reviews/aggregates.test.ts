@@ -1,5 +1,15 @@
 import type { TestUser } from '../support/fixtures';
-import { call, completedMeeting, createUser, member, rating, review, reviewRoom, startReviewStack, type BookingStack } from './support';
+import {
+  call,
+  completedMeeting,
+  createUser,
+  member,
+  rating,
+  review,
+  reviewRoom,
+  startReviewStack,
+  type BookingStack,
+} from './support';
 
 describe('reviews: aggregates, cache and the facility view', () => {
   let stack: BookingStack;
@@ -13,12 +23,23 @@ describe('reviews: aggregates, cache and the facility view', () => {
   test('when many attendees review at once, then count, average and histogram count every one of them', async () => {
     const meeting = await completedMeeting(stack, { attendees: 15 });
     const ratings = meeting.attendees.map((_, i) => (i % 5) + 1);
-    const results = await Promise.all(meeting.attendees.map((a, i) => review(stack, a, meeting.booking.id, { rating: ratings[i], comment: `Review number ${i}` })));
+    const results = await Promise.all(
+      meeting.attendees.map((a, i) =>
+        review(stack, a, meeting.booking.id, { rating: ratings[i], comment: `Review number ${i}` }),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual(meeting.attendees.map(() => 201));
 
     const body = (await rating(stack, meeting.organizer, meeting.room.id)).body;
-    expect(body).toEqual({ roomId: meeting.room.id, average: 3, count: 15, histogram: { 1: 3, 2: 3, 3: 3, 4: 3, 5: 3 } });
-    const [row] = await stack.deps.dataSource.query('SELECT rating_average, rating_count FROM rooms WHERE id = $1', [meeting.room.id]);
+    expect(body).toEqual({
+      roomId: meeting.room.id,
+      average: 3,
+      count: 15,
+      histogram: { 1: 3, 2: 3, 3: 3, 4: 3, 5: 3 },
+    });
+    const [row] = await stack.deps.dataSource.query('SELECT rating_average, rating_count FROM rooms WHERE id = $1', [
+      meeting.room.id,
+    ]);
     expect([Number(row.rating_average), row.rating_count]).toEqual([3, 15]);
   });
 
@@ -32,16 +53,25 @@ describe('reviews: aggregates, cache and the facility view', () => {
 
   test('when many users vote and change their votes at once, then the counts match the votes stored', async () => {
     const meeting = await completedMeeting(stack);
-    const target = await review(stack, meeting.attendees[0], meeting.booking.id, { rating: 4, comment: 'Good acoustics.' });
+    const target = await review(stack, meeting.attendees[0], meeting.booking.id, {
+      rating: 4,
+      comment: 'Good acoustics.',
+    });
     const voters = await Promise.all(Array.from({ length: 20 }, () => member(stack)));
-    await Promise.all(voters.map((v, i) => call(stack, v, 'POST', `/reviews/${target.body.id}/votes`, { helpful: i % 4 !== 0 })));
+    await Promise.all(
+      voters.map((v, i) => call(stack, v, 'POST', `/reviews/${target.body.id}/votes`, { helpful: i % 4 !== 0 })),
+    );
     let read = await call(stack, meeting.organizer, 'GET', `/reviews/${target.body.id}`);
     expect(read.body.votes).toMatchObject({ helpful: 15, unhelpful: 5 });
 
     // Everyone flips at once, and the first five withdraw.
-    await Promise.all(voters.map((v, i) => (i < 5
-      ? call(stack, v, 'DELETE', `/reviews/${target.body.id}/votes`)
-      : call(stack, v, 'POST', `/reviews/${target.body.id}/votes`, { helpful: i % 4 === 0 }))));
+    await Promise.all(
+      voters.map((v, i) =>
+        i < 5
+          ? call(stack, v, 'DELETE', `/reviews/${target.body.id}/votes`)
+          : call(stack, v, 'POST', `/reviews/${target.body.id}/votes`, { helpful: i % 4 === 0 }),
+      ),
+    );
     read = await call(stack, meeting.organizer, 'GET', `/reviews/${target.body.id}`);
     const [stored] = await stack.deps.dataSource.query(
       'SELECT count(*) FILTER (WHERE helpful)::int AS helpful, count(*) FILTER (WHERE NOT helpful)::int AS unhelpful FROM review_votes WHERE review_id = $1',
@@ -72,8 +102,14 @@ describe('reviews: aggregates, cache and the facility view', () => {
   test('when rooms have low recent reviews, then the facility view lists the worst first with the words that recur in them', async () => {
     const bad = await completedMeeting(stack, { attendees: 3 });
     const good = await completedMeeting(stack);
-    const comments = ['The projector flickers and the room is freezing', 'Freezing again; the projector would not start', 'Projector broken, chairs wobbly'];
-    await Promise.all(bad.attendees.map((a, i) => review(stack, a, bad.booking.id, { rating: i === 2 ? 2 : 1, comment: comments[i] })));
+    const comments = [
+      'The projector flickers and the room is freezing',
+      'Freezing again; the projector would not start',
+      'Projector broken, chairs wobbly',
+    ];
+    await Promise.all(
+      bad.attendees.map((a, i) => review(stack, a, bad.booking.id, { rating: i === 2 ? 2 : 1, comment: comments[i] })),
+    );
     await review(stack, good.attendees[0], good.booking.id, { rating: 5, comment: 'Perfect.' });
 
     const manager = await createUser(stack, { role: 'facility_manager' });
@@ -87,7 +123,10 @@ describe('reviews: aggregates, cache and the facility view', () => {
     expect(goodAt === -1 || goodAt > badAt).toBe(true);
     const entry = res.body.rooms.find((r: { roomId: string }) => r.roomId === bad.room.id);
     expect(entry).toMatchObject({ count: 3, lowCount: 3, average: 1.33 });
-    expect(entry.recurringWords).toEqual([{ word: 'projector', count: 3 }, { word: 'freezing', count: 2 }]);
+    expect(entry.recurringWords).toEqual([
+      { word: 'projector', count: 3 },
+      { word: 'freezing', count: 2 },
+    ]);
   });
 
   test('when a room display reads ratings, then its own room answers and another room is 403', async () => {

@@ -1,7 +1,18 @@
 import { followUpWorkflowId } from '../../src/shared/booking-messages';
 import { book, clock } from '../bookings/support';
 import {
-  call, completedMeeting, createUser, eventually, member, rating, review, reviewCount, reviewRoom, startReviewStack, workflowStatus, type BookingStack,
+  call,
+  completedMeeting,
+  createUser,
+  eventually,
+  member,
+  rating,
+  review,
+  reviewCount,
+  reviewRoom,
+  startReviewStack,
+  workflowStatus,
+  type BookingStack,
 } from './support';
 
 describe('reviews: refusals write nothing', () => {
@@ -18,7 +29,9 @@ describe('reviews: refusals write nothing', () => {
     const stranger = await review(stack, await member(stack), meeting.booking.id, { rating: 1 });
     expect(stranger.status).toBe(404);
     expect(stranger.body.error.code).toBe('NOT_FOUND');
-    const manager = await review(stack, await createUser(stack, { role: 'facility_manager' }), meeting.booking.id, { rating: 1 });
+    const manager = await review(stack, await createUser(stack, { role: 'facility_manager' }), meeting.booking.id, {
+      rating: 1,
+    });
     expect(manager.status).toBe(403);
     expect(manager.body.error.code).toBe('NOT_A_PARTICIPANT');
     expect(await reviewCount(stack, { bookingId: meeting.booking.id })).toBe(0);
@@ -71,7 +84,10 @@ describe('reviews: refusals write nothing', () => {
     const vote = await call(stack, meeting.organizer, 'POST', `/reviews/${own.body.id}/votes`, { helpful: true });
     expect(vote.status).toBe(403);
     expect(vote.body.error.code).toBe('OWN_REVIEW');
-    const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM review_votes WHERE review_id = $1', [own.body.id]);
+    const [{ n }] = await stack.deps.dataSource.query(
+      'SELECT count(*)::int AS n FROM review_votes WHERE review_id = $1',
+      [own.body.id],
+    );
     expect(n).toBe(0);
     const bad = await call(stack, await member(stack), 'POST', `/reviews/${own.body.id}/votes`, { helpful: 'yes' });
     expect(bad.status).toBe(400);
@@ -79,7 +95,12 @@ describe('reviews: refusals write nothing', () => {
 
   test('when the review window has closed, then 409 REVIEW_WINDOW_CLOSED with the closing time and nothing is written', async () => {
     const short = await completedMeeting(stack, { policy: { reviewWindowSeconds: 1 } });
-    expect(await eventually(() => workflowStatus(stack, followUpWorkflowId(short.booking.id)), (s) => s === 'COMPLETED')).toBe('COMPLETED');
+    expect(
+      await eventually(
+        () => workflowStatus(stack, followUpWorkflowId(short.booking.id)),
+        (s) => s === 'COMPLETED',
+      ),
+    ).toBe('COMPLETED');
     const late = await review(stack, short.attendees[0], short.booking.id, { rating: 3 });
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('REVIEW_WINDOW_CLOSED');
@@ -94,15 +115,25 @@ describe('reviews: refusals write nothing', () => {
     expect(mine.body.status).toBe('pending');
     const someone = await member(stack);
     expect((await call(stack, someone, 'GET', '/moderation/reviews')).status).toBe(403);
-    expect((await call(stack, someone, 'POST', `/reviews/${mine.body.id}/moderation`, { action: 'approve' })).status).toBe(403);
-    expect((await call(stack, attendee, 'POST', `/reviews/${mine.body.id}/moderation`, { action: 'approve' })).status).toBe(403);
+    expect(
+      (await call(stack, someone, 'POST', `/reviews/${mine.body.id}/moderation`, { action: 'approve' })).status,
+    ).toBe(403);
+    expect(
+      (await call(stack, attendee, 'POST', `/reviews/${mine.body.id}/moderation`, { action: 'approve' })).status,
+    ).toBe(403);
     expect((await call(stack, someone, 'GET', '/facility/review-insights')).status).toBe(403);
     expect((await call(stack, attendee, 'GET', `/reviews/${mine.body.id}`)).body.status).toBe('pending');
   });
 
   test('when a staff member rejects without a reason, then 400 names reason', async () => {
     const manager = await createUser(stack, { role: 'facility_manager' });
-    const res = await call(stack, manager, 'POST', `/reviews/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/moderation`, { action: 'reject' });
+    const res = await call(
+      stack,
+      manager,
+      'POST',
+      `/reviews/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/moderation`,
+      { action: 'reject' },
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.details.fields[0].field).toBe('reason');
   });

@@ -32,7 +32,10 @@ describe('review rules (pure)', () => {
   });
 
   test('when the room delays the prompt, then the window runs from the end to prompt plus the review window', () => {
-    const window = reviewWindowOf({ endedAt: '2026-12-01T10:00:00.000Z', policy: { reviewPromptDelaySeconds: 600, reviewWindowSeconds: 3600 } });
+    const window = reviewWindowOf({
+      endedAt: '2026-12-01T10:00:00.000Z',
+      policy: { reviewPromptDelaySeconds: 600, reviewWindowSeconds: 3600 },
+    });
     expect(window).toEqual({ opensAt: '2026-12-01T10:00:00.000Z', closesAt: '2026-12-01T11:10:00.000Z' });
   });
 });

@@ -29,7 +29,11 @@ export async function startReviewStack(overrides: Partial<Config> = {}): Promise
  * other files' searches of the fixtures' default building must not be crowded by them.
  */
 export const reviewRoom = (stack: BookingStack, policy: Partial<RoomPolicy> = {}) =>
-  room(stack, { requiresCheckIn: false, reviewPromptDelaySeconds: 0, reviewWindowSeconds: 60, ...policy }, { building: 'Review Lab' });
+  room(
+    stack,
+    { requiresCheckIn: false, reviewPromptDelaySeconds: 0, reviewWindowSeconds: 60, ...policy },
+    { building: 'Review Lab' },
+  );
 
 export interface Meeting {
   room: TestRoom;
@@ -47,18 +51,28 @@ export async function completedMeeting(
   const organizer = await member(stack);
   const attendees = await Promise.all(Array.from({ length: opts.attendees ?? 1 }, () => member(stack)));
   const at = clock();
-  const booked = await book(stack, organizer, { roomId: r.id, start: at(1), end: at(2), attendees: attendees.map((a) => a.email) });
+  const booked = await book(stack, organizer, {
+    roomId: r.id,
+    start: at(1),
+    end: at(2),
+    attendees: attendees.map((a) => a.email),
+  });
   if (booked.status !== 201) throw new Error(`booking refused: ${JSON.stringify(booked.body)}`);
   const status = await waitForStatus(stack, booked.body.id, 'completed');
   if (status !== 'completed') throw new Error(`booking did not complete: ${status}`);
   return { room: r, organizer, attendees, booking: booked.body };
 }
 
-export const review = (stack: BookingStack, user: TestUser, bookingId: string, body: unknown) => call(stack, user, 'POST', `/bookings/${bookingId}/reviews`, body);
+export const review = (stack: BookingStack, user: TestUser, bookingId: string, body: unknown) =>
+  call(stack, user, 'POST', `/bookings/${bookingId}/reviews`, body);
 
-export const rating = (stack: BookingStack, user: TestUser, roomId: string) => call(stack, user, 'GET', `/rooms/${roomId}/rating`);
+export const rating = (stack: BookingStack, user: TestUser, roomId: string) =>
+  call(stack, user, 'GET', `/rooms/${roomId}/rating`);
 
-export async function reviewCount(stack: BookingStack, where: { bookingId?: string; roomId?: string }): Promise<number> {
+export async function reviewCount(
+  stack: BookingStack,
+  where: { bookingId?: string; roomId?: string },
+): Promise<number> {
   const [row] = await stack.deps.dataSource.query(
     'SELECT count(*)::int AS n FROM reviews WHERE ($1::uuid IS NULL OR booking_id = $1) AND ($2::uuid IS NULL OR room_id = $2)',
     [where.bookingId ?? null, where.roomId ?? null],

@@ -57,31 +57,74 @@ describe('calendars and feeds', () => {
   describe('day and week views', () => {
     test('when the day of the autumn clock change is viewed in Berlin, then it runs 25 hours from local midnight to local midnight', async () => {
       const room = await postRoom(stack, manager, { timezone: 'Europe/Berlin' });
-      await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: '2026-10-25T00:30:00Z', end: '2026-10-25T01:30:00Z', title: 'Night shift' });
-      await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: '2026-10-25T22:30:00Z', end: '2026-10-25T23:30:00Z', title: 'Spans midnight' });
-      await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: '2026-10-25T09:00:00Z', end: '2026-10-25T10:00:00Z', status: 'cancelled' });
+      await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: '2026-10-25T00:30:00Z',
+        end: '2026-10-25T01:30:00Z',
+        title: 'Night shift',
+      });
+      await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: '2026-10-25T22:30:00Z',
+        end: '2026-10-25T23:30:00Z',
+        title: 'Spans midnight',
+      });
+      await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: '2026-10-25T09:00:00Z',
+        end: '2026-10-25T10:00:00Z',
+        status: 'cancelled',
+      });
       const res = await getJson(stack, member, `/rooms/${room.id}/calendar?view=day&date=2026-10-25`);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ roomId: room.id, timezone: 'Europe/Berlin', view: 'day', from: Z('2026-10-24T22:00:00Z'), to: Z('2026-10-25T23:00:00Z') });
+      expect(res.body).toMatchObject({
+        roomId: room.id,
+        timezone: 'Europe/Berlin',
+        view: 'day',
+        from: Z('2026-10-24T22:00:00Z'),
+        to: Z('2026-10-25T23:00:00Z'),
+      });
       const [day] = res.body.days;
       expect(day).toMatchObject({ date: '2026-10-25', hours: 25 });
       expect(day.bookings.map((b: { title: string }) => b.title)).toEqual(['Night shift', 'Spans midnight']);
       expect(day.bookings[0]).toMatchObject({
-        start: Z('2026-10-25T00:30:00Z'), end: Z('2026-10-25T01:30:00Z'),
-        localStart: '2026-10-25T02:30:00+02:00', localEnd: '2026-10-25T02:30:00+01:00',
-        status: 'confirmed', organizer: { id: member.id, name: 'Mia Member' },
+        start: Z('2026-10-25T00:30:00Z'),
+        end: Z('2026-10-25T01:30:00Z'),
+        localStart: '2026-10-25T02:30:00+02:00',
+        localEnd: '2026-10-25T02:30:00+01:00',
+        status: 'confirmed',
+        organizer: { id: member.id, name: 'Mia Member' },
       });
     });
 
     test('when a week is viewed, then it runs Monday to Sunday in the room zone and each booking sits on its local day', async () => {
       const room = await postRoom(stack, manager, { timezone: 'America/New_York' });
       // Friday 2026-12-04 21:00 in New York is already Saturday in UTC.
-      await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: '2026-12-05T02:00:00Z', end: '2026-12-05T03:00:00Z', title: 'Late' });
+      await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: '2026-12-05T02:00:00Z',
+        end: '2026-12-05T03:00:00Z',
+        title: 'Late',
+      });
       const res = await getJson(stack, member, `/rooms/${room.id}/calendar?view=week&date=2026-12-02`);
       expect(res.status).toBe(200);
-      expect(res.body.days.map((d: { date: string }) => d.date)).toEqual(['2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04', '2026-12-05', '2026-12-06']);
+      expect(res.body.days.map((d: { date: string }) => d.date)).toEqual([
+        '2026-11-30',
+        '2026-12-01',
+        '2026-12-02',
+        '2026-12-03',
+        '2026-12-04',
+        '2026-12-05',
+        '2026-12-06',
+      ]);
       expect(res.body.from).toBe(Z('2026-11-30T05:00:00Z'));
-      const withBookings = res.body.days.filter((d: { bookings: unknown[] }) => d.bookings.length > 0).map((d: { date: string }) => d.date);
+      const withBookings = res.body.days
+        .filter((d: { bookings: unknown[] }) => d.bookings.length > 0)
+        .map((d: { date: string }) => d.date);
       expect(withBookings).toEqual(['2026-12-04']);
     });
 
@@ -99,12 +142,52 @@ describe('calendars and feeds', () => {
     test('when a room feed is parsed with ical.js, then each booking has its stable UID, SEQUENCE, STATUS and UTC times', async () => {
       const room = await postRoom(stack, manager, { name: 'Feed; Room, North', timezone: 'Europe/Berlin' });
       const longTitle = `Quarterly planning, budget; and "roadmap" – ${'é'.repeat(60)}`;
-      const held = await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: soon(1, 9), end: soon(1, 10), status: 'held', title: longTitle });
-      const pending = await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: soon(1, 11), end: soon(1, 12), status: 'pending_approval' });
-      const confirmed = await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: soon(2, 9), end: soon(2, 10), status: 'confirmed', sequence: 3 });
-      const checkedIn = await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: soon(-1, 9), end: soon(-1, 10), status: 'completed', sequence: 1 });
-      const cancelled = await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: soon(3, 9), end: soon(3, 10), status: 'cancelled', sequence: 2 });
-      const released = await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: soon(-2, 9), end: soon(-2, 10), status: 'released' });
+      const held = await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: soon(1, 9),
+        end: soon(1, 10),
+        status: 'held',
+        title: longTitle,
+      });
+      const pending = await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: soon(1, 11),
+        end: soon(1, 12),
+        status: 'pending_approval',
+      });
+      const confirmed = await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: soon(2, 9),
+        end: soon(2, 10),
+        status: 'confirmed',
+        sequence: 3,
+      });
+      const checkedIn = await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: soon(-1, 9),
+        end: soon(-1, 10),
+        status: 'completed',
+        sequence: 1,
+      });
+      const cancelled = await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: soon(3, 9),
+        end: soon(3, 10),
+        status: 'cancelled',
+        sequence: 2,
+      });
+      const released = await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: soon(-2, 9),
+        end: soon(-2, 10),
+        status: 'released',
+      });
 
       const res = await fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}/calendar.ics`, { headers: member.auth });
       expect(res.status).toBe(200);
@@ -114,8 +197,17 @@ describe('calendars and feeds', () => {
       const feed = parseFeed(text);
       expect(feed.name).toBe('Feed; Room, North (HQ)');
       const byUid = Object.fromEntries(feed.events.map((e) => [e.uid, e]));
-      expect(Object.keys(byUid).sort()).toEqual([held, pending, confirmed, checkedIn, cancelled, released].map((b) => `${b.id}@roombook`).sort());
-      expect(byUid[`${held.id}@roombook`]).toMatchObject({ status: 'TENTATIVE', sequence: 0, summary: longTitle, start: soon(1, 9), end: soon(1, 10), location: 'Feed; Room, North, HQ, floor 1' });
+      expect(Object.keys(byUid).sort()).toEqual(
+        [held, pending, confirmed, checkedIn, cancelled, released].map((b) => `${b.id}@roombook`).sort(),
+      );
+      expect(byUid[`${held.id}@roombook`]).toMatchObject({
+        status: 'TENTATIVE',
+        sequence: 0,
+        summary: longTitle,
+        start: soon(1, 9),
+        end: soon(1, 10),
+        location: 'Feed; Room, North, HQ, floor 1',
+      });
       expect(byUid[`${pending.id}@roombook`].status).toBe('TENTATIVE');
       expect(byUid[`${confirmed.id}@roombook`]).toMatchObject({ status: 'CONFIRMED', sequence: 3, start: soon(2, 9) });
       expect(byUid[`${checkedIn.id}@roombook`]).toMatchObject({ status: 'CONFIRMED', sequence: 1 });
@@ -127,10 +219,22 @@ describe('calendars and feeds', () => {
 
     test('when a booking changes, then its UID stays and its SEQUENCE follows the booking', async () => {
       const room = await postRoom(stack, manager);
-      const booking = await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: soon(1, 9), end: soon(1, 10), status: 'confirmed' });
-      const read = async () => parseFeed(await (await fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}/calendar.ics`, { headers: member.auth })).text()).events[0];
+      const booking = await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: soon(1, 9),
+        end: soon(1, 10),
+        status: 'confirmed',
+      });
+      const read = async () =>
+        parseFeed(
+          await (await fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}/calendar.ics`, { headers: member.auth })).text(),
+        ).events[0];
       expect(await read()).toMatchObject({ uid: `${booking.id}@roombook`, sequence: 0, status: 'CONFIRMED' });
-      await stack.deps.dataSource.query("UPDATE bookings SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE id = $1", [booking.id]);
+      await stack.deps.dataSource.query(
+        "UPDATE bookings SET status = 'cancelled', sequence = sequence + 1, updated_at = now() WHERE id = $1",
+        [booking.id],
+      );
       expect(await read()).toMatchObject({ uid: `${booking.id}@roombook`, sequence: 1, status: 'CANCELLED' });
     });
 
@@ -150,11 +254,29 @@ describe('calendars and feeds', () => {
       const me = await createUser(stack, { email: `me-${Date.now()}@example.test`, displayName: 'Me Myself' });
       const someoneElse = await createUser(stack);
       const room = await postRoom(stack, manager);
-      const mine = await insertBooking(stack, { roomId: room.id, organizerId: me.id, start: soon(1, 9), end: soon(1, 10), title: 'Mine' });
-      const invited = await insertBooking(stack, {
-        roomId: room.id, organizerId: someoneElse.id, start: soon(1, 11), end: soon(1, 12), title: 'Invited', attendees: [me.email.toUpperCase()], status: 'held',
+      const mine = await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: me.id,
+        start: soon(1, 9),
+        end: soon(1, 10),
+        title: 'Mine',
       });
-      await insertBooking(stack, { roomId: room.id, organizerId: someoneElse.id, start: soon(1, 13), end: soon(1, 14), title: 'Not mine' });
+      const invited = await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: someoneElse.id,
+        start: soon(1, 11),
+        end: soon(1, 12),
+        title: 'Invited',
+        attendees: [me.email.toUpperCase()],
+        status: 'held',
+      });
+      await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: someoneElse.id,
+        start: soon(1, 13),
+        end: soon(1, 14),
+        title: 'Not mine',
+      });
 
       const created = await send(stack, me, 'POST', '/users/me/calendar-feed');
       expect(created.status).toBe(201);
@@ -163,10 +285,19 @@ describe('calendars and feeds', () => {
       expect(res.status).toBe(200);
       const feed = parseFeed(await res.text());
       expect(feed.events.map((e) => e.summary)).toEqual(['Mine', 'Invited']);
-      expect(feed.events[0]).toMatchObject({ uid: `${mine.id}@roombook`, status: 'CONFIRMED', organizer: `mailto:${me.email}` });
+      expect(feed.events[0]).toMatchObject({
+        uid: `${mine.id}@roombook`,
+        status: 'CONFIRMED',
+        organizer: `mailto:${me.email}`,
+      });
       expect(feed.events[1]).toMatchObject({ uid: `${invited.id}@roombook`, status: 'TENTATIVE' });
-      expect((await getJson(stack, me, '/users/me/calendar-feed')).body).toMatchObject({ active: true, createdAt: created.body.createdAt });
-      const [row] = await stack.deps.dataSource.query('SELECT token_hash FROM calendar_feeds WHERE user_id = $1', [me.id]);
+      expect((await getJson(stack, me, '/users/me/calendar-feed')).body).toMatchObject({
+        active: true,
+        createdAt: created.body.createdAt,
+      });
+      const [row] = await stack.deps.dataSource.query('SELECT token_hash FROM calendar_feeds WHERE user_id = $1', [
+        me.id,
+      ]);
       expect(row.token_hash).not.toContain(created.body.token);
     });
 
@@ -195,7 +326,9 @@ describe('calendars and feeds', () => {
       const me = await createUser(stack);
       const room = await postRoom(stack, manager);
       const { body } = await send(stack, me, 'POST', '/users/me/calendar-feed');
-      expect((await fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}/calendar.ics?token=${body.token}`)).status).toBe(200);
+      expect((await fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}/calendar.ics?token=${body.token}`)).status).toBe(
+        200,
+      );
     });
   });
 });

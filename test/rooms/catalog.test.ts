@@ -19,13 +19,24 @@ describe('the room catalog', () => {
   describe('create, read, update, delete', () => {
     test('when a facility manager creates a room with part of a policy, then the rest of the policy takes the defaults', async () => {
       const created = await postRoom(stack, manager, {
-        name: 'Orion', building: 'North', floor: '3', capacity: 8, timezone: 'Europe/Berlin',
-        amenities: ['screen', 'whiteboard'], equipment: [{ name: 'Projector', status: 'degraded' }],
+        name: 'Orion',
+        building: 'North',
+        floor: '3',
+        capacity: 8,
+        timezone: 'Europe/Berlin',
+        amenities: ['screen', 'whiteboard'],
+        equipment: [{ name: 'Projector', status: 'degraded' }],
         policy: { requiresApproval: true, bufferSeconds: 600 },
       });
       expect(created).toMatchObject({
-        name: 'Orion', building: 'North', floor: '3', capacity: 8, timezone: 'Europe/Berlin', status: 'active',
-        amenities: ['screen', 'whiteboard'], equipment: [{ name: 'Projector', status: 'degraded' }],
+        name: 'Orion',
+        building: 'North',
+        floor: '3',
+        capacity: 8,
+        timezone: 'Europe/Berlin',
+        status: 'active',
+        amenities: ['screen', 'whiteboard'],
+        equipment: [{ name: 'Projector', status: 'degraded' }],
         policy: { ...DEFAULT_ROOM_POLICY, requiresApproval: true, bufferSeconds: 600 },
         rating: { average: null, count: 0 },
       });
@@ -36,7 +47,10 @@ describe('the room catalog', () => {
 
     test('when a policy is patched, then only the given fields change and the room row carries the whole policy', async () => {
       const room = await postRoom(stack, manager, { policy: { holdTtlSeconds: 1 } });
-      const res = await send(stack, manager, 'PATCH', `/rooms/${room.id}`, { capacity: 12, policy: { checkInGraceSeconds: 2 } });
+      const res = await send(stack, manager, 'PATCH', `/rooms/${room.id}`, {
+        capacity: 12,
+        policy: { checkInGraceSeconds: 2 },
+      });
       expect(res.status).toBe(200);
       expect(res.body.capacity).toBe(12);
       expect(res.body.policy).toEqual({ ...DEFAULT_ROOM_POLICY, holdTtlSeconds: 1, checkInGraceSeconds: 2 });
@@ -62,10 +76,28 @@ describe('the room catalog', () => {
       const room = await postRoom(stack, manager);
       const inAnHour = Date.now() + 3_600_000;
       const at = (h: number) => new Date(inAnHour + h * 3_600_000).toISOString();
-      await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: at(0), end: at(1), status: 'confirmed' });
+      await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: at(0),
+        end: at(1),
+        status: 'confirmed',
+      });
       await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: at(2), end: at(3), status: 'held' });
-      await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: at(4), end: at(5), status: 'cancelled' });
-      await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: at(-50), end: at(-49), status: 'completed' });
+      await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: at(4),
+        end: at(5),
+        status: 'cancelled',
+      });
+      await insertBooking(stack, {
+        roomId: room.id,
+        organizerId: member.id,
+        start: at(-50),
+        end: at(-49),
+        status: 'completed',
+      });
       const res = await send(stack, manager, 'DELETE', `/rooms/${room.id}`);
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('ROOM_HAS_BOOKINGS');
@@ -77,7 +109,11 @@ describe('the room catalog', () => {
     test('when a room has only past bookings, then deleting it succeeds and the history stays', async () => {
       const room = await postRoom(stack, manager);
       const booking = await insertBooking(stack, {
-        roomId: room.id, organizerId: member.id, start: '2025-01-06T09:00:00Z', end: '2025-01-06T10:00:00Z', status: 'completed',
+        roomId: room.id,
+        organizerId: member.id,
+        start: '2025-01-06T09:00:00Z',
+        end: '2025-01-06T10:00:00Z',
+        status: 'completed',
       });
       expect((await send(stack, manager, 'DELETE', `/rooms/${room.id}`)).status).toBe(204);
       const [row] = await stack.deps.dataSource.query('SELECT room_id FROM bookings WHERE id = $1', [booking.id]);
@@ -87,7 +123,13 @@ describe('the room catalog', () => {
     test('when a building already has a room of that name, then a second one answers 409', async () => {
       const building = uniqueBuilding();
       await postRoom(stack, manager, { building, name: 'Atlas' });
-      const res = await send(stack, manager, 'POST', '/rooms', { building, name: 'atlas', floor: '1', capacity: 2, timezone: 'UTC' });
+      const res = await send(stack, manager, 'POST', '/rooms', {
+        building,
+        name: 'atlas',
+        floor: '1',
+        capacity: 2,
+        timezone: 'UTC',
+      });
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('ROOM_NAME_TAKEN');
     });
@@ -96,7 +138,13 @@ describe('the room catalog', () => {
   describe('permissions', () => {
     test('when a member tries to create, change or delete a room, then each answers 403', async () => {
       const room = await postRoom(stack, manager);
-      const create = await send(stack, member, 'POST', '/rooms', { name: 'X', building: 'HQ', floor: '1', capacity: 2, timezone: 'UTC' });
+      const create = await send(stack, member, 'POST', '/rooms', {
+        name: 'X',
+        building: 'HQ',
+        floor: '1',
+        capacity: 2,
+        timezone: 'UTC',
+      });
       const patch = await send(stack, member, 'PATCH', `/rooms/${room.id}`, { capacity: 3 });
       const remove = await send(stack, member, 'DELETE', `/rooms/${room.id}`);
       const amenity = await send(stack, member, 'POST', '/amenities', { name: 'sofa' });
@@ -125,11 +173,23 @@ describe('the room catalog', () => {
       ['capacity 0', { capacity: 0 }, 'capacity'],
       ['a negative capacity', { capacity: -3 }, 'capacity'],
       ['a time zone that is not IANA', { timezone: 'Mars/Olympus' }, 'timezone'],
-      ['an equipment status outside ok/degraded/broken', { equipment: [{ name: 'TV', status: 'melted' }] }, 'equipment.0.status'],
-      ['a granularity that does not divide a day', { policy: { slotGranularitySeconds: 7000 } }, 'policy.slotGranularitySeconds'],
+      [
+        'an equipment status outside ok/degraded/broken',
+        { equipment: [{ name: 'TV', status: 'melted' }] },
+        'equipment.0.status',
+      ],
+      [
+        'a granularity that does not divide a day',
+        { policy: { slotGranularitySeconds: 7000 } },
+        'policy.slotGranularitySeconds',
+      ],
       ['a negative buffer', { policy: { bufferSeconds: -1 } }, 'policy.bufferSeconds'],
       ['an unknown policy field', { policy: { coffee: true } }, 'policy'],
-      ['a max duration shorter than a slot', { policy: { slotGranularitySeconds: 3600, maxDurationSeconds: 900 } }, 'policy.maxDurationSeconds'],
+      [
+        'a max duration shorter than a slot',
+        { policy: { slotGranularitySeconds: 3600, maxDurationSeconds: 900 } },
+        'policy.maxDurationSeconds',
+      ],
       ['an unknown amenity', { amenities: ['screen', 'jacuzzi'] }, 'amenities'],
       ['a repeated amenity', { amenities: ['screen', 'screen'] }, 'amenities'],
     ])('when a room is created with %s, then 400 names the field', async (_label, overrides, field) => {
@@ -142,8 +202,15 @@ describe('the room catalog', () => {
 
     test('when a one-second policy is given, then it is accepted so tests can run a booking life in seconds', async () => {
       const policy = {
-        slotGranularitySeconds: 1, holdTtlSeconds: 1, approvalTimeoutSeconds: 1, checkInOpensBeforeSeconds: 1,
-        checkInGraceSeconds: 1, reminderLeadSeconds: 1, maxDurationSeconds: 1, reviewPromptDelaySeconds: 1, reviewWindowSeconds: 1,
+        slotGranularitySeconds: 1,
+        holdTtlSeconds: 1,
+        approvalTimeoutSeconds: 1,
+        checkInOpensBeforeSeconds: 1,
+        checkInGraceSeconds: 1,
+        reminderLeadSeconds: 1,
+        maxDurationSeconds: 1,
+        reviewPromptDelaySeconds: 1,
+        reviewWindowSeconds: 1,
       };
       const room = await postRoom(stack, manager, { policy });
       expect(room.policy).toMatchObject(policy);
@@ -151,7 +218,9 @@ describe('the room catalog', () => {
 
     test('when a patch would break a cross-field rule of the merged policy, then 400 and nothing changes', async () => {
       const room = await postRoom(stack, manager, { policy: { maxDurationSeconds: 1800 } });
-      const res = await send(stack, manager, 'PATCH', `/rooms/${room.id}`, { policy: { slotGranularitySeconds: 3600 } });
+      const res = await send(stack, manager, 'PATCH', `/rooms/${room.id}`, {
+        policy: { slotGranularitySeconds: 3600 },
+      });
       expect(res.status).toBe(400);
       expect(fieldsOf(res.body)).toEqual(['policy.maxDurationSeconds']);
       expect((await getJson(stack, member, `/rooms/${room.id}`)).body.policy.slotGranularitySeconds).toBe(900);
@@ -171,7 +240,12 @@ describe('the room catalog', () => {
       expect(added.status).toBe(201);
       expect((await send(stack, manager, 'POST', '/amenities', { name })).status).toBe(409);
       const list = await getJson(stack, member, '/amenities');
-      expect(list.body.items).toEqual(expect.arrayContaining([{ name, label: 'Sofa' }, { name: 'screen', label: 'Screen' }]));
+      expect(list.body.items).toEqual(
+        expect.arrayContaining([
+          { name, label: 'Sofa' },
+          { name: 'screen', label: 'Screen' },
+        ]),
+      );
       const room = await postRoom(stack, manager, { amenities: [name] });
       expect(room.amenities).toEqual([name]);
     });
@@ -181,10 +255,35 @@ describe('the room catalog', () => {
     async function catalog() {
       const building = uniqueBuilding();
       const rooms = {
-        small: await postRoom(stack, manager, { building, name: 'Cedar', floor: '1', capacity: 4, amenities: ['screen'] }),
-        medium: await postRoom(stack, manager, { building, name: 'Birch', floor: '2', capacity: 8, amenities: ['screen', 'whiteboard'] }),
-        large: await postRoom(stack, manager, { building, name: 'Aspen', floor: '2', capacity: 20, amenities: ['screen', 'whiteboard', 'video_conferencing'] }),
-        broken: await postRoom(stack, manager, { building, name: 'Dogwood', floor: '1', capacity: 10, amenities: ['whiteboard'], status: 'out_of_service' }),
+        small: await postRoom(stack, manager, {
+          building,
+          name: 'Cedar',
+          floor: '1',
+          capacity: 4,
+          amenities: ['screen'],
+        }),
+        medium: await postRoom(stack, manager, {
+          building,
+          name: 'Birch',
+          floor: '2',
+          capacity: 8,
+          amenities: ['screen', 'whiteboard'],
+        }),
+        large: await postRoom(stack, manager, {
+          building,
+          name: 'Aspen',
+          floor: '2',
+          capacity: 20,
+          amenities: ['screen', 'whiteboard', 'video_conferencing'],
+        }),
+        broken: await postRoom(stack, manager, {
+          building,
+          name: 'Dogwood',
+          floor: '1',
+          capacity: 10,
+          amenities: ['whiteboard'],
+          status: 'out_of_service',
+        }),
       };
       return { building, rooms };
     }
@@ -203,8 +302,14 @@ describe('the room catalog', () => {
 
     test('when rooms are sorted by capacity or by rating, then the order follows, unrated rooms last', async () => {
       const { building, rooms } = await catalog();
-      await stack.deps.dataSource.query('UPDATE rooms SET rating_average = $2, rating_count = 3 WHERE id = $1', [rooms.small.id, 4.5]);
-      await stack.deps.dataSource.query('UPDATE rooms SET rating_average = $2, rating_count = 1 WHERE id = $1', [rooms.large.id, 3]);
+      await stack.deps.dataSource.query('UPDATE rooms SET rating_average = $2, rating_count = 3 WHERE id = $1', [
+        rooms.small.id,
+        4.5,
+      ]);
+      await stack.deps.dataSource.query('UPDATE rooms SET rating_average = $2, rating_count = 1 WHERE id = $1', [
+        rooms.large.id,
+        3,
+      ]);
       const q = (s: string) => getJson(stack, member, `/rooms?building=${building}&${s}`);
       expect(names((await q('sort=capacity')).body)).toEqual(['Cedar', 'Birch', 'Dogwood', 'Aspen']);
       expect(names((await q('sort=capacity&order=desc')).body)).toEqual(['Aspen', 'Dogwood', 'Birch', 'Cedar']);

@@ -17,14 +17,19 @@ describe('npm run seed', () => {
 
   const seed = (...args: string[]) =>
     spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/seed.ts', ...args], {
-      cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8', timeout: 120000,
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      encoding: 'utf8',
+      timeout: 120000,
     });
 
   async function counts(): Promise<{ rooms: number; users: number }> {
     const client = new Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      const { rows } = await client.query('SELECT (SELECT count(*)::int FROM rooms) AS rooms, (SELECT count(*)::int FROM users) AS users');
+      const { rows } = await client.query(
+        'SELECT (SELECT count(*)::int FROM rooms) AS rooms, (SELECT count(*)::int FROM users) AS users',
+      );
       return rows[0];
     } finally {
       await client.end();

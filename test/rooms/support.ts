@@ -11,7 +11,11 @@ export async function staffUser(stack: TestStack, timezone = 'UTC'): Promise<Tes
 }
 
 /** Creates a room through the API as a facility manager; fails the test unless it answers 201. */
-export async function postRoom(stack: TestStack, staff: TestUser, overrides: Record<string, unknown> = {}): Promise<any> {
+export async function postRoom(
+  stack: TestStack,
+  staff: TestUser,
+  overrides: Record<string, unknown> = {},
+): Promise<any> {
   const res = await fetch(`${stack.baseUrl}/api/v1/rooms`, {
     method: 'POST',
     headers: staff.auth,
@@ -56,20 +60,45 @@ export async function insertBooking(
   await stack.deps.dataSource.query(
     `INSERT INTO bookings (id, room_id, organizer_id, title, attendees, start_at, end_at, occupied_until, status, workflow_id, sequence)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [id, opts.roomId, opts.organizerId, opts.title ?? 'Team sync', opts.attendees ?? [], opts.start, opts.end, occupiedUntil,
-      opts.status ?? 'confirmed', `booking:${opts.roomId}:${opts.start}`, opts.sequence ?? 0],
+    [
+      id,
+      opts.roomId,
+      opts.organizerId,
+      opts.title ?? 'Team sync',
+      opts.attendees ?? [],
+      opts.start,
+      opts.end,
+      occupiedUntil,
+      opts.status ?? 'confirmed',
+      `booking:${opts.roomId}:${opts.start}`,
+      opts.sequence ?? 0,
+    ],
   );
   return { id };
 }
 
 /** GET with the user's bearer token; returns the status, headers and parsed JSON. */
-export async function getJson(stack: TestStack, user: TestUser, path: string): Promise<{ status: number; body: any; headers: Headers }> {
+export async function getJson(
+  stack: TestStack,
+  user: TestUser,
+  path: string,
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(`${stack.baseUrl}/api/v1${path}`, { headers: user.auth });
   return { status: res.status, body: await json(res), headers: res.headers };
 }
 
-export async function send(stack: TestStack, user: TestUser, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, { method, headers: user.auth, body: body === undefined ? undefined : JSON.stringify(body) });
+export async function send(
+  stack: TestStack,
+  user: TestUser,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
+    method,
+    headers: user.auth,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }

@@ -2,7 +2,8 @@ import { call, clock, eventually, member, startBookingStack, type BookingStack }
 import { createSeries, hoursAhead, openPlannedSeries, seriesBookings, seriesRoom } from './support';
 
 const DAY = 86_400_000;
-const statuses = async (stack: BookingStack, seriesId: string) => (await seriesBookings(stack, seriesId)).map((b) => b.status);
+const statuses = async (stack: BookingStack, seriesId: string) =>
+  (await seriesBookings(stack, seriesId)).map((b) => b.status);
 
 describe('changing a recurring series', () => {
   let stack: BookingStack;
@@ -18,7 +19,11 @@ describe('changing a recurring series', () => {
     const u = await member(stack);
     const first = hoursAhead(12);
     const res = await createSeries(stack, u, {
-      roomId: r.id, start: first.toISOString(), end: new Date(first.getTime() + 3_600_000).toISOString(), timezone: 'UTC', rrule: `FREQ=DAILY;COUNT=${count}`,
+      roomId: r.id,
+      start: first.toISOString(),
+      end: new Date(first.getTime() + 3_600_000).toISOString(),
+      timezone: 'UTC',
+      rrule: `FREQ=DAILY;COUNT=${count}`,
     });
     expect(res.status).toBe(201);
     return { r, u, series: res.body, occ: (i: number) => res.body.occurrences[i].occurrenceStart as string };
@@ -27,15 +32,30 @@ describe('changing a recurring series', () => {
   test('when one occurrence, then this-and-following, then all are cancelled, then each step cancels exactly its occurrences (booked or not yet)', async () => {
     // Horizon 3 days: occurrences 1-3 are booked now, 4-5 wait for the horizon.
     const { u, series, occ } = await dailySeries(5, 3);
-    expect(series.occurrences.map((o: any) => o.outcome)).toEqual(['booked', 'booked', 'booked', 'scheduled', 'scheduled']);
+    expect(series.occurrences.map((o: any) => o.outcome)).toEqual([
+      'booked',
+      'booked',
+      'booked',
+      'scheduled',
+      'scheduled',
+    ]);
 
     const one = await call(stack, u, 'POST', `/series/${series.id}/cancel`, { scope: 'one', occurrenceStart: occ(1) });
     expect(one.status).toBe(200);
     expect(await statuses(stack, series.id)).toEqual(['confirmed', 'cancelled', 'confirmed']);
 
-    const following = await call(stack, u, 'POST', `/series/${series.id}/cancel`, { scope: 'following', occurrenceStart: occ(3) });
+    const following = await call(stack, u, 'POST', `/series/${series.id}/cancel`, {
+      scope: 'following',
+      occurrenceStart: occ(3),
+    });
     expect(following.status).toBe(200);
-    expect(following.body.occurrences.map((o: any) => o.outcome)).toEqual(['booked', 'booked', 'booked', 'cancelled', 'cancelled']);
+    expect(following.body.occurrences.map((o: any) => o.outcome)).toEqual([
+      'booked',
+      'booked',
+      'booked',
+      'cancelled',
+      'cancelled',
+    ]);
     expect(await statuses(stack, series.id)).toEqual(['confirmed', 'cancelled', 'confirmed']);
 
     const all = await call(stack, u, 'POST', `/series/${series.id}/cancel`, { scope: 'all', reason: 'team disbanded' });
@@ -47,7 +67,10 @@ describe('changing a recurring series', () => {
 
   test('when this-and-following is cancelled from a booked occurrence, then that one and the later ones are cancelled and the earlier ones stay', async () => {
     const { u, series, occ } = await dailySeries(4);
-    const res = await call(stack, u, 'POST', `/series/${series.id}/cancel`, { scope: 'following', occurrenceStart: occ(2) });
+    const res = await call(stack, u, 'POST', `/series/${series.id}/cancel`, {
+      scope: 'following',
+      occurrenceStart: occ(2),
+    });
     expect(res.status).toBe(200);
     expect(await statuses(stack, series.id)).toEqual(['confirmed', 'confirmed', 'cancelled', 'cancelled']);
     expect(res.body.status).toBe('active');
@@ -57,7 +80,10 @@ describe('changing a recurring series', () => {
     const { u, series } = await dailySeries(2);
     const stranger = await member(stack);
     expect((await call(stack, stranger, 'POST', `/series/${series.id}/cancel`, { scope: 'all' })).status).toBe(404);
-    const missing = await call(stack, u, 'POST', `/series/${series.id}/cancel`, { scope: 'one', occurrenceStart: new Date(Date.now() + 99 * DAY).toISOString() });
+    const missing = await call(stack, u, 'POST', `/series/${series.id}/cancel`, {
+      scope: 'one',
+      occurrenceStart: new Date(Date.now() + 99 * DAY).toISOString(),
+    });
     expect(missing.status).toBe(400);
     expect(await statuses(stack, series.id)).toEqual(['confirmed', 'confirmed']);
   });
@@ -66,7 +92,11 @@ describe('changing a recurring series', () => {
     const { u, series, occ } = await dailySeries(3);
     const moved = new Date(Date.parse(occ(1)) + 2 * 3_600_000);
     const res = await call(stack, u, 'POST', `/series/${series.id}/edit`, {
-      scope: 'one', occurrenceStart: occ(1), title: 'Offsite prep', start: moved.toISOString(), end: new Date(moved.getTime() + 3_600_000).toISOString(),
+      scope: 'one',
+      occurrenceStart: occ(1),
+      title: 'Offsite prep',
+      start: moved.toISOString(),
+      end: new Date(moved.getTime() + 3_600_000).toISOString(),
     });
     expect([res.status, res.status === 200 ? undefined : res.body]).toEqual([200, undefined]);
     const rows = await seriesBookings(stack, series.id);
@@ -81,7 +111,11 @@ describe('changing a recurring series', () => {
     const { u, series, occ } = await dailySeries(4);
     const later = (iso: string) => new Date(Date.parse(iso) + 3_600_000).toISOString();
     const res = await call(stack, u, 'POST', `/series/${series.id}/edit`, {
-      scope: 'following', occurrenceStart: occ(2), title: 'Team weekly (new time)', start: later(occ(2)), end: later(later(occ(2))),
+      scope: 'following',
+      occurrenceStart: occ(2),
+      title: 'Team weekly (new time)',
+      start: later(occ(2)),
+      end: later(later(occ(2))),
     });
     expect(res.status).toBe(200);
     expect(await statuses(stack, series.id)).toEqual(['confirmed', 'confirmed', 'cancelled', 'cancelled']);
@@ -104,12 +138,23 @@ describe('changing a recurring series', () => {
     const series = await openPlannedSeries(stack, u, r, [slot(3), slot(5), slot(7), slot(3600), slot(7200)]);
     expect(series.occurrences.map((o) => o.outcome)).toEqual(['booked', 'booked', 'booked', 'booked', 'booked']);
 
-    const ended = await eventually(() => call(stack, u, 'GET', `/series/${series.id}`), (res) => res.body.status !== 'active', 30000);
+    const ended = await eventually(
+      () => call(stack, u, 'GET', `/series/${series.id}`),
+      (res) => res.body.status !== 'active',
+      30000,
+    );
     expect(ended.body.status).toBe('ended');
     expect(ended.body.statusReason).toMatch(/3 occurrences in a row were released/);
     expect(ended.body.consecutiveReleases).toBe(3);
-    expect(await eventually(() => statuses(stack, series.id), (s) => s[4] === 'cancelled')).toEqual(['released', 'released', 'released', 'cancelled', 'cancelled']);
-    expect((await seriesBookings(stack, series.id))[3].status_reason).toMatch(/in a row were released because nobody checked in/);
+    expect(
+      await eventually(
+        () => statuses(stack, series.id),
+        (s) => s[4] === 'cancelled',
+      ),
+    ).toEqual(['released', 'released', 'released', 'cancelled', 'cancelled']);
+    expect((await seriesBookings(stack, series.id))[3].status_reason).toMatch(
+      /in a row were released because nobody checked in/,
+    );
   });
 
   test('when a checked-in occurrence comes between no-shows, then the count starts again and the series goes on', async () => {
@@ -117,12 +162,25 @@ describe('changing a recurring series', () => {
     const r = await seriesRoom(stack, { checkInOpensBeforeSeconds: 2, checkInGraceSeconds: 1 });
     const u = await member(stack);
     const slot = (s: number) => ({ start: at(s), end: at(s + 1) });
-    const series = await openPlannedSeries(stack, u, r, [slot(2), slot(8), slot(11), slot(3600)], { maxConsecutiveReleases: 2 });
+    const series = await openPlannedSeries(stack, u, r, [slot(2), slot(8), slot(11), slot(3600)], {
+      maxConsecutiveReleases: 2,
+    });
     const second = series.occurrences[1].bookingId!;
-    const checkedIn = await eventually(() => call(stack, u, 'POST', `/bookings/${second}/check-in`, {}), (res) => res.status === 200);
+    const checkedIn = await eventually(
+      () => call(stack, u, 'POST', `/bookings/${second}/check-in`, {}),
+      (res) => res.status === 200,
+    );
     expect(checkedIn.status).toBe(200);
-    expect(await eventually(() => statuses(stack, series.id), (s) => s[2] === 'released')).toEqual(['released', 'completed', 'released', 'confirmed']);
-    const read = await eventually(() => call(stack, u, 'GET', `/series/${series.id}`), (res) => res.body.consecutiveReleases === 1);
+    expect(
+      await eventually(
+        () => statuses(stack, series.id),
+        (s) => s[2] === 'released',
+      ),
+    ).toEqual(['released', 'completed', 'released', 'confirmed']);
+    const read = await eventually(
+      () => call(stack, u, 'GET', `/series/${series.id}`),
+      (res) => res.body.consecutiveReleases === 1,
+    );
     expect(read.body).toMatchObject({ status: 'active', consecutiveReleases: 1 });
   });
 
@@ -134,12 +192,19 @@ describe('changing a recurring series', () => {
     const series = await openPlannedSeries(stack, u, r, [slot(2), slot(6), slot(10), slot(14)], { horizonSeconds: 3 });
     expect(series.occurrences.map((o) => o.outcome)).toEqual(['booked', 'scheduled', 'scheduled', 'scheduled']);
 
-    const later = await eventually(() => call(stack, u, 'GET', `/series/${series.id}`), (res) => res.body.occurrences.every((o: any) => o.outcome === 'booked'), 30000);
+    const later = await eventually(
+      () => call(stack, u, 'GET', `/series/${series.id}`),
+      (res) => res.body.occurrences.every((o: any) => o.outcome === 'booked'),
+      30000,
+    );
     expect(later.body.occurrences.map((o: any) => o.outcome)).toEqual(['booked', 'booked', 'booked', 'booked']);
-    expect((await seriesBookings(stack, series.id)).map((b) => b.workflow_id)).toEqual([slot(2), slot(6), slot(10), slot(14)].map((s) => `booking:${r.id}:${s.start.replace('.000Z', 'Z')}`));
+    expect((await seriesBookings(stack, series.id)).map((b) => b.workflow_id)).toEqual(
+      [slot(2), slot(6), slot(10), slot(14)].map((s) => `booking:${r.id}:${s.start.replace('.000Z', 'Z')}`),
+    );
     const runs = async () => {
       const ids: string[] = [];
-      for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${series.workflowId}"` })) ids.push(wf.runId);
+      for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${series.workflowId}"` }))
+        ids.push(wf.runId);
       return ids;
     };
     // Three horizon steps after the first booking: three continue-as-new, four runs (visibility catches up shortly).

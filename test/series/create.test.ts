@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { book, call, eventually, member, startBookingStack, workflowState, type BookingStack } from '../bookings/support';
+import {
+  book,
+  call,
+  eventually,
+  member,
+  startBookingStack,
+  workflowState,
+  type BookingStack,
+} from '../bookings/support';
 import { ACTIVE_STATUSES } from '../../src/shared/booking';
 import { bookingWorkflowId } from '../../src/shared/booking-messages';
 import { BookingIdKey, SeriesIdKey } from '../../src/shared/search-attributes';
@@ -19,12 +27,22 @@ describe('creating a recurring series', () => {
     const r = await seriesRoom(stack, { horizonDays: 400, slotGranularitySeconds: 900 }, { timezone: 'Europe/Berlin' });
     const u = await member(stack);
     const res = await createSeries(stack, u, {
-      roomId: r.id, start: '2027-03-15T09:00:00+01:00', end: '2027-03-15T10:00:00+01:00', timezone: 'Europe/Berlin', rrule: 'FREQ=WEEKLY;COUNT=4',
+      roomId: r.id,
+      start: '2027-03-15T09:00:00+01:00',
+      end: '2027-03-15T10:00:00+01:00',
+      timezone: 'Europe/Berlin',
+      rrule: 'FREQ=WEEKLY;COUNT=4',
     });
     expect(res.status).toBe(201);
     const starts = res.body.occurrences.map((o: any) => o.start);
-    expect(starts).toEqual(['2027-03-15T08:00:00.000Z', '2027-03-22T08:00:00.000Z', '2027-03-29T07:00:00.000Z', '2027-04-05T07:00:00.000Z']);
-    for (const start of starts) expect(DateTime.fromISO(start, { zone: 'Europe/Berlin' }).toFormat('HH:mm')).toBe('09:00');
+    expect(starts).toEqual([
+      '2027-03-15T08:00:00.000Z',
+      '2027-03-22T08:00:00.000Z',
+      '2027-03-29T07:00:00.000Z',
+      '2027-04-05T07:00:00.000Z',
+    ]);
+    for (const start of starts)
+      expect(DateTime.fromISO(start, { zone: 'Europe/Berlin' }).toFormat('HH:mm')).toBe('09:00');
     expect(res.body.occurrences.every((o: any) => o.outcome === 'booked' && o.status === 'confirmed')).toBe(true);
 
     const rows = await seriesBookings(stack, res.body.id);
@@ -38,7 +56,11 @@ describe('creating a recurring series', () => {
     expect((await workflowState(stack, third.workflow_id)).status).toBe('confirmed');
     const described = await stack.deps.temporal.workflow.getHandle(third.workflow_id).describe();
     expect(described.typedSearchAttributes.get(SeriesIdKey)).toBe(res.body.id);
-    expect((await stack.deps.temporal.workflow.getHandle(res.body.workflowId).describe()).typedSearchAttributes.get(SeriesIdKey)).toBe(res.body.id);
+    expect(
+      (await stack.deps.temporal.workflow.getHandle(res.body.workflowId).describe()).typedSearchAttributes.get(
+        SeriesIdKey,
+      ),
+    ).toBe(res.body.id);
   });
 
   test('when the 40th occurrence of a daily series conflicts, then "fail" books nothing and lists it, and "skip" books the other 39', async () => {
@@ -46,24 +68,45 @@ describe('creating a recurring series', () => {
     const u = await member(stack);
     const first = hoursAhead(12);
     const fortieth = new Date(first.getTime() + 39 * 86_400_000);
-    const other = await book(stack, await member(stack), { roomId: r.id, start: new Date(fortieth.getTime() + 1800_000).toISOString(), end: new Date(fortieth.getTime() + 5400_000).toISOString() });
+    const other = await book(stack, await member(stack), {
+      roomId: r.id,
+      start: new Date(fortieth.getTime() + 1800_000).toISOString(),
+      end: new Date(fortieth.getTime() + 5400_000).toISOString(),
+    });
     expect(other.status).toBe(201);
-    const body = { roomId: r.id, start: first.toISOString(), end: new Date(first.getTime() + 3_600_000).toISOString(), timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=40' };
+    const body = {
+      roomId: r.id,
+      start: first.toISOString(),
+      end: new Date(first.getTime() + 3_600_000).toISOString(),
+      timezone: 'UTC',
+      rrule: 'FREQ=DAILY;COUNT=40',
+    };
 
     const refused = await createSeries(stack, u, { ...body, onConflict: 'fail' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('SLOT_CONFLICT');
     expect(refused.body.error.details.conflicts).toEqual([
-      { occurrenceStart: fortieth.toISOString(), start: fortieth.toISOString(), end: new Date(fortieth.getTime() + 3_600_000).toISOString(), conflict: { conflictingBookingId: other.body.id, start: other.body.start, end: other.body.end } },
+      {
+        occurrenceStart: fortieth.toISOString(),
+        start: fortieth.toISOString(),
+        end: new Date(fortieth.getTime() + 3_600_000).toISOString(),
+        conflict: { conflictingBookingId: other.body.id, start: other.body.start, end: other.body.end },
+      },
     ]);
     expect(await roomBookingCount(stack, r.id)).toBe(1);
-    expect((await stack.deps.dataSource.query('SELECT id FROM booking_series WHERE organizer_id = $1', [u.id])).length).toBe(0);
+    expect(
+      (await stack.deps.dataSource.query('SELECT id FROM booking_series WHERE organizer_id = $1', [u.id])).length,
+    ).toBe(0);
 
     const skipped = await createSeries(stack, u, { ...body, onConflict: 'skip' });
     expect(skipped.status).toBe(201);
     const outcomes = skipped.body.occurrences.map((o: any) => o.outcome);
     expect(outcomes.filter((o: string) => o === 'booked')).toHaveLength(39);
-    expect(skipped.body.occurrences[39]).toMatchObject({ outcome: 'conflict', start: fortieth.toISOString(), conflict: { conflictingBookingId: other.body.id } });
+    expect(skipped.body.occurrences[39]).toMatchObject({
+      outcome: 'conflict',
+      start: fortieth.toISOString(),
+      conflict: { conflictingBookingId: other.body.id },
+    });
     expect(await roomBookingCount(stack, r.id)).toBe(40);
     const read = await call(stack, u, 'GET', `/series/${skipped.body.id}`);
     expect(read.body.occurrences[39].outcome).toBe('conflict');
@@ -73,7 +116,13 @@ describe('creating a recurring series', () => {
     const r = await seriesRoom(stack);
     const u = await member(stack);
     const first = hoursAhead(12);
-    const base = { roomId: r.id, start: first.toISOString(), end: new Date(first.getTime() + 3_600_000).toISOString(), timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=3' };
+    const base = {
+      roomId: r.id,
+      start: first.toISOString(),
+      end: new Date(first.getTime() + 3_600_000).toISOString(),
+      timezone: 'UTC',
+      rrule: 'FREQ=DAILY;COUNT=3',
+    };
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ rrule: 'FREQ=SOMETIMES;COUNT=3' }, 'rrule', /FREQ=SOMETIMES is not supported/],
       [{ rrule: 'this is not a rule' }, 'rrule', /not a KEY=VALUE part/],
@@ -90,7 +139,9 @@ describe('creating a recurring series', () => {
       expect(res.body.error.message).toMatch(message);
     }
     expect(await roomBookingCount(stack, r.id)).toBe(0);
-    expect((await stack.deps.dataSource.query('SELECT id FROM booking_series WHERE organizer_id = $1', [u.id])).length).toBe(0);
+    expect(
+      (await stack.deps.dataSource.query('SELECT id FROM booking_series WHERE organizer_id = $1', [u.id])).length,
+    ).toBe(0);
   });
 });
 
@@ -103,7 +154,7 @@ describe('a series occurrence whose workflow cannot start', () => {
     await stack.stop();
   });
 
-  test('when an occurrence\'s workflow id is held by another run, then its row is released: no active booking is left without a workflow', async () => {
+  test("when an occurrence's workflow id is held by another run, then its row is released: no active booking is left without a workflow", async () => {
     const r = await seriesRoom(stack, { horizonDays: 60 });
     const u = await member(stack);
     const first = hoursAhead(30);
@@ -116,10 +167,18 @@ describe('a series occurrence whose workflow cannot start', () => {
     });
     try {
       const res = await createSeries(stack, u, {
-        roomId: r.id, start: first.toISOString(), end: new Date(first.getTime() + 3_600_000).toISOString(), timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=2',
+        roomId: r.id,
+        start: first.toISOString(),
+        end: new Date(first.getTime() + 3_600_000).toISOString(),
+        timezone: 'UTC',
+        rrule: 'FREQ=DAILY;COUNT=2',
       });
       expect(res.status).toBe(201);
-      const rows = await eventually(() => seriesBookings(stack, res.body.id), (bs) => bs.some((b) => b.status === 'cancelled'), 30_000);
+      const rows = await eventually(
+        () => seriesBookings(stack, res.body.id),
+        (bs) => bs.some((b) => b.status === 'cancelled'),
+        30_000,
+      );
       const [ok, orphan] = rows;
       expect(ok.status).toBe('confirmed');
       expect(orphan).toMatchObject({ status: 'cancelled' });

@@ -9,7 +9,6 @@ import { openPlannedSeries, seriesBookings, seriesRoom } from './support';
 // replay them. RECORD_HISTORIES=<tag> adds this run's as <path>.<tag>.json (older generations stay).
 const FIXTURES = join(__dirname, '..', 'fixtures', 'series-histories');
 
-
 describe('replaying recorded series histories', () => {
   test('when the committed series histories are replayed against the current workflow code, then none diverges', () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
@@ -31,14 +30,32 @@ describe('replaying recorded series histories', () => {
     test('when a series books, continues as new and its occurrences are released as no-shows (each telling the series), then the fresh histories replay too', async () => {
       const at = clock();
       const u = await member(stack);
-      const r = await seriesRoom(stack, { checkInOpensBeforeSeconds: 1, checkInGraceSeconds: 1, reviewWindowSeconds: 1 });
-      const series = await openPlannedSeries(stack, u, r, [{ start: at(2), end: at(3) }, { start: at(6), end: at(7) }], { horizonSeconds: 3 });
+      const r = await seriesRoom(stack, {
+        checkInOpensBeforeSeconds: 1,
+        checkInGraceSeconds: 1,
+        reviewWindowSeconds: 1,
+      });
+      const series = await openPlannedSeries(
+        stack,
+        u,
+        r,
+        [
+          { start: at(2), end: at(3) },
+          { start: at(6), end: at(7) },
+        ],
+        { horizonSeconds: 3 },
+      );
       const first = series.occurrences[0];
-      const rows = await eventually(() => seriesBookings(stack, series.id), (b) => b.length === 2 && b[1].status === 'released', 30000);
+      const rows = await eventually(
+        () => seriesBookings(stack, series.id),
+        (b) => b.length === 2 && b[1].status === 'released',
+        30000,
+      );
       expect(rows.map((b) => b.status)).toEqual(['released', 'released']);
 
       const runs: string[] = [];
-      for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${series.workflowId}"` })) runs.push(wf.runId);
+      for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${series.workflowId}"` }))
+        runs.push(wf.runId);
       const firstRun = runs[runs.length - 1];
       const targets: Record<string, { workflowId: string; runId?: string }> = {
         'series-parent-first-run': { workflowId: series.workflowId, runId: firstRun },
@@ -48,7 +65,13 @@ describe('replaying recorded series histories', () => {
       expect(first.outcome).toBe('booked');
       const fresh = mkdtempSync(join(tmpdir(), 'roombook-series-histories-'));
       for (const [name, { workflowId, runId }] of Object.entries(targets)) {
-        expect(await eventually(() => workflowStatus(stack, workflowId, runId), (s) => s === 'COMPLETED' || s === 'CONTINUED_AS_NEW', 30000)).toMatch(/COMPLETED|CONTINUED_AS_NEW/);
+        expect(
+          await eventually(
+            () => workflowStatus(stack, workflowId, runId),
+            (s) => s === 'COMPLETED' || s === 'CONTINUED_AS_NEW',
+            30000,
+          ),
+        ).toMatch(/COMPLETED|CONTINUED_AS_NEW/);
         const json = exportHistory(stack.config.temporal.address, workflowId, runId);
         writeFileSync(join(fresh, `${name}.json`), json);
         if (process.env.RECORD_HISTORIES) {

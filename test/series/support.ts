@@ -5,7 +5,11 @@ import type { RoomPolicy } from '../../src/shared/booking';
 import { call, room, type BookingStack } from '../bookings/support';
 
 /** A room of the lifecycle tests' policy in a building of its own: series tests add many rooms, which must not crowd other tests' searches. */
-export const seriesRoom = (stack: BookingStack, policy: Partial<RoomPolicy> = {}, opts: Parameters<typeof room>[2] = {}) => room(stack, policy, { building: 'Series wing', ...opts });
+export const seriesRoom = (
+  stack: BookingStack,
+  policy: Partial<RoomPolicy> = {},
+  opts: Parameters<typeof room>[2] = {},
+) => room(stack, policy, { building: 'Series wing', ...opts });
 
 export function createSeries(stack: BookingStack, user: TestUser, body: Record<string, unknown>) {
   return call(stack, user, 'POST', '/series', { title: 'Team weekly', onConflict: 'fail', ...body });
@@ -39,11 +43,15 @@ export async function openPlannedSeries(
 }
 
 export async function seriesBookings(stack: BookingStack, seriesId: string): Promise<Record<string, any>[]> {
-  return stack.deps.dataSource.query('SELECT * FROM bookings WHERE series_id = $1 ORDER BY occurrence_start', [seriesId]);
+  return stack.deps.dataSource.query('SELECT * FROM bookings WHERE series_id = $1 ORDER BY occurrence_start', [
+    seriesId,
+  ]);
 }
 
 export async function roomBookingCount(stack: BookingStack, roomId: string): Promise<number> {
-  const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM bookings WHERE room_id = $1', [roomId]);
+  const [{ n }] = await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM bookings WHERE room_id = $1', [
+    roomId,
+  ]);
   return n;
 }
 

@@ -37,9 +37,17 @@ export async function call(
 }
 
 /** Signs up through the API and returns the session (fails the test on anything but 201). */
-export async function register(stack: TestStack, opts: { email?: string; password?: string; displayName?: string; timezone?: string } = {}): Promise<Session> {
+export async function register(
+  stack: TestStack,
+  opts: { email?: string; password?: string; displayName?: string; timezone?: string } = {},
+): Promise<Session> {
   const res = await call(stack, 'POST', '/auth/register', {
-    body: { email: opts.email ?? randomEmail(), password: opts.password ?? PASSWORD, displayName: opts.displayName ?? 'Test Person', timezone: opts.timezone },
+    body: {
+      email: opts.email ?? randomEmail(),
+      password: opts.password ?? PASSWORD,
+      displayName: opts.displayName ?? 'Test Person',
+      timezone: opts.timezone,
+    },
   });
   if (res.status !== 201) throw new Error(`register answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;

@@ -37,7 +37,14 @@ export async function createUser(
     [email, opts.displayName ?? email.split('@')[0], timezone, role, opts.emailVerified ?? true],
   );
   const token = signAccessToken(stack.config.jwtSecret, { id: row.id, role });
-  return { id: row.id, email, role, timezone, token, auth: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };
+  return {
+    id: row.id,
+    email,
+    role,
+    timezone,
+    token,
+    auth: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  };
 }
 
 export interface TestRoom {
@@ -50,7 +57,16 @@ export interface TestRoom {
 /** A room written straight to the database with the given policy (seconds-scale durations for lifecycle tests). */
 export async function createRoom(
   stack: FixtureStack,
-  opts: { policy?: Partial<RoomPolicy>; timezone?: string; capacity?: number; building?: string; floor?: string; amenities?: string[]; status?: 'active' | 'out_of_service'; name?: string } = {},
+  opts: {
+    policy?: Partial<RoomPolicy>;
+    timezone?: string;
+    capacity?: number;
+    building?: string;
+    floor?: string;
+    amenities?: string[];
+    status?: 'active' | 'out_of_service';
+    name?: string;
+  } = {},
 ): Promise<TestRoom> {
   const policy = { ...DEFAULT_ROOM_POLICY, ...opts.policy };
   const name = opts.name ?? `Room ${randomUUID().slice(0, 8)}`;
@@ -58,7 +74,16 @@ export async function createRoom(
   const [row] = await stack.deps.dataSource.query(
     `INSERT INTO rooms (name, building, floor, capacity, amenities, timezone, policy, status)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-    [name, opts.building ?? 'HQ', opts.floor ?? '1', opts.capacity ?? 6, opts.amenities ?? [], timezone, JSON.stringify(policy), opts.status ?? 'active'],
+    [
+      name,
+      opts.building ?? 'HQ',
+      opts.floor ?? '1',
+      opts.capacity ?? 6,
+      opts.amenities ?? [],
+      timezone,
+      JSON.stringify(policy),
+      opts.status ?? 'active',
+    ],
   );
   return { id: row.id, name, timezone, policy };
 }

@@ -13,9 +13,14 @@ import { startSmtpSink } from './smtp-sink';
  */
 export default async function globalSetup(): Promise<void> {
   const cliPath = process.env.TEMPORAL_CLI_PATH;
-  if (!cliPath) throw new Error('TEMPORAL_CLI_PATH is not set: run the tests with `npm test`, which installs and finds the Temporal CLI.');
+  if (!cliPath)
+    throw new Error(
+      'TEMPORAL_CLI_PATH is not set: run the tests with `npm test`, which installs and finds the Temporal CLI.',
+    );
   const started = Date.now();
-  const declared = JSON.parse(readFileSync(join(__dirname, '../../src/shared/search-attributes.json'), 'utf8')) as Record<string, string>;
+  const declared = JSON.parse(
+    readFileSync(join(__dirname, '../../src/shared/search-attributes.json'), 'utf8'),
+  ) as Record<string, string>;
   const searchAttributes = Object.entries(declared).map(([name, type]) =>
     defineSearchAttributeKey(name, type === 'Datetime' ? SearchAttributeType.DATETIME : SearchAttributeType.KEYWORD),
   );

@@ -21,7 +21,11 @@ export interface RunningProcess {
 }
 
 export function spawnProcess(name: string, script: string, env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters: { predicate: (line: string) => boolean; resolve: (line: string) => void }[] = [];
@@ -109,12 +113,25 @@ export async function startProcessStack(extraEnv: NodeJS.ProcessEnv = {}): Promi
 }
 
 /** A member, a room with second-scale policies and a confirmed booking, made through the process stack's api. */
-export async function bookThroughProcesses(procs: ProcessStack, dataSource: DataSource, title: string): Promise<{ user: TestUser; roomId: string; response: Response; book(start: number, end: number): Promise<Response> }> {
+export async function bookThroughProcesses(
+  procs: ProcessStack,
+  dataSource: DataSource,
+  title: string,
+): Promise<{
+  user: TestUser;
+  roomId: string;
+  response: Response;
+  book(start: number, end: number): Promise<Response>;
+}> {
   const fixtures = { config: { jwtSecret: process.env.JWT_SECRET! }, deps: { dataSource } };
   const user = await createUser(fixtures);
   const room = await createRoom(fixtures, { policy: FAST_POLICY });
   const at = clock();
   const book = (start: number, end: number) =>
-    fetch(`${procs.baseUrl}/api/v1/bookings`, { method: 'POST', headers: user.auth, body: JSON.stringify({ roomId: room.id, start: at(start), end: at(end), title }) });
+    fetch(`${procs.baseUrl}/api/v1/bookings`, {
+      method: 'POST',
+      headers: user.auth,
+      body: JSON.stringify({ roomId: room.id, start: at(start), end: at(end), title }),
+    });
   return { user, roomId: room.id, response: await book(3600, 7200), book };
 }

@@ -13,15 +13,35 @@ export interface ReplayOutcome {
  * process: protobuf type checks fail inside jest's module sandbox.
  */
 export function replayHistories(target: string): ReplayOutcome {
-  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/replay-histories.ts', target], { cwd: ROOT, encoding: 'utf8', timeout: 120000 });
-  const lines = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/replay-histories.ts', target], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120000,
+  });
+  const lines = run.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   if (!lines.length) throw new Error(`replay printed nothing (exit ${run.status}): ${run.stderr}`);
   return { results: lines.slice(0, -1), summary: lines[lines.length - 1] };
 }
 
 /** A workflow's history as JSON, exported the operators' way (`temporal workflow show --output json`). */
 export function exportHistory(address: string, workflowId: string, runId?: string): string {
-  return execFileSync(process.env.TEMPORAL_CLI_PATH!, [
-    'workflow', 'show', '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--output', 'json', '--address', address,
-  ], { encoding: 'utf8' });
+  return execFileSync(
+    process.env.TEMPORAL_CLI_PATH!,
+    [
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      ...(runId ? ['--run-id', runId] : []),
+      '--output',
+      'json',
+      '--address',
+      address,
+    ],
+    { encoding: 'utf8' },
+  );
 }

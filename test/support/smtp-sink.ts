@@ -10,7 +10,10 @@ import { SMTPServer } from 'smtp-server';
  * message is written to `dir` as <time>-<n>-<uuid>.eml (names sort in arrival order), with an
  * X-Envelope-To first line, so tests in any jest worker read exactly what arrived.
  */
-export async function startSmtpSink(dir: string, port = 0): Promise<{ server: SMTPServer; port: number; stop(): Promise<void> }> {
+export async function startSmtpSink(
+  dir: string,
+  port = 0,
+): Promise<{ server: SMTPServer; port: number; stop(): Promise<void> }> {
   mkdirSync(dir, { recursive: true });
   let counter = 0;
   const server = new SMTPServer({

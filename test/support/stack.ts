@@ -32,10 +32,18 @@ export interface TestStack {
  * The real API on a free port, against the run's Temporal server, database and Redis. Each stack
  * gets its own task queue, so a test file's worker only runs that file's workflows.
  */
-export async function startApi(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestStack> {
+export async function startApi(
+  overrides: Partial<Config> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TestStack> {
   const base = loadConfig(env);
   // Each stack has its own task queue, so only its own worker runs its workflows.
-  const config: Config = { ...base, port: 0, temporal: { ...base.temporal, taskQueue: `test-${randomUUID()}` }, ...overrides };
+  const config: Config = {
+    ...base,
+    port: 0,
+    temporal: { ...base.temporal, taskQueue: `test-${randomUUID()}` },
+    ...overrides,
+  };
   const logger = createLogger(config.logLevel, 'api-test');
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -78,7 +86,11 @@ export interface TestWorker {
 let runtimeInstalled = false;
 
 /** A real worker (prebuilt bundle) on its own task queue, running until stop(). */
-export async function startWorker(config: Config, deps: { dataSource: DataSource; redis: Redis; temporal: Client }, taskQueue = config.temporal.taskQueue): Promise<TestWorker> {
+export async function startWorker(
+  config: Config,
+  deps: { dataSource: DataSource; redis: Redis; temporal: Client },
+  taskQueue = config.temporal.taskQueue,
+): Promise<TestWorker> {
   if (!runtimeInstalled) {
     // Once per test process: the SDK's own log lines only when something is wrong.
     Runtime.install({ logger: new DefaultLogger(process.env.TEMPORAL_LOG_LEVEL === 'debug' ? 'DEBUG' : 'ERROR') });
@@ -88,7 +100,17 @@ export async function startWorker(config: Config, deps: { dataSource: DataSource
   const mailer = createMailer(config.smtpUrl);
   const worker = await createBookingWorker(
     // config last: callers often pass the API's whole deps, whose own config must not win over this one.
-    { logger: createLogger(config.logLevel, 'worker-test'), mailer, meter: Runtime.instance().metricMeter, publishBookingEvent: createBookingEventPublisher({ ...deps, logger: createLogger(config.logLevel, 'realtime-test') }), ...deps, config: { ...config, temporal: { ...config.temporal, taskQueue } } },
+    {
+      logger: createLogger(config.logLevel, 'worker-test'),
+      mailer,
+      meter: Runtime.instance().metricMeter,
+      publishBookingEvent: createBookingEventPublisher({
+        ...deps,
+        logger: createLogger(config.logLevel, 'realtime-test'),
+      }),
+      ...deps,
+      config: { ...config, temporal: { ...config.temporal, taskQueue } },
+    },
     { connection, namespace: config.temporal.namespace, taskQueue },
   );
   const running = worker.run();

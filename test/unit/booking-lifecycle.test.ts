@@ -95,7 +95,8 @@ describe('booking lifecycle rules', () => {
   test('when an action is allowed, then only from active statuses', () => {
     for (const [action, from] of Object.entries(ALLOWED_FROM)) {
       expect(from.length).toBeGreaterThan(0);
-      for (const status of TERMINAL_STATUSES) expect(isAllowed(action as keyof typeof ALLOWED_FROM, status)).toBe(false);
+      for (const status of TERMINAL_STATUSES)
+        expect(isAllowed(action as keyof typeof ALLOWED_FROM, status)).toBe(false);
     }
   });
 
@@ -111,7 +112,10 @@ describe('booking lifecycle rules', () => {
 
   test('when the room has no check-in, then check-in stays possible until the end and there is no deadline', () => {
     const policy = { ...DEFAULT_ROOM_POLICY, requiresCheckIn: false };
-    expect(checkInWindow(policy, iso(T0), iso(T0 + 3_600_000))).toEqual({ opensAt: iso(T0 - 300_000), closesAt: iso(T0 + 3_600_000) });
+    expect(checkInWindow(policy, iso(T0), iso(T0 + 3_600_000))).toEqual({
+      opensAt: iso(T0 - 300_000),
+      closesAt: iso(T0 + 3_600_000),
+    });
   });
 
   test('property: occupiedUntil is never before the end', () => {
@@ -177,25 +181,31 @@ describe('booking lifecycle rules', () => {
 
   test('property: the review follow-up prompts, reminds at most once, and always closes at the end of the window', () => {
     fc.assert(
-      fc.property(policyArb, fc.boolean(), fc.integer({ min: 0, max: 100_000 }), (policy, everyoneReviewed, afterSeconds) => {
-        const endedAt = iso(T0);
-        const window = reviewWindow(policy, endedAt);
-        let state = { endedAt, reminderSent: false, everyoneReviewed } as Parameters<typeof nextReviewDeadline>[0];
-        let clock = T0 + afterSeconds * 1000;
-        const fired: string[] = [];
-        for (let steps = 0; steps < 5; steps += 1) {
-          const next = nextReviewDeadline(state, policy, clock);
-          expect(next.at).toBeGreaterThanOrEqual(clock);
-          clock = next.at;
-          fired.push(next.kind);
-          if (next.kind === 'review_close') break;
-          state = next.kind === 'review_prompt' ? { ...state, promptSentAt: iso(clock) } : { ...state, reminderSent: true };
-        }
-        expect(fired[0]).toBe('review_prompt');
-        expect(fired[fired.length - 1]).toBe('review_close');
-        expect(fired.filter((k) => k === 'review_reminder').length).toBeLessThanOrEqual(everyoneReviewed ? 0 : 1);
-        expect(clock).toBeGreaterThanOrEqual(Date.parse(window.closesAt));
-      }),
+      fc.property(
+        policyArb,
+        fc.boolean(),
+        fc.integer({ min: 0, max: 100_000 }),
+        (policy, everyoneReviewed, afterSeconds) => {
+          const endedAt = iso(T0);
+          const window = reviewWindow(policy, endedAt);
+          let state = { endedAt, reminderSent: false, everyoneReviewed } as Parameters<typeof nextReviewDeadline>[0];
+          let clock = T0 + afterSeconds * 1000;
+          const fired: string[] = [];
+          for (let steps = 0; steps < 5; steps += 1) {
+            const next = nextReviewDeadline(state, policy, clock);
+            expect(next.at).toBeGreaterThanOrEqual(clock);
+            clock = next.at;
+            fired.push(next.kind);
+            if (next.kind === 'review_close') break;
+            state =
+              next.kind === 'review_prompt' ? { ...state, promptSentAt: iso(clock) } : { ...state, reminderSent: true };
+          }
+          expect(fired[0]).toBe('review_prompt');
+          expect(fired[fired.length - 1]).toBe('review_close');
+          expect(fired.filter((k) => k === 'review_reminder').length).toBeLessThanOrEqual(everyoneReviewed ? 0 : 1);
+          expect(clock).toBeGreaterThanOrEqual(Date.parse(window.closesAt));
+        },
+      ),
     );
   });
 });

@@ -20,7 +20,11 @@ export function hmacKey(secret: string): KeyObject {
   return key;
 }
 
-export function signAccessToken(secret: string, user: { id: string; role: UserRole }, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS): string {
+export function signAccessToken(
+  secret: string,
+  user: { id: string; role: UserRole },
+  ttlSeconds = ACCESS_TOKEN_TTL_SECONDS,
+): string {
   return jwt.sign({ role: user.role }, hmacKey(secret), {
     algorithm: JWT_ALGORITHM,
     issuer: JWT_ISSUER,
@@ -33,12 +37,21 @@ export function signAccessToken(secret: string, user: { id: string; role: UserRo
 export function verifyAccessToken(secret: string, token: string): Principal {
   let payload: jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, hmacKey(secret), { algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, audience: JWT_AUDIENCE }) as jwt.JwtPayload;
+    payload = jwt.verify(token, hmacKey(secret), {
+      algorithms: [JWT_ALGORITHM],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+    }) as jwt.JwtPayload;
   } catch (err) {
     const expired = err instanceof jwt.TokenExpiredError;
-    throw unauthorized(expired ? 'The access token has expired: refresh it with POST /api/v1/auth/refresh.' : 'The access token is invalid.');
+    throw unauthorized(
+      expired
+        ? 'The access token has expired: refresh it with POST /api/v1/auth/refresh.'
+        : 'The access token is invalid.',
+    );
   }
   const role = payload.role as UserRole;
-  if (typeof payload.sub !== 'string' || !ROLES.includes(role) || role === ('display' as string)) throw unauthorized('The access token is invalid.');
+  if (typeof payload.sub !== 'string' || !ROLES.includes(role) || role === ('display' as string))
+    throw unauthorized('The access token is invalid.');
   return { kind: 'user', userId: payload.sub, role };
 }

@@ -15,7 +15,8 @@ const assets = {
 const roomIdSchema = z.string().uuid();
 
 // The page talks to its own origin only (REST and the Socket.IO connection) and runs no inline script.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * The room display: GET /display/:roomId#token=<display token>. The token stays in the URL
@@ -25,14 +26,16 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-sr
 export function displayPageRouter(): Router {
   const router = new Router();
   router.get('/display/assets/:file', (ctx) => {
-    const asset = ctx.params.file === 'display.js' || ctx.params.file === 'display.css' ? assets[ctx.params.file] : undefined;
+    const asset =
+      ctx.params.file === 'display.js' || ctx.params.file === 'display.css' ? assets[ctx.params.file] : undefined;
     if (!asset) return ctx.throw(404, 'No such asset.');
     ctx.type = asset.type;
     ctx.set('Cache-Control', 'no-cache');
     ctx.body = asset.body;
   });
   router.get('/display/:roomId', (ctx) => {
-    if (!roomIdSchema.safeParse(ctx.params.roomId).success) return ctx.throw(404, 'No such room display: the path needs a room id (uuid).');
+    if (!roomIdSchema.safeParse(ctx.params.roomId).success)
+      return ctx.throw(404, 'No such room display: the path needs a room id (uuid).');
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Content-Security-Policy', CSP);

@@ -36,7 +36,8 @@ export function formAsBody(fields: readonly string[]): Middleware {
 /** Whether the caller is a browser that wants a page back rather than JSON. */
 export const wantsHtml = (ctx: Context): boolean => ctx.accepts('json', 'html') === 'html';
 
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 export { escapeHtml };
 
 /** A minimal page for links in mail: no scripts, not indexed. */

@@ -44,7 +44,11 @@ export function requestContext(logger: Logger): Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        throw new AppError(404, 'NOT_FOUND', `No route for ${ctx.method} ${ctx.path}. See /api/v1/openapi.json for the API.`);
+        throw new AppError(
+          404,
+          'NOT_FOUND',
+          `No route for ${ctx.method} ${ctx.path}. See /api/v1/openapi.json for the API.`,
+        );
       }
     } catch (err) {
       respondWithError(ctx, err);
@@ -70,13 +74,18 @@ export function requestContext(logger: Logger): Middleware {
 function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
   const dependency = err instanceof AppError ? undefined : dependencyError(err);
   if (dependency) {
-    ctx.state.log.warn({ err: (err as Error).message, code: dependency.code, details: dependency.details }, 'dependency error answered as ' + dependency.status);
+    ctx.state.log.warn(
+      { err: (err as Error).message, code: dependency.code, details: dependency.details },
+      'dependency error answered as ' + dependency.status,
+    );
     err = dependency;
   }
   if (err instanceof AppError && err.operational) {
     ctx.status = err.status;
     for (const [name, value] of Object.entries(err.headers)) ctx.set(name, value);
-    ctx.body = { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+    ctx.body = {
+      error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) },
+    };
     return;
   }
   const httpErr = (err ?? {}) as HttpLikeError;
@@ -86,20 +95,22 @@ function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
     for (const [name, value] of Object.entries(httpErr.headers ?? {})) ctx.set(name, value);
     // co-body marks a body that is not JSON as a SyntaxError with status 400.
     const malformed = httpErr.type === 'entity.parse.failed' || (err instanceof SyntaxError && status === 400);
-    const message =
-      malformed
-        ? 'The request body is not valid JSON.'
-        : httpErr.type === 'entity.too.large'
-          ? 'The request body is too large.'
-          : httpErr.message || 'Bad request.';
-    const code = malformed ? 'MALFORMED_JSON' : CODES_BY_STATUS[status] ?? 'BAD_REQUEST';
+    const message = malformed
+      ? 'The request body is not valid JSON.'
+      : httpErr.type === 'entity.too.large'
+        ? 'The request body is too large.'
+        : httpErr.message || 'Bad request.';
+    const code = malformed ? 'MALFORMED_JSON' : (CODES_BY_STATUS[status] ?? 'BAD_REQUEST');
     ctx.body = { error: { code, message } };
     return;
   }
   ctx.state.log.error({ err }, 'unhandled error');
   ctx.status = 500;
   ctx.body = {
-    error: { code: 'INTERNAL', message: `Something went wrong on our side. Quote request id ${ctx.state.requestId} when reporting it.` },
+    error: {
+      code: 'INTERNAL',
+      message: `Something went wrong on our side. Quote request id ${ctx.state.requestId} when reporting it.`,
+    },
   };
 }
 

@@ -29,7 +29,8 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry, serverUrl: strin
     info: {
       title: 'Roombook API',
       version: '1',
-      description: 'Meeting-room bookings, each a durable Temporal workflow. All times are UTC ISO-8601. Errors: {"error":{"code","message","details"}}. Realtime events: /api/v1/asyncapi.json.',
+      description:
+        'Meeting-room bookings, each a durable Temporal workflow. All times are UTC ISO-8601. Errors: {"error":{"code","message","details"}}. Realtime events: /api/v1/asyncapi.json.',
       license: { name: 'Proprietary (UNLICENSED)', identifier: 'LicenseRef-Proprietary' },
     },
     servers: [{ url: serverUrl }],

@@ -43,7 +43,10 @@ export function defineRoute<P extends ZodTypeAny, Q extends ZodTypeAny, B extend
 ): void {
   const operation = toOpenApi(prefix, spec);
   const taken = registry.definitions.some((d) => d.type === 'route' && d.route.operationId === operation.operationId);
-  if (taken) throw new Error(`Duplicate OpenAPI operationId ${operation.operationId} (${spec.method.toUpperCase()} ${prefix}${spec.path}): give the route an explicit operationId`);
+  if (taken)
+    throw new Error(
+      `Duplicate OpenAPI operationId ${operation.operationId} (${spec.method.toUpperCase()} ${prefix}${spec.path}): give the route an explicit operationId`,
+    );
   registry.registerPath(operation);
   const validate: Middleware = async (ctx) => {
     const input = {
@@ -66,10 +69,18 @@ function parsePart(schema: ZodTypeAny | undefined, value: unknown, where: 'path'
     message: issue.message,
   }));
   const summary = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-  throw new AppError(400, 'VALIDATION_FAILED', `Invalid ${where === 'body' ? 'request body' : `${where} parameters`}: ${summary}`, { fields });
+  throw new AppError(
+    400,
+    'VALIDATION_FAILED',
+    `Invalid ${where === 'body' ? 'request body' : `${where} parameters`}: ${summary}`,
+    { fields },
+  );
 }
 
-function toOpenApi(prefix: string, spec: Omit<RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>, 'handler' | 'before'>): RouteConfig {
+function toOpenApi(
+  prefix: string,
+  spec: Omit<RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>, 'handler' | 'before'>,
+): RouteConfig {
   const responses: RouteConfig['responses'] = {};
   for (const [status, r] of Object.entries(spec.responses)) {
     responses[status] = r.schema
@@ -100,11 +111,20 @@ function toOpenApi(prefix: string, spec: Omit<RouteSpec<ZodTypeAny, ZodTypeAny, 
 }
 
 const capitalize = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
-const camelWords = (segment: string): string[] => segment.split(/[^A-Za-z0-9]+/).filter(Boolean).map(capitalize);
+const camelWords = (segment: string): string[] =>
+  segment
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map(capitalize);
 
 /** `get /api/v1/rooms/:id/calendar.ics` → `getRoomsByIdCalendarIcs`: method, then each segment (parameters as `By<Name>`), without the base path. */
 export function deriveOperationId(method: Method, path: string): string {
-  const segments = path.replace(/^\/api\/v1(?=\/|$)/, '').split('/').filter(Boolean);
-  const words = segments.flatMap((segment) => (segment.startsWith(':') ? [`By${capitalize(segment.slice(1))}`] : camelWords(segment)));
+  const segments = path
+    .replace(/^\/api\/v1(?=\/|$)/, '')
+    .split('/')
+    .filter(Boolean);
+  const words = segments.flatMap((segment) =>
+    segment.startsWith(':') ? [`By${capitalize(segment.slice(1))}`] : camelWords(segment),
+  );
   return method + words.join('');
 }

@@ -14,12 +14,18 @@ export function availabilityRouter(api: ApiContext): Router {
   const tags = ['availability'];
 
   route({
-    method: 'get', path: '/rooms/:id/availability',
-    summary: 'Busy and free intervals of a room (free on its slot grid, buffers honoured); window up to 31 days', tags, secured: true,
+    method: 'get',
+    path: '/rooms/:id/availability',
+    summary: 'Busy and free intervals of a room (free on its slot grid, buffers honoured); window up to 31 days',
+    tags,
+    secured: true,
     before: [api.access.room()],
     params: roomIdParams,
     query: windowQuery,
-    responses: { 200: { description: 'Busy and free intervals', schema: availabilitySchema }, 404: { description: 'No such room', schema: errorSchema } },
+    responses: {
+      200: { description: 'Busy and free intervals', schema: availabilitySchema },
+      404: { description: 'No such room', schema: errorSchema },
+    },
     handler: async (ctx, { params, query }) => {
       const window = parseWindow(query.from, query.to);
       const { value, cache } = await roomAvailability(deps, params.id, window);
@@ -29,9 +35,12 @@ export function availabilityRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/availability',
-    summary: 'Rooms free for the whole window, best fit first (smallest capacity that fits, then rating), with each next busy time',
-    tags, secured: true,
+    method: 'get',
+    path: '/availability',
+    summary:
+      'Rooms free for the whole window, best fit first (smallest capacity that fits, then rating), with each next busy time',
+    tags,
+    secured: true,
     before: [api.access.user()],
     query: searchQuery,
     responses: { 200: { description: 'Free rooms', schema: searchResultSchema } },

@@ -4,15 +4,27 @@ import { principalOf } from '../auth/access';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema } from '../http/openapi';
 import {
-  bookingIdParams, bookingPageSchema, bookingSchema, changeBookingSchema, createBookingSchema, extendBodySchema, idempotencyHeaders,
-  listBookingsQuery, reasonBodySchema, timelineSchema,
+  bookingIdParams,
+  bookingPageSchema,
+  bookingSchema,
+  changeBookingSchema,
+  createBookingSchema,
+  extendBodySchema,
+  idempotencyHeaders,
+  listBookingsQuery,
+  reasonBodySchema,
+  timelineSchema,
 } from '../schemas/bookings';
 import { BookingService, type BookingAction } from '../services/booking-service';
 
 const conflictResponses = {
   404: { description: 'No such booking (or not yours to see)', schema: errorSchema },
-  409: { description: 'Not possible in the booking\'s current state (INVALID_STATE, BOOKING_CLOSED) or the slot is taken (SLOT_CONFLICT, with the conflicting interval)', schema: errorSchema },
-  422: { description: 'Against the room\'s policy (POLICY_VIOLATION, with the rule)', schema: errorSchema },
+  409: {
+    description:
+      "Not possible in the booking's current state (INVALID_STATE, BOOKING_CLOSED) or the slot is taken (SLOT_CONFLICT, with the conflicting interval)",
+    schema: errorSchema,
+  },
+  422: { description: "Against the room's policy (POLICY_VIOLATION, with the rule)", schema: errorSchema },
   503: { description: 'Temporal is unreachable', schema: errorSchema },
 };
 
@@ -28,11 +40,19 @@ export function bookingsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/bookings', summary: 'Book or hold a room (answers once the slot is reserved or refused)', tags, secured: true,
+    method: 'post',
+    path: '/bookings',
+    summary: 'Book or hold a room (answers once the slot is reserved or refused)',
+    tags,
+    secured: true,
     before: [api.access.user()],
     headers: idempotencyHeaders,
     body: createBookingSchema,
-    responses: { 201: { description: 'Reserved', schema: bookingSchema }, 429: { description: 'Too many bookings created; see Retry-After', schema: errorSchema }, ...conflictResponses },
+    responses: {
+      201: { description: 'Reserved', schema: bookingSchema },
+      429: { description: 'Too many bookings created; see Retry-After', schema: errorSchema },
+      ...conflictResponses,
+    },
     handler: async (ctx, { body }) => {
       const principal = principalOf(ctx);
       if (principal.kind === 'user') await createLimit.consume(principal.userId);
@@ -49,7 +69,11 @@ export function bookingsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/bookings', summary: 'List bookings (yours by default)', tags, secured: true,
+    method: 'get',
+    path: '/bookings',
+    summary: 'List bookings (yours by default)',
+    tags,
+    secured: true,
     before: [api.access.anyone()],
     query: listBookingsQuery,
     responses: { 200: { description: 'A page of bookings', schema: bookingPageSchema } },
@@ -59,7 +83,11 @@ export function bookingsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/bookings/:id', summary: 'Read a booking', tags, secured: true,
+    method: 'get',
+    path: '/bookings/:id',
+    summary: 'Read a booking',
+    tags,
+    secured: true,
     before: [api.access.anyone()],
     params: bookingIdParams,
     responses: { 200: { description: 'The booking', schema: bookingSchema }, 404: conflictResponses[404] },
@@ -78,7 +106,11 @@ export function bookingsRouter(api: ApiContext): Router {
   ];
   for (const { action, summary } of actions) {
     route({
-      method: 'post', path: `/bookings/:id/${action}`, summary, tags, secured: true,
+      method: 'post',
+      path: `/bookings/:id/${action}`,
+      summary,
+      tags,
+      secured: true,
       before: [action === 'check-in' ? api.access.anyone() : api.access.user()],
       params: bookingIdParams,
       body: reasonBodySchema,
@@ -90,7 +122,11 @@ export function bookingsRouter(api: ApiContext): Router {
   }
 
   route({
-    method: 'post', path: '/bookings/:id/extend', summary: 'Extend to a later end (only if the room is free)', tags, secured: true,
+    method: 'post',
+    path: '/bookings/:id/extend',
+    summary: 'Extend to a later end (only if the room is free)',
+    tags,
+    secured: true,
     before: [api.access.user()],
     params: bookingIdParams,
     body: extendBodySchema,
@@ -101,7 +137,11 @@ export function bookingsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'patch', path: '/bookings/:id', summary: 'Change title or attendees, or reschedule (the new slot is reserved before the old one is freed)', tags, secured: true,
+    method: 'patch',
+    path: '/bookings/:id',
+    summary: 'Change title or attendees, or reschedule (the new slot is reserved before the old one is freed)',
+    tags,
+    secured: true,
     before: [api.access.user()],
     params: bookingIdParams,
     body: changeBookingSchema,
@@ -112,7 +152,11 @@ export function bookingsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/bookings/:id/timeline', summary: 'The booking\'s life so far, from its workflow history', tags, secured: true,
+    method: 'get',
+    path: '/bookings/:id/timeline',
+    summary: "The booking's life so far, from its workflow history",
+    tags,
+    secured: true,
     before: [api.access.anyone()],
     params: bookingIdParams,
     responses: { 200: { description: 'Events, oldest first', schema: timelineSchema }, 404: conflictResponses[404] },

@@ -9,14 +9,21 @@ import { errorSchema, z } from '../http/openapi';
 import { roomIdParams } from '../schemas/rooms';
 
 const feedQuery = z.object({
-  token: z.string().min(1).max(200).optional()
-    .openapi({ description: 'Calendar feed secret from POST /users/me/calendar-feed, for apps that cannot send a bearer header' }),
+  token: z.string().min(1).max(200).optional().openapi({
+    description: 'Calendar feed secret from POST /users/me/calendar-feed, for apps that cannot send a bearer header',
+  }),
 });
 
 const calendarViewQuery = z.object({
   view: z.enum(['day', 'week']).default('day'),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a calendar date YYYY-MM-DD').optional()
-    .openapi({ description: 'A day in the room time zone (default: today there); a week view shows its Monday-to-Sunday week', example: '2026-10-25' }),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a calendar date YYYY-MM-DD')
+    .optional()
+    .openapi({
+      description: 'A day in the room time zone (default: today there); a week view shows its Monday-to-Sunday week',
+      example: '2026-10-25',
+    }),
 });
 
 const viewBookingSchema = z.object({
@@ -37,13 +44,15 @@ const calendarViewSchema = z
     view: z.enum(['day', 'week']),
     from: z.string().datetime(),
     to: z.string().datetime(),
-    days: z.array(z.object({
-      date: z.string(),
-      start: z.string().datetime(),
-      end: z.string().datetime(),
-      hours: z.number().openapi({ description: '24, or 23/25 across a daylight-saving change' }),
-      bookings: z.array(viewBookingSchema),
-    })),
+    days: z.array(
+      z.object({
+        date: z.string(),
+        start: z.string().datetime(),
+        end: z.string().datetime(),
+        hours: z.number().openapi({ description: '24, or 23/25 across a daylight-saving change' }),
+        bookings: z.array(viewBookingSchema),
+      }),
+    ),
   })
   .openapi('RoomCalendarView');
 
@@ -64,14 +73,17 @@ export function calendarsRouter(api: ApiContext): Router {
   const tags = ['calendars'];
 
   /** A feed secret in ?token= stands in for the bearer header; without one, the usual check. */
-  const feedOrBearer = (fallback: Middleware): Middleware => async (ctx, next) => {
-    const token = typeof ctx.query.token === 'string' ? ctx.query.token : undefined;
-    if (!token) return fallback(ctx, next);
-    const owner = await feeds().ownerOf(token);
-    if (!owner || owner.role === ('display' as string)) throw unauthorized('The calendar feed token is invalid or was revoked.');
-    ctx.state.principal = { kind: 'user', userId: owner.userId, role: owner.role };
-    await next();
-  };
+  const feedOrBearer =
+    (fallback: Middleware): Middleware =>
+    async (ctx, next) => {
+      const token = typeof ctx.query.token === 'string' ? ctx.query.token : undefined;
+      if (!token) return fallback(ctx, next);
+      const owner = await feeds().ownerOf(token);
+      if (!owner || owner.role === ('display' as string))
+        throw unauthorized('The calendar feed token is invalid or was revoked.');
+      ctx.state.principal = { kind: 'user', userId: owner.userId, role: owner.role };
+      await next();
+    };
 
   const sendIcs = (ctx: Context, feed: { filename: string; body: string }) => {
     ctx.type = 'text/calendar; charset=utf-8';
@@ -81,29 +93,47 @@ export function calendarsRouter(api: ApiContext): Router {
   };
 
   route({
-    method: 'get', path: '/rooms/:id/calendar', summary: "A room's day or week in its time zone", tags, secured: true,
+    method: 'get',
+    path: '/rooms/:id/calendar',
+    summary: "A room's day or week in its time zone",
+    tags,
+    secured: true,
     before: [api.access.room()],
     params: roomIdParams,
     query: calendarViewQuery,
-    responses: { 200: { description: 'The days with their bookings', schema: calendarViewSchema }, 404: { description: 'No such room', schema: errorSchema } },
+    responses: {
+      200: { description: 'The days with their bookings', schema: calendarViewSchema },
+      404: { description: 'No such room', schema: errorSchema },
+    },
     handler: async (ctx, { params, query }) => {
       ctx.body = await roomCalendarView(deps, params.id, query.view, query.date);
     },
   });
 
   route({
-    method: 'get', path: '/rooms/:id/calendar.ics', summary: "A room's bookings as an iCalendar feed (bearer or ?token=)", tags, secured: true,
+    method: 'get',
+    path: '/rooms/:id/calendar.ics',
+    summary: "A room's bookings as an iCalendar feed (bearer or ?token=)",
+    tags,
+    secured: true,
     before: [feedOrBearer(api.access.room())],
     params: roomIdParams,
     query: feedQuery,
-    responses: { 200: { description: 'iCalendar feed', schema: ics, contentType: 'text/calendar' }, 404: { description: 'No such room', schema: errorSchema } },
+    responses: {
+      200: { description: 'iCalendar feed', schema: ics, contentType: 'text/calendar' },
+      404: { description: 'No such room', schema: errorSchema },
+    },
     handler: async (ctx, { params }) => {
       sendIcs(ctx, await roomIcs(deps, params.id));
     },
   });
 
   route({
-    method: 'get', path: '/users/me/calendar.ics', summary: 'My bookings (organised or attending) as an iCalendar feed (?token= or bearer)', tags, secured: true,
+    method: 'get',
+    path: '/users/me/calendar.ics',
+    summary: 'My bookings (organised or attending) as an iCalendar feed (?token= or bearer)',
+    tags,
+    secured: true,
     before: [feedOrBearer(api.access.user())],
     query: feedQuery,
     responses: { 200: { description: 'iCalendar feed', schema: ics, contentType: 'text/calendar' } },
@@ -121,9 +151,18 @@ export function calendarsRouter(api: ApiContext): Router {
   };
 
   route({
-    method: 'get', path: '/users/me/calendar-feed', summary: 'Whether my calendar feed URL is active', tags, secured: true,
+    method: 'get',
+    path: '/users/me/calendar-feed',
+    summary: 'Whether my calendar feed URL is active',
+    tags,
+    secured: true,
     before: [api.access.user()],
-    responses: { 200: { description: 'Status', schema: z.object({ active: z.boolean(), createdAt: z.string().datetime().nullable() }) } },
+    responses: {
+      200: {
+        description: 'Status',
+        schema: z.object({ active: z.boolean(), createdAt: z.string().datetime().nullable() }),
+      },
+    },
     handler: async (ctx) => {
       const active = await feeds().active(userId(ctx));
       ctx.body = { active: Boolean(active), createdAt: active?.createdAt ?? null };
@@ -131,7 +170,11 @@ export function calendarsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/users/me/calendar-feed', summary: 'Create or rotate my secret calendar feed URL (the old one stops working)', tags, secured: true,
+    method: 'post',
+    path: '/users/me/calendar-feed',
+    summary: 'Create or rotate my secret calendar feed URL (the old one stops working)',
+    tags,
+    secured: true,
     before: [api.access.user()],
     responses: { 201: { description: 'The new feed URL, shown once', schema: feedSchema } },
     handler: async (ctx) => {
@@ -142,7 +185,11 @@ export function calendarsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'delete', path: '/users/me/calendar-feed', summary: 'Revoke my calendar feed URL', tags, secured: true,
+    method: 'delete',
+    path: '/users/me/calendar-feed',
+    summary: 'Revoke my calendar feed URL',
+    tags,
+    secured: true,
     before: [api.access.user()],
     responses: { 204: { description: 'Revoked (or there was none)' } },
     handler: async (ctx) => {

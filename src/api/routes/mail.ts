@@ -11,11 +11,19 @@ import { BookingService } from '../services/booking-service';
 
 const invalidLink = () => new AppError(400, 'INVALID_LINK', 'This link is invalid or has expired.');
 
-const tokenQuery = z.object({ token: z.string().min(1).max(2000).openapi({ description: 'The signed token from the link in the message' }) });
+const tokenQuery = z.object({
+  token: z.string().min(1).max(2000).openapi({ description: 'The signed token from the link in the message' }),
+});
 const approvalQuery = tokenQuery.extend({ decision: z.enum(['approve', 'reject']).optional() });
-const approvalBody = z.object({ reason: z.string().trim().min(1).max(500, 'at most 500 characters').optional() }).optional();
+const approvalBody = z
+  .object({ reason: z.string().trim().min(1).max(500, 'at most 500 characters').optional() })
+  .optional();
 const unsubscribedSchema = z
-  .object({ email: z.string(), preference: z.enum(['bookingUpdates', 'reminders', 'reviewPrompts']), enabled: z.literal(false) })
+  .object({
+    email: z.string(),
+    preference: z.enum(['bookingUpdates', 'reminders', 'reviewPrompts']),
+    enabled: z.literal(false),
+  })
   .openapi('Unsubscribed');
 const html = z.string().openapi({ description: 'An HTML page' });
 
@@ -38,9 +46,15 @@ export function mailRouter(api: ApiContext): Router {
   };
 
   route({
-    method: 'get', path: '/mail/unsubscribe', summary: 'The page an unsubscribe link opens: a button that turns that kind of mail off', tags,
+    method: 'get',
+    path: '/mail/unsubscribe',
+    summary: 'The page an unsubscribe link opens: a button that turns that kind of mail off',
+    tags,
     query: tokenQuery,
-    responses: { 200: { description: 'A confirmation page', schema: html, contentType: 'text/html' }, 400: { description: 'INVALID_LINK', schema: errorSchema } },
+    responses: {
+      200: { description: 'A confirmation page', schema: html, contentType: 'text/html' },
+      400: { description: 'INVALID_LINK', schema: errorSchema },
+    },
     handler: (ctx, { query }) => {
       const claim = unsubscribeClaim(query.token);
       ctx.type = 'html';
@@ -55,7 +69,10 @@ export function mailRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/mail/unsubscribe', summary: 'Turn one optional kind of mail off for the address the token names (RFC 8058 one-click)', tags,
+    method: 'post',
+    path: '/mail/unsubscribe',
+    summary: 'Turn one optional kind of mail off for the address the token names (RFC 8058 one-click)',
+    tags,
     query: tokenQuery,
     responses: {
       200: { description: 'Turned off (HTML for a browser form, JSON otherwise)', schema: unsubscribedSchema },
@@ -65,12 +82,22 @@ export function mailRouter(api: ApiContext): Router {
       const claim = unsubscribeClaim(query.token);
       const user = await findUserByEmail(dataSource, claim.email);
       // An account that has not proven this address is not its owner: the address opts out as a guest.
-      if (user?.email_verified) await updateProfile(dataSource, user.id, { notificationPrefs: { [claim.preference]: false } });
-      else await dataSource.query('INSERT INTO mail_opt_outs (email, preference) VALUES ($1, $2) ON CONFLICT DO NOTHING', [claim.email, claim.preference]);
+      if (user?.email_verified)
+        await updateProfile(dataSource, user.id, { notificationPrefs: { [claim.preference]: false } });
+      else
+        await dataSource.query('INSERT INTO mail_opt_outs (email, preference) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+          claim.email,
+          claim.preference,
+        ]);
       if (wantsHtml(ctx)) {
         ctx.type = 'html';
-        ctx.body = page('Unsubscribed', `<p>Done: no more ${escapeHtml(PREFERENCE_LABELS[claim.preference])} to ${escapeHtml(claim.email)}.</p>` +
-          (user?.email_verified ? '<p>You can turn them back on with <code>PATCH /api/v1/users/me</code> (<code>notificationPrefs</code>).</p>' : ''));
+        ctx.body = page(
+          'Unsubscribed',
+          `<p>Done: no more ${escapeHtml(PREFERENCE_LABELS[claim.preference])} to ${escapeHtml(claim.email)}.</p>` +
+            (user?.email_verified
+              ? '<p>You can turn them back on with <code>PATCH /api/v1/users/me</code> (<code>notificationPrefs</code>).</p>'
+              : ''),
+        );
         return;
       }
       ctx.body = { email: claim.email, preference: claim.preference, enabled: false };
@@ -82,15 +109,23 @@ export function mailRouter(api: ApiContext): Router {
     const claim = verifyApprovalToken(config.jwtSecret, token);
     if (!claim) throw invalidLink();
     const user = await findUserById(dataSource, claim.userId);
-    if (!user || (user.role !== 'facility_manager' && user.role !== 'admin')) throw new AppError(403, 'FORBIDDEN', 'Approvals need a facility manager or an admin.');
-    if (!user.email_verified) throw new AppError(403, 'EMAIL_NOT_VERIFIED', 'Verify your email address before acting on links sent to it.');
+    if (!user || (user.role !== 'facility_manager' && user.role !== 'admin'))
+      throw new AppError(403, 'FORBIDDEN', 'Approvals need a facility manager or an admin.');
+    if (!user.email_verified)
+      throw new AppError(403, 'EMAIL_NOT_VERIFIED', 'Verify your email address before acting on links sent to it.');
     return { claim, principal: { kind: 'user' as const, userId: user.id, role: user.role } };
   };
 
   route({
-    method: 'get', path: '/mail/approval', summary: 'The page an approval link opens: the request with approve and reject buttons', tags,
+    method: 'get',
+    path: '/mail/approval',
+    summary: 'The page an approval link opens: the request with approve and reject buttons',
+    tags,
     query: tokenQuery,
-    responses: { 200: { description: 'The request', schema: html, contentType: 'text/html' }, 400: { description: 'INVALID_LINK', schema: errorSchema } },
+    responses: {
+      200: { description: 'The request', schema: html, contentType: 'text/html' },
+      400: { description: 'INVALID_LINK', schema: errorSchema },
+    },
     handler: async (ctx, { query }) => {
       const { claim, principal } = await approver(query.token);
       const booking = await service.get(principal, claim.bookingId);
@@ -109,17 +144,26 @@ export function mailRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/mail/approval', summary: 'Approve or reject the booking an approval link names, as the manager it was sent to', tags,
+    method: 'post',
+    path: '/mail/approval',
+    summary: 'Approve or reject the booking an approval link names, as the manager it was sent to',
+    tags,
     query: approvalQuery,
     body: approvalBody,
     responses: {
-      200: { description: 'The booking after the decision (HTML for a browser form, JSON otherwise)', schema: bookingSchema },
+      200: {
+        description: 'The booking after the decision (HTML for a browser form, JSON otherwise)',
+        schema: bookingSchema,
+      },
       400: { description: 'INVALID_LINK, or no decision', schema: errorSchema },
       409: { description: 'Already decided (INVALID_STATE)', schema: errorSchema },
     },
     handler: async (ctx, { query, body }) => {
       const { claim, principal } = await approver(query.token);
-      if (!query.decision) throw new AppError(400, 'VALIDATION_FAILED', 'Say decision=approve or decision=reject.', { fields: [{ in: 'query', field: 'decision', message: 'required' }] });
+      if (!query.decision)
+        throw new AppError(400, 'VALIDATION_FAILED', 'Say decision=approve or decision=reject.', {
+          fields: [{ in: 'query', field: 'decision', message: 'required' }],
+        });
       const form = await formFields(ctx);
       const reason = body?.reason ?? (form.get('reason')?.trim().slice(0, 500) || undefined);
       const booking = await service.act(principal, claim.bookingId, query.decision, { reason });

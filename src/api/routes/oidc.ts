@@ -8,7 +8,8 @@ import { errorSchema, z } from '../http/openapi';
 
 const loginQuery = z.object({
   redirectUri: z.string().min(1).max(2000).openapi({
-    description: 'Where the browser goes when sign-in ends, with the tokens (or an error) in the URL fragment; its origin must be PUBLIC_URL\'s or in OIDC_REDIRECT_ORIGINS',
+    description:
+      "Where the browser goes when sign-in ends, with the tokens (or an error) in the URL fragment; its origin must be PUBLIC_URL's or in OIDC_REDIRECT_ORIGINS",
     example: 'https://app.example.com/signed-in',
   }),
 });
@@ -22,7 +23,8 @@ const callbackQuery = z
 const COOKIE_PATH = `${API_PREFIX}/auth/oidc`;
 
 /** The fragment never reaches a server (nor a Referer): the client app's page reads it and clears it. */
-const withFragment = (redirectUri: string, values: Record<string, string>) => `${redirectUri}#${new URLSearchParams(values).toString()}`;
+const withFragment = (redirectUri: string, values: Record<string, string>) =>
+  `${redirectUri}#${new URLSearchParams(values).toString()}`;
 
 /**
  * Single sign-on with the organisation's OpenID provider: a browser flow. The client app sends the
@@ -35,19 +37,36 @@ export function oidcRouter(api: ApiContext): Router {
   const { config, dataSource } = api.deps;
   const tags = ['auth'];
   const signIn = config.oidc
-    ? new OidcSignIn({ ...api.deps, oidc: config.oidc, callbackUrl: `${config.publicUrl}${API_PREFIX}/auth/oidc/callback` })
+    ? new OidcSignIn({
+        ...api.deps,
+        oidc: config.oidc,
+        callbackUrl: `${config.publicUrl}${API_PREFIX}/auth/oidc/callback`,
+      })
     : undefined;
   const enabled = (): OidcSignIn => {
-    if (!signIn) throw new AppError(404, 'OIDC_NOT_CONFIGURED', 'Single sign-on is not configured on this server (OIDC_ISSUER).');
+    if (!signIn)
+      throw new AppError(404, 'OIDC_NOT_CONFIGURED', 'Single sign-on is not configured on this server (OIDC_ISSUER).');
     return signIn;
   };
-  const cookieOptions = (ctx: Context) => ({ httpOnly: true, sameSite: 'lax' as const, path: COOKIE_PATH, secure: ctx.secure, overwrite: true });
+  const cookieOptions = (ctx: Context) => ({
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    path: COOKIE_PATH,
+    secure: ctx.secure,
+    overwrite: true,
+  });
 
   route({
-    method: 'get', path: '/auth/oidc/login', summary: 'Start single sign-on: redirects the browser to the identity provider', tags,
+    method: 'get',
+    path: '/auth/oidc/login',
+    summary: 'Start single sign-on: redirects the browser to the identity provider',
+    tags,
     query: loginQuery,
     responses: {
-      302: { description: 'To the provider\'s authorization endpoint (code flow with PKCE, state and nonce); sets a short-lived HttpOnly cookie binding the sign-in to this browser' },
+      302: {
+        description:
+          "To the provider's authorization endpoint (code flow with PKCE, state and nonce); sets a short-lived HttpOnly cookie binding the sign-in to this browser",
+      },
       400: { description: 'INVALID_REDIRECT_URI', schema: errorSchema },
       404: { description: 'OIDC_NOT_CONFIGURED', schema: errorSchema },
       503: { description: 'The provider cannot be reached', schema: errorSchema },
@@ -61,16 +80,23 @@ export function oidcRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/auth/oidc/callback', summary: 'Where the provider sends the browser back; ends with a redirect to the client\'s redirectUri', tags,
+    method: 'get',
+    path: '/auth/oidc/callback',
+    summary: "Where the provider sends the browser back; ends with a redirect to the client's redirectUri",
+    tags,
     query: callbackQuery,
     responses: {
       302: {
         description:
-          'To redirectUri#accessToken=…&refreshToken=…&tokenType=Bearer&expiresIn=900 (the API\'s own pair, as after POST /auth/login), ' +
-          'or redirectUri#error=CODE&message=… (OIDC_REFUSED: the provider\'s answer failed a check, e.g. audience or nonce; ' +
+          "To redirectUri#accessToken=…&refreshToken=…&tokenType=Bearer&expiresIn=900 (the API's own pair, as after POST /auth/login), " +
+          "or redirectUri#error=CODE&message=… (OIDC_REFUSED: the provider's answer failed a check, e.g. audience or nonce; " +
           'OIDC_EMAIL_UNVERIFIED, OIDC_EMAIL_MISSING: the provider did not vouch for an address; a provider error such as access_denied)',
       },
-      400: { description: 'OIDC_STATE_INVALID: unknown, expired, already used, or started in another browser (no redirect: the target is unknown)', schema: errorSchema },
+      400: {
+        description:
+          'OIDC_STATE_INVALID: unknown, expired, already used, or started in another browser (no redirect: the target is unknown)',
+        schema: errorSchema,
+      },
       404: { description: 'OIDC_NOT_CONFIGURED', schema: errorSchema },
     },
     handler: async (ctx) => {
@@ -82,12 +108,14 @@ export function oidcRouter(api: ApiContext): Router {
       try {
         const { user, redirectUri } = await service.finish(new URLSearchParams(ctx.querystring), binding);
         const session = await startSession(dataSource, config.jwtSecret, user);
-        ctx.redirect(withFragment(redirectUri, {
-          accessToken: session.accessToken,
-          refreshToken: session.refreshToken,
-          tokenType: session.tokenType,
-          expiresIn: String(session.expiresIn),
-        }));
+        ctx.redirect(
+          withFragment(redirectUri, {
+            accessToken: session.accessToken,
+            refreshToken: session.refreshToken,
+            tokenType: session.tokenType,
+            expiresIn: String(session.expiresIn),
+          }),
+        );
       } catch (err) {
         if (err instanceof OidcRefusal && err.redirectUri) {
           ctx.redirect(withFragment(err.redirectUri, { error: err.code, message: err.message }));

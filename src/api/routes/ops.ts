@@ -21,21 +21,29 @@ const readySchema = z
 export function opsRouter(deps: AppDeps, registry: OpenAPIRegistry): Router {
   const router = new Router();
   defineRoute(router, registry, '', {
-    method: 'get', path: '/health', summary: 'The process is alive', tags: ['ops'],
+    method: 'get',
+    path: '/health',
+    summary: 'The process is alive',
+    tags: ['ops'],
     responses: { 200: { description: 'Alive', schema: healthSchema } },
     handler: (ctx) => {
       ctx.body = { status: 'ok' };
     },
   });
   defineRoute(router, registry, '', {
-    method: 'get', path: '/ready', summary: 'Postgres, Redis and Temporal are reachable', tags: ['ops'],
+    method: 'get',
+    path: '/ready',
+    summary: 'Postgres, Redis and Temporal are reachable',
+    tags: ['ops'],
     responses: {
       200: { description: 'Ready', schema: readySchema },
       503: { description: 'A dependency is down; details name it', schema: readySchema },
     },
     handler: async (ctx) => {
       const checks = await checkDependencies(deps);
-      const down = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name);
+      const down = Object.entries(checks)
+        .filter(([, c]) => !c.ok)
+        .map(([name]) => name);
       ctx.status = down.length ? 503 : 200;
       if (down.length) ctx.set('Retry-After', '5');
       ctx.body = down.length
@@ -44,8 +52,14 @@ export function opsRouter(deps: AppDeps, registry: OpenAPIRegistry): Router {
     },
   });
   defineRoute(router, registry, '', {
-    method: 'get', path: '/metrics', operationId: 'getMetrics', summary: 'Prometheus metrics of this api process', tags: ['ops'],
-    responses: { 200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain' } },
+    method: 'get',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics of this api process',
+    tags: ['ops'],
+    responses: {
+      200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain' },
+    },
     handler: async (ctx) => {
       ctx.type = deps.metrics.contentType;
       ctx.body = await deps.metrics.metrics();
@@ -54,7 +68,11 @@ export function opsRouter(deps: AppDeps, registry: OpenAPIRegistry): Router {
 
   let document: unknown;
   defineRoute(router, registry, '', {
-    method: 'get', path: '/api/v1/openapi.json', operationId: 'getOpenApiDocument', summary: 'This document (OpenAPI 3.1)', tags: ['ops'],
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This document (OpenAPI 3.1)',
+    tags: ['ops'],
     responses: { 200: { description: 'The OpenAPI document', schema: z.record(z.unknown()) } },
     handler: (ctx) => {
       // Built on first use: by then every router has registered its paths.
@@ -65,8 +83,17 @@ export function opsRouter(deps: AppDeps, registry: OpenAPIRegistry): Router {
 
   let asyncApi: unknown;
   defineRoute(router, registry, '', {
-    method: 'get', path: '/api/v1/asyncapi.json', operationId: 'getAsyncApiDocument', summary: 'The Socket.IO events (AsyncAPI 3)', tags: ['ops'],
-    responses: { 200: { description: 'The AsyncAPI document of the realtime events (docs/events.md)', schema: z.record(z.unknown()) } },
+    method: 'get',
+    path: '/api/v1/asyncapi.json',
+    operationId: 'getAsyncApiDocument',
+    summary: 'The Socket.IO events (AsyncAPI 3)',
+    tags: ['ops'],
+    responses: {
+      200: {
+        description: 'The AsyncAPI document of the realtime events (docs/events.md)',
+        schema: z.record(z.unknown()),
+      },
+    },
     handler: (ctx) => {
       asyncApi ??= buildAsyncApiDocument(deps.config.publicUrl);
       ctx.body = asyncApi;

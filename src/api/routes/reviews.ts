@@ -7,8 +7,19 @@ import { errorSchema } from '../http/openapi';
 import { bookingIdParams } from '../schemas/bookings';
 import { roomIdParams } from '../schemas/rooms';
 import {
-  createReviewSchema, editReviewSchema, insightsQuery, insightsSchema, listRoomReviewsQuery, moderationPageSchema, moderationQueueQuery,
-  moderationSchema, reviewIdParams, reviewPageSchema, reviewSchema, roomRatingSchema, voteSchema,
+  createReviewSchema,
+  editReviewSchema,
+  insightsQuery,
+  insightsSchema,
+  listRoomReviewsQuery,
+  moderationPageSchema,
+  moderationQueueQuery,
+  moderationSchema,
+  reviewIdParams,
+  reviewPageSchema,
+  reviewSchema,
+  roomRatingSchema,
+  voteSchema,
 } from '../schemas/reviews';
 
 const notFound = { description: 'No such booking, room or review (or not yours to see)', schema: errorSchema };
@@ -25,7 +36,11 @@ export function reviewsRouter(api: ApiContext): Router {
   const tags = ['reviews'];
 
   route({
-    method: 'post', path: '/bookings/:id/reviews', summary: 'Review the room of a completed meeting (organizer and attendees, within the review window)', tags, secured: true,
+    method: 'post',
+    path: '/bookings/:id/reviews',
+    summary: 'Review the room of a completed meeting (organizer and attendees, within the review window)',
+    tags,
+    secured: true,
     before: [api.access.user()],
     params: bookingIdParams,
     body: createReviewSchema,
@@ -33,7 +48,11 @@ export function reviewsRouter(api: ApiContext): Router {
       201: { description: 'Accepted: published, or pending when screening held it back', schema: reviewSchema },
       403: { description: 'Not the organizer or an attendee (NOT_A_PARTICIPANT)', schema: errorSchema },
       404: notFound,
-      409: { description: 'BOOKING_NOT_COMPLETED, REVIEW_WINDOW_CLOSED, or REVIEW_EXISTS (details.reviewId; edit it instead)', schema: errorSchema },
+      409: {
+        description:
+          'BOOKING_NOT_COMPLETED, REVIEW_WINDOW_CLOSED, or REVIEW_EXISTS (details.reviewId; edit it instead)',
+        schema: errorSchema,
+      },
     },
     handler: async (ctx, { params, body }) => {
       const review = await service.submit(principalOf(ctx), params.id, body);
@@ -44,7 +63,11 @@ export function reviewsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/reviews/:id', summary: 'Read a review (not published: its author and staff only)', tags, secured: true,
+    method: 'get',
+    path: '/reviews/:id',
+    summary: 'Read a review (not published: its author and staff only)',
+    tags,
+    secured: true,
     before: [api.access.user()],
     params: reviewIdParams,
     responses: { 200: { description: 'The review', schema: reviewSchema }, 404: notFound },
@@ -54,7 +77,11 @@ export function reviewsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'patch', path: '/reviews/:id', summary: 'Edit your review within the review window (screened again)', tags, secured: true,
+    method: 'patch',
+    path: '/reviews/:id',
+    summary: 'Edit your review within the review window (screened again)',
+    tags,
+    secured: true,
     before: [api.access.user()],
     params: reviewIdParams,
     body: editReviewSchema,
@@ -70,7 +97,11 @@ export function reviewsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/rooms/:id/reviews', summary: 'A room\'s published reviews (and your own in any status), most helpful or newest first', tags, secured: true,
+    method: 'get',
+    path: '/rooms/:id/reviews',
+    summary: "A room's published reviews (and your own in any status), most helpful or newest first",
+    tags,
+    secured: true,
     before: [api.access.user()],
     params: roomIdParams,
     query: listRoomReviewsQuery,
@@ -81,10 +112,17 @@ export function reviewsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/rooms/:id/rating', summary: 'A room\'s rating over published reviews: average, count, histogram (cached)', tags, secured: true,
+    method: 'get',
+    path: '/rooms/:id/rating',
+    summary: "A room's rating over published reviews: average, count, histogram (cached)",
+    tags,
+    secured: true,
     before: [api.access.room()],
     params: roomIdParams,
-    responses: { 200: { description: 'The aggregate; X-Rating-Cache says hit, miss or bypass', schema: roomRatingSchema }, 404: notFound },
+    responses: {
+      200: { description: 'The aggregate; X-Rating-Cache says hit, miss or bypass', schema: roomRatingSchema },
+      404: notFound,
+    },
     handler: async (ctx, { params }) => {
       const { rating, cache } = await service.rating(params.id);
       ctx.set('X-Rating-Cache', cache);
@@ -93,7 +131,11 @@ export function reviewsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/reviews/:id/votes', summary: 'Vote a published review helpful or not (one vote per person, changeable; not your own)', tags, secured: true,
+    method: 'post',
+    path: '/reviews/:id/votes',
+    summary: 'Vote a published review helpful or not (one vote per person, changeable; not your own)',
+    tags,
+    secured: true,
     before: [api.access.user()],
     params: reviewIdParams,
     body: voteSchema,
@@ -109,7 +151,11 @@ export function reviewsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'delete', path: '/reviews/:id/votes', summary: 'Withdraw your vote', tags, secured: true,
+    method: 'delete',
+    path: '/reviews/:id/votes',
+    summary: 'Withdraw your vote',
+    tags,
+    secured: true,
     before: [api.access.user()],
     params: reviewIdParams,
     responses: { 200: { description: 'The review with its new counts', schema: reviewSchema }, 404: notFound },
@@ -119,7 +165,11 @@ export function reviewsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/moderation/reviews', summary: 'The moderation queue: pending reviews oldest first (facility managers, admins)', tags, secured: true,
+    method: 'get',
+    path: '/moderation/reviews',
+    summary: 'The moderation queue: pending reviews oldest first (facility managers, admins)',
+    tags,
+    secured: true,
     before: [api.access.staff()],
     query: moderationQueueQuery,
     responses: { 200: { description: 'A page of reviews', schema: moderationPageSchema } },
@@ -129,7 +179,11 @@ export function reviewsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/reviews/:id/moderation', summary: 'Approve (publish) or reject a review with a reason (facility managers, admins)', tags, secured: true,
+    method: 'post',
+    path: '/reviews/:id/moderation',
+    summary: 'Approve (publish) or reject a review with a reason (facility managers, admins)',
+    tags,
+    secured: true,
     before: [api.access.staff()],
     params: reviewIdParams,
     body: moderationSchema,
@@ -140,7 +194,12 @@ export function reviewsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/facility/review-insights', summary: 'Rooms with the worst recent ratings and the words recurring in their low reviews (facility managers, admins)', tags, secured: true,
+    method: 'get',
+    path: '/facility/review-insights',
+    summary:
+      'Rooms with the worst recent ratings and the words recurring in their low reviews (facility managers, admins)',
+    tags,
+    secured: true,
     before: [api.access.staff()],
     query: insightsQuery,
     responses: { 200: { description: 'Worst first', schema: insightsSchema } },

@@ -16,13 +16,24 @@ export function roomDisplaysRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
   const service = new BookingService(api.deps);
   const idempotency = new IdempotencyService(api.deps.dataSource);
-  const walkUpLimit = createRateLimiter(api.deps.redis, { name: 'walk-up', ...api.deps.config.rateLimits.bookingCreatePerUser, logger: api.deps.logger });
+  const walkUpLimit = createRateLimiter(api.deps.redis, {
+    name: 'walk-up',
+    ...api.deps.config.rateLimits.bookingCreatePerUser,
+    logger: api.deps.logger,
+  });
 
   route({
-    method: 'get', path: '/rooms/:id/status', summary: "The room's status now (what room.status events carry), with its version", tags: ['realtime'], secured: true,
+    method: 'get',
+    path: '/rooms/:id/status',
+    summary: "The room's status now (what room.status events carry), with its version",
+    tags: ['realtime'],
+    secured: true,
     before: [api.access.room()],
     params: idParams,
-    responses: { 200: { description: 'Status, current and next bookings, the rest of today', schema: roomStatusSchema }, 404: { description: 'No such room', schema: errorSchema } },
+    responses: {
+      200: { description: 'Status, current and next bookings, the rest of today', schema: roomStatusSchema },
+      404: { description: 'No such room', schema: errorSchema },
+    },
     handler: async (ctx, { params }) => {
       const status = await readRoomStatus(api.deps.dataSource, params.id);
       if (!status) throw notFound('Room');
@@ -32,17 +43,32 @@ export function roomDisplaysRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/rooms/:id/walk-up', summary: "Book the room now from its display (15, 30 or 60 minutes from the next slot), checked in at once", tags: ['realtime'], secured: true,
+    method: 'post',
+    path: '/rooms/:id/walk-up',
+    summary: 'Book the room now from its display (15, 30 or 60 minutes from the next slot), checked in at once',
+    tags: ['realtime'],
+    secured: true,
     before: [api.access.anyone()],
     params: idParams,
     headers: idempotencyKeyHeaders,
     body: walkUpBody,
     responses: {
-      201: { description: 'Booked (checked in when the check-in window is open); a retry with the same Idempotency-Key answers with the same booking', schema: bookingSchema },
+      201: {
+        description:
+          'Booked (checked in when the check-in window is open); a retry with the same Idempotency-Key answers with the same booking',
+        schema: bookingSchema,
+      },
       403: { description: 'Not the display of this room', schema: errorSchema },
       404: { description: 'No such room', schema: errorSchema },
-      409: { description: 'Another booking is in the way (SLOT_CONFLICT) or the room is out of service', schema: errorSchema },
-      422: { description: "Against the room's policy (POLICY_VIOLATION), or the Idempotency-Key was used with another body (IDEMPOTENCY_KEY_REUSED)", schema: errorSchema },
+      409: {
+        description: 'Another booking is in the way (SLOT_CONFLICT) or the room is out of service',
+        schema: errorSchema,
+      },
+      422: {
+        description:
+          "Against the room's policy (POLICY_VIOLATION), or the Idempotency-Key was used with another body (IDEMPOTENCY_KEY_REUSED)",
+        schema: errorSchema,
+      },
       429: { description: 'Too many walk-up bookings from this display; see Retry-After', schema: errorSchema },
     },
     handler: async (ctx, { params, body }) => {

@@ -4,7 +4,14 @@ import { addAmenity, createRoom, deleteRoom, getRoom, listRooms, updateRoom } fr
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema, z } from '../http/openapi';
 import {
-  amenitySchema, createAmenitySchema, createRoomSchema, listRoomsQuery, roomIdParams, roomPageSchema, roomSchema, updateRoomSchema,
+  amenitySchema,
+  createAmenitySchema,
+  createRoomSchema,
+  listRoomsQuery,
+  roomIdParams,
+  roomPageSchema,
+  roomSchema,
+  updateRoomSchema,
 } from '../schemas/rooms';
 
 /** The room catalog and the amenity vocabulary: staff manage, everybody signed in reads. */
@@ -14,7 +21,11 @@ export function roomsRouter(api: ApiContext): Router {
   const tags = ['rooms'];
 
   route({
-    method: 'get', path: '/rooms', summary: 'List rooms (filters, sorting, pagination)', tags, secured: true,
+    method: 'get',
+    path: '/rooms',
+    summary: 'List rooms (filters, sorting, pagination)',
+    tags,
+    secured: true,
     before: [api.access.user()],
     query: listRoomsQuery,
     responses: { 200: { description: 'A page of rooms and the total matching', schema: roomPageSchema } },
@@ -25,7 +36,11 @@ export function roomsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/rooms', summary: 'Create a room (policy fields default when omitted)', tags, secured: true,
+    method: 'post',
+    path: '/rooms',
+    summary: 'Create a room (policy fields default when omitted)',
+    tags,
+    secured: true,
     before: [api.access.staff()],
     body: createRoomSchema,
     responses: {
@@ -41,17 +56,28 @@ export function roomsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/rooms/:id', summary: 'Read a room', tags, secured: true,
+    method: 'get',
+    path: '/rooms/:id',
+    summary: 'Read a room',
+    tags,
+    secured: true,
     before: [api.access.room()],
     params: roomIdParams,
-    responses: { 200: { description: 'The room', schema: roomSchema }, 404: { description: 'No such room', schema: errorSchema } },
+    responses: {
+      200: { description: 'The room', schema: roomSchema },
+      404: { description: 'No such room', schema: errorSchema },
+    },
     handler: async (ctx, { params }) => {
       ctx.body = await getRoom(deps, params.id);
     },
   });
 
   route({
-    method: 'patch', path: '/rooms/:id', summary: 'Change a room; policy fields merge over the current policy', tags, secured: true,
+    method: 'patch',
+    path: '/rooms/:id',
+    summary: 'Change a room; policy fields merge over the current policy',
+    tags,
+    secured: true,
     before: [api.access.staff()],
     params: roomIdParams,
     body: updateRoomSchema,
@@ -66,13 +92,20 @@ export function roomsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'delete', path: '/rooms/:id', summary: 'Delete a room without future active bookings', tags, secured: true,
+    method: 'delete',
+    path: '/rooms/:id',
+    summary: 'Delete a room without future active bookings',
+    tags,
+    secured: true,
     before: [api.access.staff()],
     params: roomIdParams,
     responses: {
       204: { description: 'Deleted' },
       404: { description: 'No such room', schema: errorSchema },
-      409: { description: 'ROOM_HAS_BOOKINGS: details.futureActiveBookings says how many; set status out_of_service instead', schema: errorSchema },
+      409: {
+        description: 'ROOM_HAS_BOOKINGS: details.futureActiveBookings says how many; set status out_of_service instead',
+        schema: errorSchema,
+      },
     },
     handler: async (ctx, { params }) => {
       await deleteRoom(deps, params.id);
@@ -81,7 +114,11 @@ export function roomsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'get', path: '/amenities', summary: 'The amenity vocabulary', tags, secured: true,
+    method: 'get',
+    path: '/amenities',
+    summary: 'The amenity vocabulary',
+    tags,
+    secured: true,
     before: [api.access.anyone()],
     responses: { 200: { description: 'Every amenity', schema: z.object({ items: z.array(amenitySchema) }) } },
     handler: async (ctx) => {
@@ -90,7 +127,11 @@ export function roomsRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/amenities', summary: 'Add an amenity to the vocabulary', tags, secured: true,
+    method: 'post',
+    path: '/amenities',
+    summary: 'Add an amenity to the vocabulary',
+    tags,
+    secured: true,
     before: [api.access.staff()],
     body: createAmenitySchema,
     responses: {

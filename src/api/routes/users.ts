@@ -23,7 +23,11 @@ export function usersRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
   const { dataSource, config } = api.deps;
   const accounts = new AccountService(api.deps);
-  const wrongPassword = { description: 'WRONG_PASSWORD: the current password is not correct (accounts made by single sign-on have none: reset one by mail)', schema: errorSchema };
+  const wrongPassword = {
+    description:
+      'WRONG_PASSWORD: the current password is not correct (accounts made by single sign-on have none: reset one by mail)',
+    schema: errorSchema,
+  };
   const rateLimited = { description: 'Too many attempts; Retry-After says when to try again', schema: errorSchema };
   const userIdOf = (principal: ReturnType<typeof principalOf>): string => {
     if (principal.kind !== 'user') throw notFound('User');
@@ -31,7 +35,11 @@ export function usersRouter(api: ApiContext): Router {
   };
 
   route({
-    method: 'get', path: '/users/me', summary: 'My profile', tags: ['users'], secured: true,
+    method: 'get',
+    path: '/users/me',
+    summary: 'My profile',
+    tags: ['users'],
+    secured: true,
     before: [api.access.user()],
     responses: { 200: { description: 'My profile', schema: userSchema } },
     handler: async (ctx) => {
@@ -42,10 +50,19 @@ export function usersRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'patch', path: '/users/me', summary: 'Change my display name, time zone or notification preferences', tags: ['users'], secured: true,
+    method: 'patch',
+    path: '/users/me',
+    summary: 'Change my display name, time zone or notification preferences',
+    tags: ['users'],
+    secured: true,
     before: [api.access.user()],
     body: profilePatchBody,
-    responses: { 200: { description: 'The updated profile; any other field (role, email, emailVerified) is a 400', schema: userSchema } },
+    responses: {
+      200: {
+        description: 'The updated profile; any other field (role, email, emailVerified) is a 400',
+        schema: userSchema,
+      },
+    },
     handler: async (ctx, { body }) => {
       const user = await updateProfile(dataSource, userIdOf(principalOf(ctx)), {
         displayName: body.displayName,
@@ -57,11 +74,19 @@ export function usersRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/users/me/password', summary: 'Change my password (the current one is required); every other session ends', tags: ['users'], secured: true,
+    method: 'post',
+    path: '/users/me/password',
+    summary: 'Change my password (the current one is required); every other session ends',
+    tags: ['users'],
+    secured: true,
     before: [api.access.user()],
     body: changePasswordBody,
     responses: {
-      200: { description: 'Changed. Every refresh token of the account is revoked; this answer carries a new session for the caller', schema: sessionSchema },
+      200: {
+        description:
+          'Changed. Every refresh token of the account is revoked; this answer carries a new session for the caller',
+        schema: sessionSchema,
+      },
       403: wrongPassword,
       429: rateLimited,
     },
@@ -72,23 +97,36 @@ export function usersRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'post', path: '/users/me/email', summary: 'Change my email address (the current password is required); the new address must be verified again', tags: ['users'], secured: true,
+    method: 'post',
+    path: '/users/me/email',
+    summary: 'Change my email address (the current password is required); the new address must be verified again',
+    tags: ['users'],
+    secured: true,
     before: [api.access.user()],
     body: changeEmailBody,
     responses: {
-      200: { description: 'The profile with the new address and emailVerified false; a verification link is mailed to it', schema: userSchema },
+      200: {
+        description: 'The profile with the new address and emailVerified false; a verification link is mailed to it',
+        schema: userSchema,
+      },
       403: wrongPassword,
       409: { description: 'EMAIL_TAKEN', schema: errorSchema },
       422: { description: 'EMAIL_DOMAIN_NOT_ALLOWED (REGISTRATION_DOMAINS)', schema: errorSchema },
       429: rateLimited,
     },
     handler: async (ctx, { body }) => {
-      ctx.body = toUserView(await accounts.changeEmail(userIdOf(principalOf(ctx)), body.email, body.currentPassword, ctx.ip));
+      ctx.body = toUserView(
+        await accounts.changeEmail(userIdOf(principalOf(ctx)), body.email, body.currentPassword, ctx.ip),
+      );
     },
   });
 
   route({
-    method: 'get', path: '/users', summary: 'List users (admin): newest first, searchable by email or name', tags: ['users'], secured: true,
+    method: 'get',
+    path: '/users',
+    summary: 'List users (admin): newest first, searchable by email or name',
+    tags: ['users'],
+    secured: true,
     before: [api.access.roles('admin')],
     query: userListQuery,
     responses: { 200: { description: 'One page of users', schema: userPageSchema } },
@@ -99,12 +137,19 @@ export function usersRouter(api: ApiContext): Router {
   });
 
   route({
-    method: 'patch', path: '/users/:id', summary: "Change a user's role (admin)", tags: ['users'], secured: true,
+    method: 'patch',
+    path: '/users/:id',
+    summary: "Change a user's role (admin)",
+    tags: ['users'],
+    secured: true,
     before: [api.access.roles('admin')],
     params: idParams,
     body: roleChangeBody,
     responses: {
-      200: { description: 'The user with the new role; it applies from their next token refresh (at most 15 minutes)', schema: userSchema },
+      200: {
+        description: 'The user with the new role; it applies from their next token refresh (at most 15 minutes)',
+        schema: userSchema,
+      },
       404: { description: 'No such user', schema: errorSchema },
       409: { description: 'LAST_ADMIN: the only admin cannot be demoted', schema: errorSchema },
     },

@@ -31,7 +31,10 @@ export const bookingSchema = z
     checkedInAt: z.string().datetime().optional(),
     workflowId: z.string().openapi({ example: 'booking:6f1c...:2026-12-01T09:00:00Z' }),
     version: z.number().int(),
-    sequence: z.number().int().openapi({ description: 'iCalendar SEQUENCE: grows with each change attendees should see' }),
+    sequence: z
+      .number()
+      .int()
+      .openapi({ description: 'iCalendar SEQUENCE: grows with each change attendees should see' }),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
   })
@@ -43,17 +46,28 @@ export const createBookingSchema = closedObject({
   end: instantSchema,
   title: titleSchema,
   attendees: attendeesSchema.optional(),
-  mode: z.enum(['book', 'hold']).optional().openapi({ description: 'book (default): confirmed or pending approval at once; hold: held until confirmed or holdTtlSeconds pass' }),
+  mode: z.enum(['book', 'hold']).optional().openapi({
+    description:
+      'book (default): confirmed or pending approval at once; hold: held until confirmed or holdTtlSeconds pass',
+  }),
 }).openapi('CreateBooking');
 
 export const idempotencyHeaders = z.object({
-  'idempotency-key': z.string().min(8).max(128).optional().openapi({ description: 'The same key and body return the same booking instead of a second one' }),
+  'idempotency-key': z
+    .string()
+    .min(8)
+    .max(128)
+    .optional()
+    .openapi({ description: 'The same key and body return the same booking instead of a second one' }),
 });
 
 export const bookingIdParams = z.object({ id: z.string().uuid('a booking id (uuid)') });
 
 export const listBookingsQuery = z.object({
-  scope: z.enum(['mine', 'all']).default('mine').openapi({ description: 'mine: bookings you organize or attend; all: every booking (facility managers, admins)' }),
+  scope: z
+    .enum(['mine', 'all'])
+    .default('mine')
+    .openapi({ description: 'mine: bookings you organize or attend; all: every booking (facility managers, admins)' }),
   roomId: z.string().uuid().optional(),
   seriesId: z.string().uuid().optional().openapi({ description: 'only the occurrences of this recurring series' }),
   from: instantSchema.optional(),
@@ -65,7 +79,11 @@ export const listBookingsQuery = z.object({
       if (!value) return undefined;
       const statuses = value.split(',').map((s) => s.trim());
       const unknown = statuses.filter((s) => !(BOOKING_STATUSES as readonly string[]).includes(s));
-      if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown status ${unknown.join(', ')}; one of ${BOOKING_STATUSES.join(', ')}` });
+      if (unknown.length)
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown status ${unknown.join(', ')}; one of ${BOOKING_STATUSES.join(', ')}`,
+        });
       return statuses as (typeof BOOKING_STATUSES)[number][];
     })
     .openapi({ description: 'comma-separated statuses', example: 'confirmed,checked_in' }),
@@ -77,11 +95,17 @@ export const bookingPageSchema = z
   .object({ items: z.array(bookingSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
   .openapi('BookingPage');
 
-export const reasonBodySchema = closedObject({ reason: z.string().trim().min(1).max(500, 'at most 500 characters').optional() });
+export const reasonBodySchema = closedObject({
+  reason: z.string().trim().min(1).max(500, 'at most 500 characters').optional(),
+});
 export const extendBodySchema = closedObject({ end: instantSchema });
 export const changeBookingSchema = closedObject({
   /** Another room: the booking moves there (same id; its slot's workflow hands it on). */
-  roomId: z.string().uuid('a room id (uuid)').optional().openapi({ description: 'Move the booking to another room (with start/end, or at the same times).' }),
+  roomId: z
+    .string()
+    .uuid('a room id (uuid)')
+    .optional()
+    .openapi({ description: 'Move the booking to another room (with start/end, or at the same times).' }),
   title: titleSchema.optional(),
   attendees: attendeesSchema.optional(),
   start: instantSchema.optional(),
@@ -91,6 +115,8 @@ export const changeBookingSchema = closedObject({
 export const timelineSchema = z
   .object({
     bookingId: z.string().uuid(),
-    events: z.array(z.object({ at: z.string(), workflowId: z.string(), what: z.string(), detail: z.string().optional() })),
+    events: z.array(
+      z.object({ at: z.string(), workflowId: z.string(), what: z.string(), detail: z.string().optional() }),
+    ),
   })
   .openapi('BookingTimeline');

@@ -13,7 +13,8 @@ export function closedObject<S extends ZodRawShape>(shape: S) {
     .passthrough()
     .superRefine((value, ctx) => {
       for (const key of Object.keys(value)) {
-        if (!(key in shape)) ctx.addIssue({ code: 'custom', path: [key], message: 'is not a field that can be set here' });
+        if (!(key in shape))
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is not a field that can be set here' });
       }
     })
     .transform((value) => value as z.infer<z.ZodObject<S>>)
@@ -121,15 +122,23 @@ export const roleChangeBody = closedObject({ role: z.enum(USER_ROLES) }).openapi
 
 export const idParams = z.object({ id: z.string().uuid('a UUID') });
 
-export const displayTokenBody = closedObject({ name: z.string().trim().min(1, 'at least 1 character').max(100, 'at most 100 characters') }).openapi(
-  'DisplayTokenRequest',
-);
+export const displayTokenBody = closedObject({
+  name: z.string().trim().min(1, 'at least 1 character').max(100, 'at most 100 characters'),
+}).openapi('DisplayTokenRequest');
 
 export const displayTokenSchema = z
-  .object({ id: z.string().uuid(), roomId: z.string().uuid(), name: z.string(), createdBy: z.string().uuid().nullable(), createdAt: z.string().datetime() })
+  .object({
+    id: z.string().uuid(),
+    roomId: z.string().uuid(),
+    name: z.string(),
+    createdBy: z.string().uuid().nullable(),
+    createdAt: z.string().datetime(),
+  })
   .openapi('DisplayToken');
 
-export const createdDisplayTokenSchema = displayTokenSchema.extend({ token: z.string().openapi({ description: 'Shown once; only its hash is kept' }) }).openapi('CreatedDisplayToken');
+export const createdDisplayTokenSchema = displayTokenSchema
+  .extend({ token: z.string().openapi({ description: 'Shown once; only its hash is kept' }) })
+  .openapi('CreatedDisplayToken');
 
 const linkToken = z.string().min(1).max(2000).openapi({ description: 'The signed token from the link in the message' });
 
@@ -137,7 +146,9 @@ export const verifyEmailBody = closedObject({ token: linkToken }).openapi('Verif
 
 export const forgotPasswordBody = closedObject({ email: emailSchema }).openapi('ForgotPasswordRequest');
 
-export const resetPasswordBody = closedObject({ token: linkToken, newPassword: passwordSchema }).openapi('ResetPasswordRequest');
+export const resetPasswordBody = closedObject({ token: linkToken, newPassword: passwordSchema }).openapi(
+  'ResetPasswordRequest',
+);
 
 export const changePasswordBody = closedObject({
   // Not the registration rules: a wrong-length current password is just a wrong password.

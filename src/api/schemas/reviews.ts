@@ -4,7 +4,11 @@ import { closedObject } from './identity';
 
 export const COMMENT_MAX = 2000;
 
-const ratingSchema = z.number({ invalid_type_error: 'an integer from 1 to 5' }).int('an integer from 1 to 5').min(1, 'at least 1').max(5, 'at most 5');
+const ratingSchema = z
+  .number({ invalid_type_error: 'an integer from 1 to 5' })
+  .int('an integer from 1 to 5')
+  .min(1, 'at least 1')
+  .max(5, 'at most 5');
 const commentSchema = z.string().trim().max(COMMENT_MAX, `at most ${COMMENT_MAX} characters`);
 
 export const createReviewSchema = closedObject({
@@ -16,20 +20,31 @@ export const editReviewSchema = closedObject({
   rating: ratingSchema.optional(),
   comment: commentSchema.optional(),
 })
-  .refine((body) => body.rating !== undefined || body.comment !== undefined, { message: 'give rating, comment or both' })
+  .refine((body) => body.rating !== undefined || body.comment !== undefined, {
+    message: 'give rating, comment or both',
+  })
   .openapi('EditReview');
 
 export const voteSchema = closedObject({
-  helpful: z.boolean({ required_error: 'true (helpful) or false (not helpful)', invalid_type_error: 'true (helpful) or false (not helpful)' }),
+  helpful: z.boolean({
+    required_error: 'true (helpful) or false (not helpful)',
+    invalid_type_error: 'true (helpful) or false (not helpful)',
+  }),
 }).openapi('ReviewVote');
 
 export const moderationSchema = closedObject({
   action: z.enum(['approve', 'reject']),
-  reason: z.string().trim().min(1, 'must not be empty').max(500, 'at most 500 characters').optional()
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(500, 'at most 500 characters')
+    .optional()
     .openapi({ description: 'Required to reject; shown to the author' }),
 })
   .superRefine((body, ctx) => {
-    if (body.action === 'reject' && !body.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a reason is required to reject' });
+    if (body.action === 'reject' && !body.reason)
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a reason is required to reject' });
   })
   .openapi('ReviewModeration');
 
@@ -43,15 +58,28 @@ export const reviewSchema = z
     author: z.object({ id: z.string().uuid(), displayName: z.string() }),
     rating: z.number().int().min(1).max(5),
     comment: z.string(),
-    status: z.enum(REVIEW_STATUSES).openapi({ description: 'published; pending (screening held it back, or waiting for a moderator); rejected. Only the author and staff see a review that is not published.' }),
-    screeningFlags: z.array(z.enum(['link', 'banned_term', 'repeated_characters', 'all_capitals'])).optional()
+    status: z.enum(REVIEW_STATUSES).openapi({
+      description:
+        'published; pending (screening held it back, or waiting for a moderator); rejected. Only the author and staff see a review that is not published.',
+    }),
+    screeningFlags: z
+      .array(z.enum(['link', 'banned_term', 'repeated_characters', 'all_capitals']))
+      .optional()
       .openapi({ description: 'Why screening held it back (author and staff only)' }),
-    moderation: z.object({ reason: z.string().nullable(), moderatorId: z.string().uuid().nullable(), at: z.string().datetime().nullable() }).optional()
+    moderation: z
+      .object({
+        reason: z.string().nullable(),
+        moderatorId: z.string().uuid().nullable(),
+        at: z.string().datetime().nullable(),
+      })
+      .optional()
       .openapi({ description: 'The last moderation decision (author and staff only)' }),
     votes: z.object({
       helpful: z.number().int(),
       unhelpful: z.number().int(),
-      helpfulness: z.number().openapi({ description: 'Wilson lower bound (95 %) of the helpful share; the "helpful" sort order' }),
+      helpfulness: z
+        .number()
+        .openapi({ description: 'Wilson lower bound (95 %) of the helpful share; the "helpful" sort order' }),
       mine: z.boolean().nullable().openapi({ description: 'Your vote, or null' }),
     }),
     createdAt: z.string().datetime(),
@@ -60,8 +88,10 @@ export const reviewSchema = z
   .openapi('Review');
 
 export const listRoomReviewsQuery = z.object({
-  sort: z.enum(['helpful', 'recent']).default('helpful')
-    .openapi({ description: 'helpful: Wilson lower bound of helpful votes (age alone never lifts a review), newest first among equals; recent: newest first' }),
+  sort: z.enum(['helpful', 'recent']).default('helpful').openapi({
+    description:
+      'helpful: Wilson lower bound of helpful votes (age alone never lifts a review), newest first among equals; recent: newest first',
+  }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -78,21 +108,47 @@ export const moderationQueueQuery = z.object({
 });
 
 export const moderationPageSchema = z
-  .object({ items: z.array(reviewSchema.extend({ roomName: z.string() })), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .object({
+    items: z.array(reviewSchema.extend({ roomName: z.string() })),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  })
   .openapi('ModerationQueuePage');
 
 export const roomRatingSchema = z
   .object({
     roomId: z.string().uuid(),
-    average: z.number().nullable().openapi({ description: 'Mean of published ratings, two decimals; null without reviews' }),
+    average: z
+      .number()
+      .nullable()
+      .openapi({ description: 'Mean of published ratings, two decimals; null without reviews' }),
     count: z.number().int(),
-    histogram: z.object({ 1: z.number().int(), 2: z.number().int(), 3: z.number().int(), 4: z.number().int(), 5: z.number().int() }),
+    histogram: z.object({
+      1: z.number().int(),
+      2: z.number().int(),
+      3: z.number().int(),
+      4: z.number().int(),
+      5: z.number().int(),
+    }),
   })
   .openapi('RoomRating');
 
 export const insightsQuery = z.object({
-  days: z.coerce.number().int().min(1).max(365).default(30).openapi({ description: 'Reviews published in the last N days' }),
-  lowRating: z.coerce.number().int().min(1).max(4).default(2).openapi({ description: 'Ratings at or below this are "low"' }),
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .openapi({ description: 'Reviews published in the last N days' }),
+  lowRating: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(4)
+    .default(2)
+    .openapi({ description: 'Ratings at or below this are "low"' }),
   minReviews: z.coerce.number().int().min(1).max(1000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
@@ -101,15 +157,22 @@ export const insightsSchema = z
   .object({
     since: z.string().datetime(),
     lowRating: z.number().int(),
-    rooms: z.array(z.object({
-      roomId: z.string().uuid(),
-      name: z.string(),
-      building: z.string(),
-      floor: z.string(),
-      average: z.number(),
-      count: z.number().int(),
-      lowCount: z.number().int(),
-      recurringWords: z.array(z.object({ word: z.string(), count: z.number().int().openapi({ description: 'Low reviews that use the word' }) })),
-    })),
+    rooms: z.array(
+      z.object({
+        roomId: z.string().uuid(),
+        name: z.string(),
+        building: z.string(),
+        floor: z.string(),
+        average: z.number(),
+        count: z.number().int(),
+        lowCount: z.number().int(),
+        recurringWords: z.array(
+          z.object({
+            word: z.string(),
+            count: z.number().int().openapi({ description: 'Low reviews that use the word' }),
+          }),
+        ),
+      }),
+    ),
   })
   .openapi('ReviewInsights');

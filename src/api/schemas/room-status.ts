@@ -21,14 +21,28 @@ export const roomBookingSchema = z
 export const roomStatusSchema = z
   .object({
     roomId: z.string().uuid(),
-    room: z.object({ name: z.string(), timezone: z.string(), requiresCheckIn: z.boolean(), slotGranularitySeconds: z.number().int() }),
+    room: z.object({
+      name: z.string(),
+      timezone: z.string(),
+      requiresCheckIn: z.boolean(),
+      slotGranularitySeconds: z.number().int(),
+    }),
     status: z.enum(ROOM_DISPLAY_STATUSES),
-    current: roomBookingSchema.optional().openapi({ description: 'The booking occupying the room now, or whose check-in window is open' }),
+    current: roomBookingSchema
+      .optional()
+      .openapi({ description: 'The booking occupying the room now, or whose check-in window is open' }),
     next: roomBookingSchema.optional(),
-    today: z.array(roomBookingSchema).openapi({ description: "The rest of today's bookings (room's local day), after the current one" }),
-    freeUntil: z.string().datetime().nullable().optional().openapi({ description: 'When free: the latest end for a booking made now (null: free for the rest of the bookings horizon)' }),
+    today: z
+      .array(roomBookingSchema)
+      .openapi({ description: "The rest of today's bookings (room's local day), after the current one" }),
+    freeUntil: z.string().datetime().nullable().optional().openapi({
+      description: 'When free: the latest end for a booking made now (null: free for the rest of the bookings horizon)',
+    }),
     at: z.string().datetime(),
-    version: z.number().int().openapi({ description: 'Version of the last room.status event: apply only events with a higher version' }),
+    version: z
+      .number()
+      .int()
+      .openapi({ description: 'Version of the last room.status event: apply only events with a higher version' }),
   })
   .openapi('RoomStatus');
 

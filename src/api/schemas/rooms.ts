@@ -12,7 +12,10 @@ const seconds = (max: number, min = 0) => z.number().int().min(min).max(max);
 const policyFields = {
   slotGranularitySeconds: seconds(SECONDS_PER_DAY, 1)
     .refine((v) => SECONDS_PER_DAY % v === 0, 'must divide a day (86400 seconds) evenly, e.g. 300, 900, 1800, 3600')
-    .openapi({ description: 'Bookings start and end on this grid, counted from midnight in the room time zone', example: 900 }),
+    .openapi({
+      description: 'Bookings start and end on this grid, counted from midnight in the room time zone',
+      example: 900,
+    }),
   holdTtlSeconds: seconds(SECONDS_PER_DAY, 1).openapi({ example: 300 }),
   requiresApproval: z.boolean(),
   approvalTimeoutSeconds: seconds(30 * SECONDS_PER_DAY, 1).openapi({ example: 86400 }),
@@ -23,7 +26,10 @@ const policyFields = {
   minNoticeSeconds: seconds(30 * SECONDS_PER_DAY).openapi({ example: 0 }),
   maxDurationSeconds: seconds(7 * SECONDS_PER_DAY, 1).openapi({ example: 14400 }),
   horizonDays: seconds(3650, 1).openapi({ description: 'How many days ahead a booking may start', example: 180 }),
-  bufferSeconds: seconds(SECONDS_PER_DAY).openapi({ description: 'Kept free after each booking (changeover)', example: 0 }),
+  bufferSeconds: seconds(SECONDS_PER_DAY).openapi({
+    description: 'Kept free after each booking (changeover)',
+    example: 0,
+  }),
   reviewPromptDelaySeconds: seconds(30 * SECONDS_PER_DAY).openapi({ example: 0 }),
   reviewWindowSeconds: seconds(90 * SECONDS_PER_DAY, 1).openapi({ example: 259200 }),
 };
@@ -73,7 +79,10 @@ const roomFields = {
   building: z.string().trim().min(1).max(120),
   floor: z.string().trim().min(1).max(40),
   capacity: z.number().int().positive().max(10_000),
-  amenities: z.array(amenityNameSchema).max(50).refine((a) => new Set(a).size === a.length, 'must not repeat an amenity'),
+  amenities: z
+    .array(amenityNameSchema)
+    .max(50)
+    .refine((a) => new Set(a).size === a.length, 'must not repeat an amenity'),
   equipment: z.array(equipmentSchema).max(100),
   timezone: timezoneSchema,
   policy: roomPolicyInputSchema,
@@ -98,10 +107,26 @@ export const roomIdParams = z.object({ id: z.string().uuid().openapi({ descripti
 /** A comma list in the query string, e.g. amenities=screen,whiteboard. */
 const commaList = z
   .string()
-  .transform((s) => [...new Set(s.split(',').map((a) => a.trim()).filter(Boolean))])
-  .openapi({ type: 'string', description: 'Comma-separated amenity names; every one is required', example: 'screen,whiteboard' });
+  .transform((s) => [
+    ...new Set(
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    ),
+  ])
+  .openapi({
+    type: 'string',
+    description: 'Comma-separated amenity names; every one is required',
+    example: 'screen,whiteboard',
+  });
 
-const minCapacity = z.coerce.number().int().positive().max(10_000).openapi({ description: 'Minimum capacity', example: 8 });
+const minCapacity = z.coerce
+  .number()
+  .int()
+  .positive()
+  .max(10_000)
+  .openapi({ description: 'Minimum capacity', example: 8 });
 
 export const listRoomsQuery = z.object({
   building: z.string().min(1).optional(),
@@ -109,7 +134,9 @@ export const listRoomsQuery = z.object({
   capacity: minCapacity.optional(),
   amenities: commaList.optional(),
   status: z.enum(ROOM_STATUSES).optional(),
-  sort: z.enum(['name', 'capacity', 'rating']).default('name')
+  sort: z
+    .enum(['name', 'capacity', 'rating'])
+    .default('name')
     .openapi({ description: 'name and capacity ascending, rating best first, unless order says otherwise' }),
   order: z.enum(['asc', 'desc']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -137,7 +164,9 @@ export const availabilitySchema = z
     roomStatus: z.enum(ROOM_STATUSES),
     from: z.string().datetime(),
     to: z.string().datetime(),
-    busy: z.array(z.object({ start: z.string().datetime(), end: z.string().datetime(), status: z.enum(BOOKING_STATUSES) })),
+    busy: z.array(
+      z.object({ start: z.string().datetime(), end: z.string().datetime(), status: z.enum(BOOKING_STATUSES) }),
+    ),
     free: z.array(z.object({ start: z.string().datetime(), end: z.string().datetime() })),
   })
   .openapi('RoomAvailability');
@@ -156,9 +185,15 @@ export const searchResultSchema = z
   .object({
     from: z.string().datetime(),
     to: z.string().datetime(),
-    rooms: z.array(roomSchema.extend({
-      nextBusyAt: z.string().datetime().nullable().openapi({ description: 'Start of the next active booking after the window, if any' }),
-    })),
+    rooms: z.array(
+      roomSchema.extend({
+        nextBusyAt: z
+          .string()
+          .datetime()
+          .nullable()
+          .openapi({ description: 'Start of the next active booking after the window, if any' }),
+      }),
+    ),
   })
   .openapi('AvailabilitySearch');
 

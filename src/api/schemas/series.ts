@@ -10,29 +10,48 @@ export const createSeriesSchema = closedObject({
   roomId: z.string().uuid('a room id (uuid)'),
   start: instantSchema.openapi({ description: 'Start of the first occurrence, with a zone (Z or an offset)' }),
   end: instantSchema.openapi({ description: 'End of the first occurrence' }),
-  timezone: timeZoneSchema.openapi({ description: 'IANA zone the rule is followed in: 09:00 stays 09:00 local across daylight-saving changes', example: 'Europe/Berlin' }),
+  timezone: timeZoneSchema.openapi({
+    description: 'IANA zone the rule is followed in: 09:00 stays 09:00 local across daylight-saving changes',
+    example: 'Europe/Berlin',
+  }),
   rrule: z.string().trim().min(1, 'must not be empty').max(500).openapi({
-    description: 'RFC 5545 RRULE: FREQ DAILY|WEEKLY|MONTHLY, INTERVAL, BYDAY, BYMONTHDAY, and COUNT or UNTIL (at most 500 occurrences)',
+    description:
+      'RFC 5545 RRULE: FREQ DAILY|WEEKLY|MONTHLY, INTERVAL, BYDAY, BYMONTHDAY, and COUNT or UNTIL (at most 500 occurrences)',
     example: 'FREQ=WEEKLY;BYDAY=MO;COUNT=20',
   }),
   exdates: z.array(instantSchema).max(500).optional().openapi({ description: 'Occurrence starts to leave out' }),
   title: titleSchema,
   attendees: attendeesSchema.optional(),
-  onConflict: z.enum(['fail', 'skip']).default('fail').openapi({ description: 'fail: nothing is booked if any occurrence conflicts; skip: the others are booked, the conflicts reported' }),
-  maxConsecutiveReleases: z.number().int().min(1).max(50).default(3).openapi({ description: 'Consecutive no-show releases after which the rest of the series is cancelled' }),
+  onConflict: z.enum(['fail', 'skip']).default('fail').openapi({
+    description:
+      'fail: nothing is booked if any occurrence conflicts; skip: the others are booked, the conflicts reported',
+  }),
+  maxConsecutiveReleases: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(3)
+    .openapi({ description: 'Consecutive no-show releases after which the rest of the series is cancelled' }),
 }).openapi('CreateSeries');
 
 const occurrenceSchema = z.object({
-  occurrenceStart: z.string().datetime().openapi({ description: 'The original start (iCalendar RECURRENCE-ID); stays when the occurrence is edited' }),
+  occurrenceStart: z
+    .string()
+    .datetime()
+    .openapi({ description: 'The original start (iCalendar RECURRENCE-ID); stays when the occurrence is edited' }),
   start: z.string().datetime(),
   end: z.string().datetime(),
   outcome: z.enum(['booked', 'scheduled', 'conflict', 'missed', 'cancelled', 'refused']).openapi({
-    description: 'booked (see status), scheduled (beyond the room\'s horizon: booked when it comes within it), conflict (skipped), missed, cancelled before it was booked, ' +
+    description:
+      "booked (see status), scheduled (beyond the room's horizon: booked when it comes within it), conflict (skipped), missed, cancelled before it was booked, " +
       'refused (it came within the horizon when the organizer was at the cap on upcoming bookings; see refusal)',
   }),
   status: z.enum(BOOKING_STATUSES).optional(),
   bookingId: z.string().uuid().optional(),
-  conflict: z.object({ conflictingBookingId: z.string().uuid().optional(), start: z.string(), end: z.string() }).optional(),
+  conflict: z
+    .object({ conflictingBookingId: z.string().uuid().optional(), start: z.string(), end: z.string() })
+    .optional(),
   refusal: z.object({ rule: z.string(), limit: z.number().int(), message: z.string() }).optional(),
 });
 
@@ -61,20 +80,30 @@ export const seriesSchema = z
 export const seriesIdParams = z.object({ id: z.string().uuid('a series id (uuid)') });
 
 export const cancelSeriesSchema = closedObject({
-  scope: z.enum(['one', 'following', 'all']).openapi({ description: 'one occurrence, this and following, or the whole series' }),
-  occurrenceStart: instantSchema.optional().openapi({ description: 'Which occurrence (its original start); required for one and following' }),
+  scope: z
+    .enum(['one', 'following', 'all'])
+    .openapi({ description: 'one occurrence, this and following, or the whole series' }),
+  occurrenceStart: instantSchema
+    .optional()
+    .openapi({ description: 'Which occurrence (its original start); required for one and following' }),
   reason: z.string().trim().min(1).max(500).optional(),
 }).openapi('CancelSeries');
 
 export const editSeriesSchema = closedObject({
-  scope: z.enum(['one', 'following']).openapi({ description: 'one: this occurrence becomes an exception; following: the series is split here' }),
+  scope: z
+    .enum(['one', 'following'])
+    .openapi({ description: 'one: this occurrence becomes an exception; following: the series is split here' }),
   occurrenceStart: instantSchema.openapi({ description: 'Which occurrence (its original start)' }),
   title: titleSchema.optional(),
   attendees: attendeesSchema.optional(),
-  start: instantSchema.optional().openapi({ description: 'New start of this occurrence; for following, every later one moves by the same local time' }),
+  start: instantSchema.optional().openapi({
+    description: 'New start of this occurrence; for following, every later one moves by the same local time',
+  }),
   end: instantSchema.optional(),
 }).openapi('EditSeries');
 
-export const editSeriesResultSchema = z.object({ series: seriesSchema, previous: seriesSchema.optional() }).openapi('EditSeriesResult');
+export const editSeriesResultSchema = z
+  .object({ series: seriesSchema, previous: seriesSchema.optional() })
+  .openapi('EditSeriesResult');
 
 export type CreateSeriesRequest = z.infer<typeof createSeriesSchema>;

@@ -16,7 +16,12 @@ import type { Config } from '../../config';
 import { findBooking, listBookings, previousWorkflowIds, type BookingRow } from '../../db/repositories/bookings';
 import { findBookingIdempotencyKey, insertBookingIdempotencyKey } from '../../db/repositories/idempotency-keys';
 import { findUserContact } from '../../db/repositories/users';
-import { assertCanActInRoom, assertCanChangeBooking, assertCanCheckInBooking, assertCanViewBooking } from '../../domain/booking-access';
+import {
+  assertCanActInRoom,
+  assertCanChangeBooking,
+  assertCanCheckInBooking,
+  assertCanViewBooking,
+} from '../../domain/booking-access';
 import { assertEndAllowed, assertSlotAllowed } from '../../domain/booking-policy';
 import { ceilToGrid } from '../../domain/availability';
 import { ensureWalkUpAccount } from '../../identity/walk-up-accounts';
@@ -78,7 +83,11 @@ const FIRST_ATTEMPT_WAIT_MS = 10_000;
 export class BookingService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  async create(principal: Principal, request: CreateBookingRequest, idempotencyKey?: string): Promise<{ booking: BookingView; replayed: boolean }> {
+  async create(
+    principal: Principal,
+    request: CreateBookingRequest,
+    idempotencyKey?: string,
+  ): Promise<{ booking: BookingView; replayed: boolean }> {
     if (principal.kind !== 'user') throw forbidden('Display devices book through the walk-up endpoint.');
     const room = await getRoom(this.deps, request.roomId);
     assertCanActInRoom(principal, room.id);
@@ -90,7 +99,12 @@ export class BookingService {
     const mode = request.mode ?? 'book';
     let bookingId: string = randomUUID();
     if (idempotencyKey) {
-      const claimed = await this.claimIdempotencyKey(principal.userId, idempotencyKey, { ...request, attendees, mode }, bookingId);
+      const claimed = await this.claimIdempotencyKey(
+        principal.userId,
+        idempotencyKey,
+        { ...request, attendees, mode },
+        bookingId,
+      );
       bookingId = claimed.bookingId;
       if (claimed.replay) {
         const existing = await this.firstAttempt(bookingId, claimed.claimedAt);
@@ -126,8 +140,14 @@ export class BookingService {
    * check-in window is already open (someone is standing at the door). A booking in the way is a
    * 409 SLOT_CONFLICT like any other.
    */
-  async walkUp(principal: Principal, roomId: string, request: { minutes: number; title?: string }, claim?: IdempotencyClaim): Promise<BookingView> {
-    if (principal.kind !== 'display') throw forbidden('Walk-up bookings are made from the room\'s display; people book with POST /bookings.');
+  async walkUp(
+    principal: Principal,
+    roomId: string,
+    request: { minutes: number; title?: string },
+    claim?: IdempotencyClaim,
+  ): Promise<BookingView> {
+    if (principal.kind !== 'display')
+      throw forbidden("Walk-up bookings are made from the room's display; people book with POST /bookings.");
     assertCanActInRoom(principal, roomId);
     const room = await getRoom(this.deps, roomId);
     // The slot follows from when the key was first claimed, so a retry racing the first asks for the same one.
@@ -193,7 +213,10 @@ export class BookingService {
         // our update), or Temporal asks us to come back (too many updates in flight for this
         // workflow, its task being retried): try again shortly, with jitter so that a burst does
         // not come back at once.
-        if ((failureType(err) === FailureTypes.slotClosing || updateAborted(err) || temporalBusy(err)) && attempt < SLOT_CLOSING_RETRIES) {
+        if (
+          (failureType(err) === FailureTypes.slotClosing || updateAborted(err) || temporalBusy(err)) &&
+          attempt < SLOT_CLOSING_RETRIES
+        ) {
           await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1) + Math.random() * 100));
           continue;
         }
@@ -202,14 +225,24 @@ export class BookingService {
     }
   }
 
-  private async claimIdempotencyKey(userId: string, key: string, request: object, bookingId: string): Promise<{ bookingId: string; replay: boolean; claimedAt?: Date }> {
+  private async claimIdempotencyKey(
+    userId: string,
+    key: string,
+    request: object,
+    bookingId: string,
+  ): Promise<{ bookingId: string; replay: boolean; claimedAt?: Date }> {
     const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    if (await insertBookingIdempotencyKey(this.deps.dataSource, { userId, key, requestHash, bookingId })) return { bookingId, replay: false };
+    if (await insertBookingIdempotencyKey(this.deps.dataSource, { userId, key, requestHash, bookingId }))
+      return { bookingId, replay: false };
     const existing = await findBookingIdempotencyKey(this.deps.dataSource, userId, key);
     // The INSERT lost to this row a moment ago; only a purge between the two statements removes it.
     if (!existing) throw new Error(`idempotency key ${key} vanished between its claim and its read`);
     if (existing.requestHash !== requestHash) {
-      throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body; use a new key for a new booking.');
+      throw new AppError(
+        422,
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used with a different request body; use a new key for a new booking.',
+      );
     }
     return { bookingId: existing.bookingId, replay: true, claimedAt: existing.createdAt };
   }
@@ -236,7 +269,16 @@ export class BookingService {
 
   async list(
     principal: Principal,
-    filter: { scope: 'mine' | 'all'; roomId?: string; seriesId?: string; from?: string; to?: string; status?: BookingStatus[]; limit: number; offset: number },
+    filter: {
+      scope: 'mine' | 'all';
+      roomId?: string;
+      seriesId?: string;
+      from?: string;
+      to?: string;
+      status?: BookingStatus[];
+      limit: number;
+      offset: number;
+    },
   ) {
     let participant: { userId: string; email: string } | undefined;
     let roomId = filter.roomId;
@@ -244,9 +286,10 @@ export class BookingService {
       if (roomId && roomId !== principal.roomId) throw forbidden('This display token is bound to another room.');
       roomId = principal.roomId;
     } else if (filter.scope === 'all') {
-      if (!isStaff(principal)) throw forbidden('Only facility managers and admins can list everyone\'s bookings (scope=all).');
+      if (!isStaff(principal))
+        throw forbidden("Only facility managers and admins can list everyone's bookings (scope=all).");
     } else {
-      participant = { userId: principal.userId, email: await this.emailOf(principal) ?? '' };
+      participant = { userId: principal.userId, email: (await this.emailOf(principal)) ?? '' };
     }
     const { items, total } = await listBookings(this.deps.dataSource, { ...filter, roomId, participant });
     return { items: items.map(publicView), total, limit: filter.limit, offset: filter.offset };
@@ -286,7 +329,11 @@ export class BookingService {
     return this.update(row, extendUpdate, { end: new Date(end).toISOString() });
   }
 
-  async change(principal: Principal, id: string, patch: { roomId?: string; title?: string; attendees?: string[]; start?: string; end?: string }): Promise<BookingView> {
+  async change(
+    principal: Principal,
+    id: string,
+    patch: { roomId?: string; title?: string; attendees?: string[]; start?: string; end?: string },
+  ): Promise<BookingView> {
     const row = await this.visible(principal, id);
     assertCanChangeBooking(principal, row, await this.emailOf(principal));
     const details = {
@@ -301,8 +348,16 @@ export class BookingService {
       assertCanActInRoom(principal, room.id);
       assertSlotAllowed(room, start, end, Date.now());
       // One update: the new slot (in the new room) and the new details are written together, or nothing changes.
-      const target = roomId === row.roomId ? {} : { room: { roomId: room.id, roomName: room.name, roomTimezone: room.timezone, policy: room.policy } };
-      return this.update(row, rescheduleUpdate, { start: new Date(start).toISOString(), end: new Date(end).toISOString(), ...details, ...target });
+      const target =
+        roomId === row.roomId
+          ? {}
+          : { room: { roomId: room.id, roomName: room.name, roomTimezone: room.timezone, policy: room.policy } };
+      return this.update(row, rescheduleUpdate, {
+        start: new Date(start).toISOString(),
+        end: new Date(end).toISOString(),
+        ...details,
+        ...target,
+      });
     }
     return Object.keys(details).length ? this.update(row, editUpdate, details) : publicView(row);
   }
@@ -310,15 +365,14 @@ export class BookingService {
   /** The booking's life so far, read from its workflow histories (all of them, if it was rescheduled). */
   async timeline(principal: Principal, id: string): Promise<{ bookingId: string; events: TimelineEvent[] }> {
     const row = await this.visible(principal, id);
-    const runs = [
-      ...(await previousWorkflowIds(this.deps.dataSource, id)),
-      row.workflowId,
-      followUpWorkflowId(id),
-    ];
+    const runs = [...(await previousWorkflowIds(this.deps.dataSource, id)), row.workflowId, followUpWorkflowId(id)];
     const events: TimelineEvent[] = [];
     for (const workflowId of runs) {
       try {
-        const handle = this.deps.temporal.workflow.getHandle(workflowId, workflowId === row.workflowId ? row.runId : undefined);
+        const handle = this.deps.temporal.workflow.getHandle(
+          workflowId,
+          workflowId === row.workflowId ? row.runId : undefined,
+        );
         const history = await this.withTimeout(() => handle.fetchHistory());
         events.push(...describeHistory(workflowId, history.events ?? []));
       } catch (err) {
@@ -330,10 +384,17 @@ export class BookingService {
     return { bookingId: id, events };
   }
 
-  private async update<Args extends unknown[]>(row: BookingRow, def: UpdateDefinition<BookingView, Args>, ...args: Args): Promise<BookingView> {
+  private async update<Args extends unknown[]>(
+    row: BookingRow,
+    def: UpdateDefinition<BookingView, Args>,
+    ...args: Args
+  ): Promise<BookingView> {
     const handle: WorkflowHandle = this.deps.temporal.workflow.getHandle(row.workflowId, row.runId);
     // The definition types the arguments at the call sites; the handle's overloads cannot see through the generic.
-    const execute = handle.executeUpdate.bind(handle) as (d: UpdateDefinition<BookingView, Args>, o: { args: Args }) => Promise<BookingView>;
+    const execute = handle.executeUpdate.bind(handle) as (
+      d: UpdateDefinition<BookingView, Args>,
+      o: { args: Args },
+    ) => Promise<BookingView>;
     for (let attempt = 0; ; attempt += 1) {
       try {
         return publicView(await this.withTimeout(() => execute(def, { args })));
@@ -344,7 +405,9 @@ export class BookingService {
           await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
           continue;
         }
-        const closed = conflict('BOOKING_CLOSED', `This booking is ${row.status} and can no longer change.`, { status: row.status });
+        const closed = conflict('BOOKING_CLOSED', `This booking is ${row.status} and can no longer change.`, {
+          status: row.status,
+        });
         if (err instanceof WorkflowNotFoundError || closedWorkflow(err)) throw closed;
         const mapped = toAppError(err);
         // An update that raced the run's close can fail in more than one way (aborted, cancelled
@@ -407,7 +470,10 @@ const failureType = (err: unknown): string | undefined => failureOf(err)?.type ?
 function updateAborted(err: unknown): boolean {
   const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
   if (!isGrpcServiceError(grpc)) return false;
-  return (grpc.code === grpcStatus.ABORTED || grpc.code === grpcStatus.UNAVAILABLE) && /update was aborted/i.test(grpc.message ?? '');
+  return (
+    (grpc.code === grpcStatus.ABORTED || grpc.code === grpcStatus.UNAVAILABLE) &&
+    /update was aborted/i.test(grpc.message ?? '')
+  );
 }
 
 /**
@@ -425,7 +491,9 @@ export function temporalBusy(err: unknown): boolean {
 function closedWorkflow(err: unknown): boolean {
   if (temporalBusy(err)) return false;
   const grpc = err instanceof ServiceError ? err.cause : err;
-  return isGrpcServiceError(grpc) && (grpc.code === grpcStatus.NOT_FOUND || grpc.code === grpcStatus.FAILED_PRECONDITION);
+  return (
+    isGrpcServiceError(grpc) && (grpc.code === grpcStatus.NOT_FOUND || grpc.code === grpcStatus.FAILED_PRECONDITION)
+  );
 }
 
 /** Temporal's answers, mapped once: domain refusals to 4xx, an unreachable server to 503. */
@@ -445,10 +513,21 @@ export function toAppError(err: unknown): unknown {
         return conflict('SLOT_CONFLICT', 'The previous booking of this slot is still closing; try again in a moment.');
     }
   }
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return unavailable('temporal', 'The booking service did not answer in time; try again (with the same Idempotency-Key when creating).');
-  if (temporalBusy(err)) return unavailable('temporal', 'The booking service is busy; try again shortly (with the same Idempotency-Key when creating).');
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
+    return unavailable(
+      'temporal',
+      'The booking service did not answer in time; try again (with the same Idempotency-Key when creating).',
+    );
+  if (temporalBusy(err))
+    return unavailable(
+      'temporal',
+      'The booking service is busy; try again shortly (with the same Idempotency-Key when creating).',
+    );
   const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
-  if (isGrpcServiceError(grpc) && [grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED, grpcStatus.RESOURCE_EXHAUSTED].includes(grpc.code)) {
+  if (
+    isGrpcServiceError(grpc) &&
+    [grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED, grpcStatus.RESOURCE_EXHAUSTED].includes(grpc.code)
+  ) {
     return unavailable('temporal', 'The booking service (Temporal) is unreachable; try again shortly.');
   }
   if (err instanceof ServiceError && /deadline|unavailable|connect/i.test(err.message)) return unavailable('temporal');
@@ -487,7 +566,10 @@ function decode(payloads: unknown): string | undefined {
 }
 
 /** The activity type a local-activity marker records (undefined for other markers, such as patches). */
-function localActivityType(marker: { markerName?: string | null; details?: Record<string, { payloads?: unknown[] | null } | null> | null }): string | undefined {
+function localActivityType(marker: {
+  markerName?: string | null;
+  details?: Record<string, { payloads?: unknown[] | null } | null> | null;
+}): string | undefined {
   if (marker.markerName !== 'core_local_activity') return undefined;
   const data = decode(marker.details?.data);
   if (!data) return undefined;
@@ -506,7 +588,9 @@ function describeHistory(workflowId: string, events: any[]): TimelineEvent[] {
   const activities = new Map<string, string>();
   const updates = new Map<string, string>();
   for (const e of events) {
-    const at = e.eventTime ? new Date(Number(e.eventTime.seconds) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6)).toISOString() : '';
+    const at = e.eventTime
+      ? new Date(Number(e.eventTime.seconds) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6)).toISOString()
+      : '';
     const push = (what: string, detail?: string) => out.push({ at, workflowId, what, ...(detail ? { detail } : {}) });
     if (e.workflowExecutionStartedEventAttributes) push('workflow started', decode(e.userMetadata?.summary));
     else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
@@ -529,13 +613,16 @@ function describeHistory(workflowId: string, events: any[]): TimelineEvent[] {
       if (name === 'saveBooking' || name === 'reserveSlot') push('state written');
       else if (name === 'announce') push('announced');
     } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
-      push('handed over to its follow-up', e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? undefined);
+      push(
+        'handed over to its follow-up',
+        e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? undefined,
+      );
     } else if (e.activityTaskScheduledEventAttributes) {
       activities.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? 'activity');
     } else if (e.activityTaskCompletedEventAttributes) {
       const name = activities.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
       if (name === 'saveBooking' || name === 'reserveSlot') push('state written');
-      else if (name === 'startMovedBooking') push('handed to the new slot\'s workflow');
+      else if (name === 'startMovedBooking') push("handed to the new slot's workflow");
       else if (name) push(name === 'sendBookingMail' ? 'mail sent' : name === 'announce' ? 'announced' : name);
     } else if (e.activityTaskFailedEventAttributes) {
       const name = activities.get(String(e.activityTaskFailedEventAttributes.scheduledEventId)) ?? 'activity';

@@ -1,7 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import type { DataSource } from 'typeorm';
-import { IdempotencyKeyRepository, type IdempotencyClaim, type IdempotencyScope } from '../../db/repositories/idempotency-keys';
+import {
+  IdempotencyKeyRepository,
+  type IdempotencyClaim,
+  type IdempotencyScope,
+} from '../../db/repositories/idempotency-keys';
 import { AppError } from '../../domain/errors';
 import { z } from '../http/openapi';
 
@@ -10,7 +14,8 @@ export type { IdempotencyClaim };
 /** The header, documented on every create that takes it. */
 export const idempotencyKeyHeaders = z.object({
   'idempotency-key': z.string().min(8).max(128).optional().openapi({
-    description: 'Retry safely: the same key and body return the same result (201 with Idempotent-Replayed: true) instead of a second one; another body is 422 IDEMPOTENCY_KEY_REUSED',
+    description:
+      'Retry safely: the same key and body return the same result (201 with Idempotent-Replayed: true) instead of a second one; another body is 422 IDEMPOTENCY_KEY_REUSED',
   }),
 });
 
@@ -18,7 +23,9 @@ export const idempotencyKeyHeaders = z.object({
 export function idempotencyKeyOf(ctx: Context): string | undefined {
   const key = ctx.get('idempotency-key') || undefined;
   if (key !== undefined && (key.length < 8 || key.length > 128)) {
-    throw new AppError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 8 to 128 characters.', { fields: [{ in: 'header', field: 'Idempotency-Key', message: '8 to 128 characters' }] });
+    throw new AppError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 8 to 128 characters.', {
+      fields: [{ in: 'header', field: 'Idempotency-Key', message: '8 to 128 characters' }],
+    });
   }
   return key;
 }
@@ -27,16 +34,22 @@ export function idempotencyKeyOf(ctx: Context): string | undefined {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
 
 /** For `made` lookups through a service that answers 404 for what does not exist (yet). */
-export const ifNotFound = <T>(fallback: T) => (err: unknown): T => {
-  if (err instanceof AppError && err.status === 404) return fallback;
-  throw err;
-};
+export const ifNotFound =
+  <T>(fallback: T) =>
+  (err: unknown): T => {
+    if (err instanceof AppError && err.status === 404) return fallback;
+    throw err;
+  };
 
 /** Thrown by a create when its claim points at something that can no longer answer (refused and gone): claim afresh. */
 export class StaleIdempotencyClaim extends Error {
@@ -73,7 +86,11 @@ export class IdempotencyService {
     made: (resourceId: string) => Promise<T | undefined>,
   ): Promise<{ result: T; replayed: boolean }> {
     const { scope, ownerId, key } = request;
-    if (!key) return { result: await create({ resourceId: randomUUID(), replay: false, claimedAt: new Date() }), replayed: false };
+    if (!key)
+      return {
+        result: await create({ resourceId: randomUUID(), replay: false, claimedAt: new Date() }),
+        replayed: false,
+      };
     const hash = createHash('sha256').update(canonical(request.body)).digest('hex');
     for (let attempt = 0; ; attempt += 1) {
       const claim = await this.keys.claim(scope, ownerId, key, hash, randomUUID());
@@ -87,9 +104,14 @@ export class IdempotencyService {
         if (err instanceof StaleIdempotencyClaim) {
           await this.keys.release(scope, ownerId, key, claim.resourceId);
           if (attempt === 0) continue;
-          throw new AppError(409, 'IDEMPOTENCY_KEY_BUSY', 'Another request with this Idempotency-Key is being settled; try again.');
+          throw new AppError(
+            409,
+            'IDEMPOTENCY_KEY_BUSY',
+            'Another request with this Idempotency-Key is being settled; try again.',
+          );
         }
-        if (!claim.replay && err instanceof AppError && err.status >= 400 && err.status < 500) await this.keys.release(scope, ownerId, key, claim.resourceId);
+        if (!claim.replay && err instanceof AppError && err.status >= 400 && err.status < 500)
+          await this.keys.release(scope, ownerId, key, claim.resourceId);
         throw err;
       }
     }

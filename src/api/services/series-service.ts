@@ -1,6 +1,11 @@
 import { isAllowed } from '../../shared/booking-lifecycle';
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
@@ -107,7 +112,11 @@ export class SeriesService {
       } catch (err) {
         // Beyond the horizon is not a refusal: the series books it when it comes within reach.
         if (err instanceof AppError && (err.details as { rule?: string } | undefined)?.rule === 'horizonDays') continue;
-        if (err instanceof AppError) throw new AppError(err.status, err.code, `Occurrence ${o.start}: ${err.message}`, { ...(err.details as object), occurrenceStart: o.occurrenceStart });
+        if (err instanceof AppError)
+          throw new AppError(err.status, err.code, `Occurrence ${o.start}: ${err.message}`, {
+            ...(err.details as object),
+            occurrenceStart: o.occurrenceStart,
+          });
         throw err;
       }
     }
@@ -150,10 +159,15 @@ export class SeriesService {
       staticSummary: `Series · ${room.name} · ${plan.rrule} from ${plan.occurrences[0]?.start} (${plan.timezone}) · ${input.organizerLabel} · “${plan.title}”`,
     });
     try {
-      await this.withTimeout(() => this.deps.temporal.workflow.executeUpdateWithStart(openSeriesUpdate, { args: [], startWorkflowOperation }));
+      await this.withTimeout(() =>
+        this.deps.temporal.workflow.executeUpdateWithStart(openSeriesUpdate, { args: [], startWorkflowOperation }),
+      );
     } catch (err) {
       // Only a retry meets a closed series workflow: the first attempt's series exists, or it was refused.
-      if (err instanceof WorkflowExecutionAlreadyStartedError || (err as { cause?: unknown }).cause instanceof WorkflowExecutionAlreadyStartedError) {
+      if (
+        err instanceof WorkflowExecutionAlreadyStartedError ||
+        (err as { cause?: unknown }).cause instanceof WorkflowExecutionAlreadyStartedError
+      ) {
         const made = await this.read(seriesId).catch(() => undefined);
         if (made) return made;
         throw new StaleIdempotencyClaim();
@@ -173,12 +187,26 @@ export class SeriesService {
     return series;
   }
 
-  async cancel(principal: Principal, id: string, body: { scope: SeriesChangeScope; occurrenceStart?: string; reason?: string }) {
+  async cancel(
+    principal: Principal,
+    id: string,
+    body: { scope: SeriesChangeScope; occurrenceStart?: string; reason?: string },
+  ) {
     const series = await this.changeable(principal, id);
     if (body.scope !== 'all') this.occurrence(series, body.occurrenceStart);
-    const reason = body.reason ?? (body.scope === 'all' ? 'series cancelled by the organizer' : 'occurrence cancelled by the organizer');
+    const reason =
+      body.reason ??
+      (body.scope === 'all' ? 'series cancelled by the organizer' : 'occurrence cancelled by the organizer');
     await this.seriesUpdate(series, (handle) =>
-      handle.executeUpdate(cancelSeriesUpdate, { args: [{ scope: body.scope, ...(body.occurrenceStart ? { occurrenceStart: iso(body.occurrenceStart) } : {}), reason }] }),
+      handle.executeUpdate(cancelSeriesUpdate, {
+        args: [
+          {
+            scope: body.scope,
+            ...(body.occurrenceStart ? { occurrenceStart: iso(body.occurrenceStart) } : {}),
+            reason,
+          },
+        ],
+      }),
     );
     return this.read(id);
   }
@@ -186,7 +214,14 @@ export class SeriesService {
   async edit(
     principal: Principal,
     id: string,
-    body: { scope: 'one' | 'following'; occurrenceStart: string; title?: string; attendees?: string[]; start?: string; end?: string },
+    body: {
+      scope: 'one' | 'following';
+      occurrenceStart: string;
+      title?: string;
+      attendees?: string[];
+      start?: string;
+      end?: string;
+    },
   ) {
     const series = await this.changeable(principal, id);
     const target = this.occurrence(series, body.occurrenceStart);
@@ -198,20 +233,37 @@ export class SeriesService {
         // Details first, then the move: right after a move the row may still name the old run
         // (the new slot's workflow writes its own run id a moment later), and the moved workflow carries the new details.
         if (body.title !== undefined || attendees) {
-          await this.bookings.change(principal, target.bookingId, { ...(body.title !== undefined ? { title: body.title } : {}), ...(attendees ? { attendees } : {}) });
+          await this.bookings.change(principal, target.bookingId, {
+            ...(body.title !== undefined ? { title: body.title } : {}),
+            ...(attendees ? { attendees } : {}),
+          });
         }
-        if (body.start !== undefined || body.end !== undefined) await this.bookings.change(principal, target.bookingId, slot);
+        if (body.start !== undefined || body.end !== undefined)
+          await this.bookings.change(principal, target.bookingId, slot);
       } else if (target.outcome === 'scheduled') {
         const room = await getRoom(this.deps, series.roomId);
         assertSlotAllowedBeyondHorizon(room, slot);
         const { edited } = await this.seriesUpdate(series, (handle) =>
           handle.executeUpdate(editPendingOccurrenceUpdate, {
-            args: [{ occurrenceStart: target.occurrenceStart, ...slot, ...(body.title !== undefined ? { title: body.title } : {}), ...(attendees ? { attendees } : {}) }],
+            args: [
+              {
+                occurrenceStart: target.occurrenceStart,
+                ...slot,
+                ...(body.title !== undefined ? { title: body.title } : {}),
+                ...(attendees ? { attendees } : {}),
+              },
+            ],
           }),
         );
-        if (!edited) throw conflict('OCCURRENCE_CLOSED', 'This occurrence was booked or cancelled meanwhile; read the series and try again.');
+        if (!edited)
+          throw conflict(
+            'OCCURRENCE_CLOSED',
+            'This occurrence was booked or cancelled meanwhile; read the series and try again.',
+          );
       } else {
-        throw conflict('OCCURRENCE_CLOSED', `This occurrence is ${target.outcome} and can no longer change.`, { outcome: target.outcome });
+        throw conflict('OCCURRENCE_CLOSED', `This occurrence is ${target.outcome} and can no longer change.`, {
+          outcome: target.outcome,
+        });
       }
       return { series: await this.read(id) };
     }
@@ -219,34 +271,55 @@ export class SeriesService {
     // This and following: the series ends before this occurrence and a new series carries on from it.
     if (principal.kind !== 'user') throw forbidden();
     const remaining = series.occurrences.filter(
-      (o) => Date.parse(o.occurrenceStart) >= Date.parse(target.occurrenceStart) && (o.outcome === 'scheduled' || (o.outcome === 'booked' && isChangeable(o.status))),
+      (o) =>
+        Date.parse(o.occurrenceStart) >= Date.parse(target.occurrenceStart) &&
+        (o.outcome === 'scheduled' || (o.outcome === 'booked' && isChangeable(o.status))),
     );
     const moved = shiftOccurrences(remaining, target, slot, series.timezone);
     await this.seriesUpdate(series, (handle) =>
-      handle.executeUpdate(cancelSeriesUpdate, { args: [{ scope: 'following', occurrenceStart: target.occurrenceStart, reason: 'the series was split: these occurrences continue in a new series' }] }),
+      handle.executeUpdate(cancelSeriesUpdate, {
+        args: [
+          {
+            scope: 'following',
+            occurrenceStart: target.occurrenceStart,
+            reason: 'the series was split: these occurrences continue in a new series',
+          },
+        ],
+      }),
     );
     const room = await getRoom(this.deps, series.roomId);
-    const next = await this.open({ kind: 'user', userId: series.organizerId, role: 'member' } as Principal & { kind: 'user' }, room, {
-      title: body.title ?? series.title,
-      attendees: attendees ?? series.attendees,
-      timezone: series.timezone,
-      rrule: series.rrule,
-      exdates: [],
-      // The freed slots go straight to the new series; one taken meanwhile is reported, not a reason to lose the rest.
-      onConflict: 'skip',
-      maxConsecutiveReleases: series.maxConsecutiveReleases,
-      occurrences: moved,
-      splitFrom: series.id,
-    });
+    const next = await this.open(
+      { kind: 'user', userId: series.organizerId, role: 'member' } as Principal & { kind: 'user' },
+      room,
+      {
+        title: body.title ?? series.title,
+        attendees: attendees ?? series.attendees,
+        timezone: series.timezone,
+        rrule: series.rrule,
+        exdates: [],
+        // The freed slots go straight to the new series; one taken meanwhile is reported, not a reason to lose the rest.
+        onConflict: 'skip',
+        maxConsecutiveReleases: series.maxConsecutiveReleases,
+        occurrences: moved,
+        splitFrom: series.id,
+      },
+    );
     return { series: next, previous: await this.read(id) };
   }
 
   private occurrence(series: SeriesView, occurrenceStart: string | undefined) {
-    const target = occurrenceStart ? series.occurrences.find((o) => Date.parse(o.occurrenceStart) === Date.parse(occurrenceStart)) : undefined;
+    const target = occurrenceStart
+      ? series.occurrences.find((o) => Date.parse(o.occurrenceStart) === Date.parse(occurrenceStart))
+      : undefined;
     if (!target) {
-      throw new AppError(400, 'VALIDATION_FAILED', 'Invalid request body: occurrenceStart: not an occurrence of this series', {
-        fields: [{ in: 'body', field: 'occurrenceStart', message: 'not an occurrence of this series' }],
-      });
+      throw new AppError(
+        400,
+        'VALIDATION_FAILED',
+        'Invalid request body: occurrenceStart: not an occurrence of this series',
+        {
+          fields: [{ in: 'body', field: 'occurrenceStart', message: 'not an occurrence of this series' }],
+        },
+      );
     }
     return target;
   }
@@ -254,15 +327,24 @@ export class SeriesService {
   private async changeable(principal: Principal, id: string): Promise<SeriesView> {
     const series = await this.get(principal, id);
     assertCanChangeBooking(principal, series, await this.emailOf(principal));
-    if (series.status !== 'active') throw conflict('SERIES_CLOSED', `This series is ${series.status} and can no longer change.`, { status: series.status });
+    if (series.status !== 'active')
+      throw conflict('SERIES_CLOSED', `This series is ${series.status} and can no longer change.`, {
+        status: series.status,
+      });
     return series;
   }
 
-  private async seriesUpdate<T>(series: SeriesView, send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T> {
+  private async seriesUpdate<T>(
+    series: SeriesView,
+    send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.withTimeout(() => send(this.deps.temporal.workflow.getHandle(series.workflowId)));
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test(String((err as Error).message))) {
+      if (
+        err instanceof WorkflowNotFoundError ||
+        /workflow execution already completed/i.test(String((err as Error).message))
+      ) {
         throw conflict('SERIES_CLOSED', 'Every occurrence of this series is over; change its bookings one by one.');
       }
       throw toAppError(err);

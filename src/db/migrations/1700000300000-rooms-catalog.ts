@@ -33,7 +33,9 @@ export class RoomsCatalog1700000300000 implements MigrationInterface {
     await q.query('CREATE UNIQUE INDEX rooms_building_name ON rooms (building, lower(name)) WHERE deleted_at IS NULL');
     await q.query('CREATE INDEX rooms_amenities ON rooms USING gin (amenities) WHERE deleted_at IS NULL');
     // The search's order (best fit: smallest capacity, then rating) and the capacity range filter.
-    await q.query('CREATE INDEX rooms_capacity_rating ON rooms (capacity, rating_average DESC NULLS LAST) WHERE deleted_at IS NULL');
+    await q.query(
+      'CREATE INDEX rooms_capacity_rating ON rooms (capacity, rating_average DESC NULLS LAST) WHERE deleted_at IS NULL',
+    );
     await q.query('CREATE INDEX rooms_building_floor ON rooms (building, floor) WHERE deleted_at IS NULL');
     // "Free for the whole window" is the exclusion constraint's own GiST index
     // (room_id, tstzrange(start_at, occupied_until)); "next busy time" walks this one.

@@ -37,6 +37,8 @@ export class BookingLifecycle1700000400000 implements MigrationInterface {
     await q.query('DROP TABLE booking_notifications');
     await q.query('DROP TABLE booking_idempotency_keys');
     await q.query('DROP INDEX bookings_status_start');
-    await q.query('ALTER TABLE bookings DROP COLUMN reminder_sent_at, DROP COLUMN previous_workflow_ids, DROP COLUMN run_id');
+    await q.query(
+      'ALTER TABLE bookings DROP COLUMN reminder_sent_at, DROP COLUMN previous_workflow_ids, DROP COLUMN run_id',
+    );
   }
 }

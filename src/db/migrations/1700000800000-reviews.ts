@@ -32,8 +32,10 @@ export class Reviews1700000800000 implements MigrationInterface {
         -- One review per person per booking; the unique index settles concurrent submissions.
         UNIQUE (booking_id, author_id)
       )`);
-    await q.query('CREATE INDEX reviews_room_recent ON reviews (room_id, created_at DESC) WHERE status = \'published\'');
-    await q.query('CREATE INDEX reviews_room_helpful ON reviews (room_id, helpfulness DESC, created_at DESC) WHERE status = \'published\'');
+    await q.query("CREATE INDEX reviews_room_recent ON reviews (room_id, created_at DESC) WHERE status = 'published'");
+    await q.query(
+      "CREATE INDEX reviews_room_helpful ON reviews (room_id, helpfulness DESC, created_at DESC) WHERE status = 'published'",
+    );
     await q.query('CREATE INDEX reviews_moderation_queue ON reviews (status, created_at)');
     await q.query('CREATE INDEX reviews_author ON reviews (author_id)');
     await q.query(`

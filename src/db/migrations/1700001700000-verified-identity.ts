@@ -30,8 +30,12 @@ export class VerifiedIdentity1700001700000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE user_identities');
-    await q.query("UPDATE refresh_token_families SET revoked_reason = 'logout' WHERE revoked_reason NOT IN ('logout', 'reuse')");
+    await q.query(
+      "UPDATE refresh_token_families SET revoked_reason = 'logout' WHERE revoked_reason NOT IN ('logout', 'reuse')",
+    );
     await q.query('ALTER TABLE refresh_token_families DROP CONSTRAINT refresh_token_families_revoked_reason_check');
-    await q.query("ALTER TABLE refresh_token_families ADD CONSTRAINT refresh_token_families_revoked_reason_check CHECK (revoked_reason IN ('logout', 'reuse'))");
+    await q.query(
+      "ALTER TABLE refresh_token_families ADD CONSTRAINT refresh_token_families_revoked_reason_check CHECK (revoked_reason IN ('logout', 'reuse'))",
+    );
   }
 }

@@ -9,7 +9,9 @@ export class SeriesRefusals1700001720000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query('ALTER TABLE series_occurrences DROP CONSTRAINT series_occurrences_outcome_check');
-    await q.query("ALTER TABLE series_occurrences ADD CONSTRAINT series_occurrences_outcome_check CHECK (outcome IN ('booked', 'scheduled', 'conflict', 'missed', 'cancelled', 'refused'))");
+    await q.query(
+      "ALTER TABLE series_occurrences ADD CONSTRAINT series_occurrences_outcome_check CHECK (outcome IN ('booked', 'scheduled', 'conflict', 'missed', 'cancelled', 'refused'))",
+    );
     await q.query('ALTER TABLE series_occurrences ADD COLUMN refusal jsonb');
   }
 
@@ -17,6 +19,8 @@ export class SeriesRefusals1700001720000 implements MigrationInterface {
     await q.query("UPDATE series_occurrences SET outcome = 'missed' WHERE outcome = 'refused'");
     await q.query('ALTER TABLE series_occurrences DROP COLUMN refusal');
     await q.query('ALTER TABLE series_occurrences DROP CONSTRAINT series_occurrences_outcome_check');
-    await q.query("ALTER TABLE series_occurrences ADD CONSTRAINT series_occurrences_outcome_check CHECK (outcome IN ('booked', 'scheduled', 'conflict', 'missed', 'cancelled'))");
+    await q.query(
+      "ALTER TABLE series_occurrences ADD CONSTRAINT series_occurrences_outcome_check CHECK (outcome IN ('booked', 'scheduled', 'conflict', 'missed', 'cancelled'))",
+    );
   }
 }

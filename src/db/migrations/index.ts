@@ -12,4 +12,17 @@ import { IdempotencyKeys1700001710000 } from './1700001710000-idempotency-keys';
 import { SeriesRefusals1700001720000 } from './1700001720000-series-refusals';
 
 /** In order. A new migration is a new file listed here; a landed migration never changes. */
-export const migrations = [Foundation1700000000000, CoreSchema1700000100000, Identity1700000200000, RoomsCatalog1700000300000, BookingLifecycle1700000400000, Realtime1700000600000, Mail1700000700000, Reviews1700000800000, Series1700000900000, VerifiedIdentity1700001700000, IdempotencyKeys1700001710000, SeriesRefusals1700001720000];
+export const migrations = [
+  Foundation1700000000000,
+  CoreSchema1700000100000,
+  Identity1700000200000,
+  RoomsCatalog1700000300000,
+  BookingLifecycle1700000400000,
+  Realtime1700000600000,
+  Mail1700000700000,
+  Reviews1700000800000,
+  Series1700000900000,
+  VerifiedIdentity1700001700000,
+  IdempotencyKeys1700001710000,
+  SeriesRefusals1700001720000,
+];

@@ -15,7 +15,8 @@ export interface BookingRow extends BookingView {
   runId?: string;
 }
 
-const iso = (value: Date | string | null | undefined): string | undefined => (value ? new Date(value).toISOString() : undefined);
+const iso = (value: Date | string | null | undefined): string | undefined =>
+  value ? new Date(value).toISOString() : undefined;
 
 export function toView(row: Record<string, any>): BookingRow {
   return {
@@ -59,7 +60,10 @@ export interface BookingListFilter {
   offset: number;
 }
 
-export async function listBookings(db: DataSource, filter: BookingListFilter): Promise<{ items: BookingRow[]; total: number }> {
+export async function listBookings(
+  db: DataSource,
+  filter: BookingListFilter,
+): Promise<{ items: BookingRow[]; total: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {
@@ -77,7 +81,10 @@ export async function listBookings(db: DataSource, filter: BookingListFilter): P
   if (filter.status?.length) add('status = ANY(?)', filter.status);
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM bookings ${clause}`, params);
-  const rows = await db.query(`${SELECT_VIEW} ${clause} ORDER BY start_at, id LIMIT ${filter.limit} OFFSET ${filter.offset}`, params);
+  const rows = await db.query(
+    `${SELECT_VIEW} ${clause} ORDER BY start_at, id LIMIT ${filter.limit} OFFSET ${filter.offset}`,
+    params,
+  );
   return { items: rows.map(toView), total };
 }
 
@@ -99,22 +106,64 @@ export async function findOverlapping(
   return rows[0] ? { id: rows[0].id, start: iso(rows[0].start_at)!, end: iso(rows[0].occupied_until)! } : undefined;
 }
 
-export const isExclusionViolation = (err: unknown): boolean => (err as { code?: string })?.code === '23P01' || (err as { driverError?: { code?: string } })?.driverError?.code === '23P01';
+export const isExclusionViolation = (err: unknown): boolean =>
+  (err as { code?: string })?.code === '23P01' ||
+  (err as { driverError?: { code?: string } })?.driverError?.code === '23P01';
 
 // Every column a snapshot writes; the occurrence's start by the series' rule only at insert.
 const SNAPSHOT_COLUMNS = [
-  'room_id', 'organizer_id', 'series_id', 'title', 'attendees', 'start_at', 'end_at', 'occupied_until', 'status', 'status_reason',
-  'hold_expires_at', 'check_in_opens_at', 'check_in_deadline', 'checked_in_at', 'ended_at', 'reminder_sent_at', 'workflow_id', 'run_id',
-  'previous_workflow_ids', 'version', 'sequence', 'created_at', 'updated_at',
+  'room_id',
+  'organizer_id',
+  'series_id',
+  'title',
+  'attendees',
+  'start_at',
+  'end_at',
+  'occupied_until',
+  'status',
+  'status_reason',
+  'hold_expires_at',
+  'check_in_opens_at',
+  'check_in_deadline',
+  'checked_in_at',
+  'ended_at',
+  'reminder_sent_at',
+  'workflow_id',
+  'run_id',
+  'previous_workflow_ids',
+  'version',
+  'sequence',
+  'created_at',
+  'updated_at',
 ];
 const ASSIGNMENTS = SNAPSHOT_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
 const VERSION_PARAM = SNAPSHOT_COLUMNS.indexOf('version') + 2;
 
 function rowValues(s: BookingSnapshot): unknown[] {
   return [
-    s.roomId, s.organizerId, s.seriesId ?? null, s.title, s.attendees, s.start, s.end, s.occupiedUntil, s.status,
-    s.statusReason ?? null, s.holdExpiresAt ?? null, s.checkInOpensAt ?? null, s.checkInDeadline ?? null, s.checkedInAt ?? null, s.endedAt ?? null,
-    s.reminderSentAt ?? null, s.workflowId, s.runId ?? null, s.previousWorkflowIds ?? [], s.version, s.sequence, s.createdAt, s.updatedAt,
+    s.roomId,
+    s.organizerId,
+    s.seriesId ?? null,
+    s.title,
+    s.attendees,
+    s.start,
+    s.end,
+    s.occupiedUntil,
+    s.status,
+    s.statusReason ?? null,
+    s.holdExpiresAt ?? null,
+    s.checkInOpensAt ?? null,
+    s.checkInDeadline ?? null,
+    s.checkedInAt ?? null,
+    s.endedAt ?? null,
+    s.reminderSentAt ?? null,
+    s.workflowId,
+    s.runId ?? null,
+    s.previousWorkflowIds ?? [],
+    s.version,
+    s.sequence,
+    s.createdAt,
+    s.updatedAt,
   ];
 }
 
@@ -122,12 +171,18 @@ function rowValues(s: BookingSnapshot): unknown[] {
 export async function insertBooking(db: DataSource | EntityManager, s: BookingSnapshot): Promise<void> {
   const values = [...rowValues(s), s.occurrenceStart ?? null];
   const columns = [...SNAPSHOT_COLUMNS, 'occurrence_start'];
-  await db.query(`INSERT INTO bookings (id, ${columns.join(', ')}) VALUES ($1, ${values.map((_, i) => `$${i + 2}`).join(', ')})`, [s.id, ...values]);
+  await db.query(
+    `INSERT INTO bookings (id, ${columns.join(', ')}) VALUES ($1, ${values.map((_, i) => `$${i + 2}`).join(', ')})`,
+    [s.id, ...values],
+  );
 }
 
 /** Writes the snapshot if it is newer than the row (a repeated or stale write changes nothing). */
 export async function saveBookingSnapshot(db: DataSource | EntityManager, s: BookingSnapshot): Promise<boolean> {
-  const result = await db.query(`UPDATE bookings SET ${ASSIGNMENTS} WHERE id = $1 AND version < $${VERSION_PARAM}`, [s.id, ...rowValues(s)]);
+  const result = await db.query(`UPDATE bookings SET ${ASSIGNMENTS} WHERE id = $1 AND version < $${VERSION_PARAM}`, [
+    s.id,
+    ...rowValues(s),
+  ]);
   return (result[1] ?? 0) > 0;
 }
 
@@ -140,7 +195,11 @@ export async function lockOrganizerBookings(tx: EntityManager, organizerId: stri
 }
 
 /** What the caps count: active holds, and active bookings still to start (optionally leaving out one series). */
-export async function countOrganizerBookings(tx: EntityManager, organizerId: string, exceptSeriesId?: string): Promise<{ holds: number; future: number }> {
+export async function countOrganizerBookings(
+  tx: EntityManager,
+  organizerId: string,
+  exceptSeriesId?: string,
+): Promise<{ holds: number; future: number }> {
   const [counts] = await tx.query(
     `SELECT count(*) FILTER (WHERE status = 'held')::int AS holds,
             count(*) FILTER (WHERE status IN ${ACTIVE_STATUSES_SQL} AND start_at > now())::int AS future
@@ -150,13 +209,20 @@ export async function countOrganizerBookings(tx: EntityManager, organizerId: str
   return counts;
 }
 
-export async function bookingExists(db: DataSource | EntityManager, id: string): Promise<{ status: BookingStatus; version: number } | undefined> {
+export async function bookingExists(
+  db: DataSource | EntityManager,
+  id: string,
+): Promise<{ status: BookingStatus; version: number } | undefined> {
   const [row] = await db.query('SELECT status, version FROM bookings WHERE id = $1', [id]);
   return row;
 }
 
 /** Cancels an active booking that has no workflow (none could start for it); returns its room, if it changed. */
-export async function releaseBookingWithoutWorkflow(db: DataSource | EntityManager, id: string, reason: string): Promise<string | undefined> {
+export async function releaseBookingWithoutWorkflow(
+  db: DataSource | EntityManager,
+  id: string,
+  reason: string,
+): Promise<string | undefined> {
   const [rows] = await db.query(
     `UPDATE bookings SET status = 'cancelled', status_reason = $2, version = version + 1, sequence = sequence + 1, updated_at = now()
      WHERE id = $1 AND status IN ${ACTIVE_STATUSES_SQL} RETURNING room_id`,
@@ -167,12 +233,16 @@ export async function releaseBookingWithoutWorkflow(db: DataSource | EntityManag
 
 /** The workflows a booking ran in before a reschedule started a new one, oldest first. */
 export async function previousWorkflowIds(db: DataSource | EntityManager, id: string): Promise<string[]> {
-  const [row] = (await db.query('SELECT previous_workflow_ids FROM bookings WHERE id = $1', [id])) as { previous_workflow_ids: string[] | null }[];
+  const [row] = (await db.query('SELECT previous_workflow_ids FROM bookings WHERE id = $1', [id])) as {
+    previous_workflow_ids: string[] | null;
+  }[];
   return row?.previous_workflow_ids ?? [];
 }
 
 /** A series occurrence's original start (its RECURRENCE-ID), unchanged when the occurrence is moved. */
 export async function occurrenceStartOf(db: DataSource | EntityManager, id: string): Promise<Date | undefined> {
-  const [row] = (await db.query('SELECT occurrence_start FROM bookings WHERE id = $1', [id])) as { occurrence_start: Date | null }[];
+  const [row] = (await db.query('SELECT occurrence_start FROM bookings WHERE id = $1', [id])) as {
+    occurrence_start: Date | null;
+  }[];
   return row?.occurrence_start ? new Date(row.occurrence_start) : undefined;
 }

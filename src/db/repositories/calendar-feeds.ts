@@ -21,7 +21,9 @@ export class CalendarFeedRepository {
     const token = `rbcal_${randomBytes(32).toString('base64url')}`;
     const createdAt = await this.db.transaction(async (tx) => {
       await tx.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
-      await tx.query('UPDATE calendar_feeds SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+      await tx.query('UPDATE calendar_feeds SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+        userId,
+      ]);
       const [row]: { created_at: Date }[] = await tx.query(
         'INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2) RETURNING created_at',
         [userId, hash(token)],

@@ -14,7 +14,11 @@ export interface IdempotencyClaim {
 }
 
 export const idempotencyKeyReused = () =>
-  new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body; use a new key for a new request.');
+  new AppError(
+    422,
+    'IDEMPOTENCY_KEY_REUSED',
+    'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
+  );
 
 /** The one place with idempotency-key SQL. */
 export class IdempotencyKeyRepository {
@@ -25,7 +29,13 @@ export class IdempotencyKeyRepository {
    * of two at once, one inserts and the other waits for that row and reads it, so both work on
    * the same resource id.
    */
-  async claim(scope: IdempotencyScope, ownerId: string, key: string, requestHash: string, candidateId: string): Promise<IdempotencyClaim> {
+  async claim(
+    scope: IdempotencyScope,
+    ownerId: string,
+    key: string,
+    requestHash: string,
+    candidateId: string,
+  ): Promise<IdempotencyClaim> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const [inserted] = await this.db.query(
         `INSERT INTO idempotency_keys (scope, owner_id, key, request_hash, resource_id) VALUES ($1, $2, $3, $4, $5)
@@ -42,18 +52,28 @@ export class IdempotencyKeyRepository {
       if (existing.request_hash !== requestHash) throw idempotencyKeyReused();
       return { resourceId: existing.resource_id, replay: true, claimedAt: existing.created_at };
     }
-    throw new AppError(409, 'IDEMPOTENCY_KEY_BUSY', 'Another request with this Idempotency-Key is being settled; try again.');
+    throw new AppError(
+      409,
+      'IDEMPOTENCY_KEY_BUSY',
+      'Another request with this Idempotency-Key is being settled; try again.',
+    );
   }
 
   /** Whether the key still names this resource (a refused first attempt frees it). */
   async holds(scope: IdempotencyScope, ownerId: string, key: string, resourceId: string): Promise<boolean> {
-    const rows = await this.db.query('SELECT 1 FROM idempotency_keys WHERE scope = $1 AND owner_id = $2 AND key = $3 AND resource_id = $4', [scope, ownerId, key, resourceId]);
+    const rows = await this.db.query(
+      'SELECT 1 FROM idempotency_keys WHERE scope = $1 AND owner_id = $2 AND key = $3 AND resource_id = $4',
+      [scope, ownerId, key, resourceId],
+    );
     return rows.length > 0;
   }
 
   /** Frees a key whose request was refused, so that a retry is evaluated afresh. */
   async release(scope: IdempotencyScope, ownerId: string, key: string, resourceId: string): Promise<void> {
-    await this.db.query('DELETE FROM idempotency_keys WHERE scope = $1 AND owner_id = $2 AND key = $3 AND resource_id = $4', [scope, ownerId, key, resourceId]);
+    await this.db.query(
+      'DELETE FROM idempotency_keys WHERE scope = $1 AND owner_id = $2 AND key = $3 AND resource_id = $4',
+      [scope, ownerId, key, resourceId],
+    );
   }
 }
 
@@ -61,7 +81,10 @@ export class IdempotencyKeyRepository {
  * Booking creates keep their own table (booking_idempotency_keys, keyed by user), older than the
  * scoped one above. True when this request claimed the key.
  */
-export async function insertBookingIdempotencyKey(db: Queryable, claim: { userId: string; key: string; requestHash: string; bookingId: string }): Promise<boolean> {
+export async function insertBookingIdempotencyKey(
+  db: Queryable,
+  claim: { userId: string; key: string; requestHash: string; bookingId: string },
+): Promise<boolean> {
   const inserted = (await db.query(
     `INSERT INTO booking_idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)
      ON CONFLICT (user_id, key) DO NOTHING RETURNING booking_id`,
@@ -70,8 +93,15 @@ export async function insertBookingIdempotencyKey(db: Queryable, claim: { userId
   return inserted.length > 0;
 }
 
-export async function findBookingIdempotencyKey(db: Queryable, userId: string, key: string): Promise<{ requestHash: string; bookingId: string; createdAt: Date } | undefined> {
-  const [row] = (await db.query('SELECT request_hash, booking_id, created_at FROM booking_idempotency_keys WHERE user_id = $1 AND key = $2', [userId, key])) as {
+export async function findBookingIdempotencyKey(
+  db: Queryable,
+  userId: string,
+  key: string,
+): Promise<{ requestHash: string; bookingId: string; createdAt: Date } | undefined> {
+  const [row] = (await db.query(
+    'SELECT request_hash, booking_id, created_at FROM booking_idempotency_keys WHERE user_id = $1 AND key = $2',
+    [userId, key],
+  )) as {
     request_hash: string;
     booking_id: string;
     created_at: Date;

@@ -7,7 +7,9 @@ import type { EntityManager } from 'typeorm';
  * sender holds it (a closing slot workflow and its follow-up may both try to send it).
  */
 export async function tryLockMessage(tx: EntityManager, messageId: string): Promise<boolean> {
-  const [{ locked }] = (await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [messageId])) as { locked: boolean }[];
+  const [{ locked }] = (await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [messageId])) as {
+    locked: boolean;
+  }[];
   return locked;
 }
 

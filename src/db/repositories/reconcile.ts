@@ -8,7 +8,10 @@ import { isExclusionViolation, toView, type BookingRow } from './bookings';
 const ACTIVE = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** Active rows not changed within the grace period (a row that just changed may be ahead of its workflow for a moment). */
-export async function activeBookingRows(dataSource: DataSource, opts: { graceSeconds: number; roomIds?: string[] }): Promise<BookingRow[]> {
+export async function activeBookingRows(
+  dataSource: DataSource,
+  opts: { graceSeconds: number; roomIds?: string[] },
+): Promise<BookingRow[]> {
   const rows = await dataSource.query(
     `SELECT * FROM bookings
      WHERE status IN (${ACTIVE}) AND updated_at < now() - make_interval(secs => $1)
@@ -36,7 +39,11 @@ export type RepairResult = { ok: true } | { ok: false; reason: string };
  * state query answers. The occupied interval keeps its buffer; a slot taken meanwhile by another
  * booking makes the rewrite fail (the exclusion constraint), which is reported, not forced.
  */
-export async function rewriteFromWorkflowState(dataSource: DataSource, row: BookingRow, state: BookingView): Promise<RepairResult> {
+export async function rewriteFromWorkflowState(
+  dataSource: DataSource,
+  row: BookingRow,
+  state: BookingView,
+): Promise<RepairResult> {
   try {
     const [rows] = await dataSource.query(
       `UPDATE bookings SET
@@ -48,25 +55,45 @@ export async function rewriteFromWorkflowState(dataSource: DataSource, row: Book
        RETURNING id`,
       [
         ...readAs(row),
-        state.status, state.statusReason ?? null, state.title, state.attendees, state.start, state.end,
-        state.holdExpiresAt ?? null, state.checkInOpensAt ?? null, state.checkInDeadline ?? null, state.checkedInAt ?? null,
-        state.workflowId, state.version, state.sequence, state.updatedAt,
+        state.status,
+        state.statusReason ?? null,
+        state.title,
+        state.attendees,
+        state.start,
+        state.end,
+        state.holdExpiresAt ?? null,
+        state.checkInOpensAt ?? null,
+        state.checkInDeadline ?? null,
+        state.checkedInAt ?? null,
+        state.workflowId,
+        state.version,
+        state.sequence,
+        state.updatedAt,
       ],
     );
-    return rows.length ? { ok: true } : { ok: false, reason: 'the row changed while reconciling; the next run looks again' };
+    return rows.length
+      ? { ok: true }
+      : { ok: false, reason: 'the row changed while reconciling; the next run looks again' };
   } catch (err) {
-    if (isExclusionViolation(err)) return { ok: false, reason: 'another active booking now occupies the slot (exclusion constraint)' };
+    if (isExclusionViolation(err))
+      return { ok: false, reason: 'another active booking now occupies the slot (exclusion constraint)' };
     throw err;
   }
 }
 
 /** An active row whose workflow is gone: nothing will ever end it, so it is cancelled (the slot is freed), saying why. */
-export async function cancelOrphanedRow(dataSource: DataSource, row: BookingRow, reason: string): Promise<RepairResult> {
+export async function cancelOrphanedRow(
+  dataSource: DataSource,
+  row: BookingRow,
+  reason: string,
+): Promise<RepairResult> {
   const [rows] = await dataSource.query(
     `UPDATE bookings SET status = 'cancelled', status_reason = $5, version = version + 1, updated_at = now()
      WHERE ${UNCHANGED} AND status IN (${ACTIVE})
      RETURNING id`,
     [...readAs(row), reason],
   );
-  return rows.length ? { ok: true } : { ok: false, reason: 'the row changed while reconciling; the next run looks again' };
+  return rows.length
+    ? { ok: true }
+    : { ok: false, reason: 'the row changed while reconciling; the next run looks again' };
 }

@@ -68,7 +68,11 @@ export async function findReview(db: Db, id: string, viewerId?: string): Promise
   return rows[0] ? toRecord(rows[0]) : undefined;
 }
 
-export async function findReviewByAuthor(db: Db, bookingId: string, authorId: string): Promise<{ id: string } | undefined> {
+export async function findReviewByAuthor(
+  db: Db,
+  bookingId: string,
+  authorId: string,
+): Promise<{ id: string } | undefined> {
   const rows = await db.query('SELECT id FROM reviews WHERE booking_id = $1 AND author_id = $2', [bookingId, authorId]);
   return rows[0];
 }
@@ -140,7 +144,10 @@ export interface RoomRating {
 }
 
 export async function readRoomRating(db: Db, roomId: string): Promise<RoomRating | undefined> {
-  const rows = await db.query('SELECT id, rating_average, rating_count, rating_histogram FROM rooms WHERE id = $1 AND deleted_at IS NULL', [roomId]);
+  const rows = await db.query(
+    'SELECT id, rating_average, rating_count, rating_histogram FROM rooms WHERE id = $1 AND deleted_at IS NULL',
+    [roomId],
+  );
   const row = rows[0];
   if (!row) return undefined;
   const h: number[] = row.rating_histogram ?? [0, 0, 0, 0, 0];
@@ -154,12 +161,28 @@ export async function readRoomRating(db: Db, roomId: string): Promise<RoomRating
 
 export async function insertReview(
   m: EntityManager,
-  review: { bookingId: string; roomId: string; authorId: string; rating: number; comment: string; status: ReviewStatus; screeningFlags: string[] },
+  review: {
+    bookingId: string;
+    roomId: string;
+    authorId: string;
+    rating: number;
+    comment: string;
+    status: ReviewStatus;
+    screeningFlags: string[];
+  },
 ): Promise<string | undefined> {
   const rows = await m.query(
     `INSERT INTO reviews (booking_id, room_id, author_id, rating, comment, status, screening_flags)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (booking_id, author_id) DO NOTHING RETURNING id`,
-    [review.bookingId, review.roomId, review.authorId, review.rating, review.comment, review.status, review.screeningFlags],
+    [
+      review.bookingId,
+      review.roomId,
+      review.authorId,
+      review.rating,
+      review.comment,
+      review.status,
+      review.screeningFlags,
+    ],
   );
   return rows[0]?.id;
 }
@@ -179,7 +202,11 @@ export async function updateReviewContent(
   );
 }
 
-export async function setModeration(m: EntityManager, id: string, decision: { status: ReviewStatus; reason: string | null; moderatorId: string }): Promise<void> {
+export async function setModeration(
+  m: EntityManager,
+  id: string,
+  decision: { status: ReviewStatus; reason: string | null; moderatorId: string },
+): Promise<void> {
   await m.query(
     'UPDATE reviews SET status = $2, moderation_reason = $3, moderated_by = $4, moderated_at = now(), updated_at = now() WHERE id = $1',
     [id, decision.status, decision.reason, decision.moderatorId],
@@ -187,7 +214,10 @@ export async function setModeration(m: EntityManager, id: string, decision: { st
 }
 
 /** The review's row lock: votes on one review are counted one transaction at a time. */
-export async function lockReview(m: EntityManager, id: string): Promise<{ roomId: string; authorId: string; status: ReviewStatus } | undefined> {
+export async function lockReview(
+  m: EntityManager,
+  id: string,
+): Promise<{ roomId: string; authorId: string; status: ReviewStatus } | undefined> {
   const rows = await m.query('SELECT room_id, author_id, status FROM reviews WHERE id = $1 FOR NO KEY UPDATE', [id]);
   return rows[0] ? { roomId: rows[0].room_id, authorId: rows[0].author_id, status: rows[0].status } : undefined;
 }
@@ -201,7 +231,10 @@ export async function upsertVote(m: EntityManager, reviewId: string, userId: str
 }
 
 export async function deleteVote(m: EntityManager, reviewId: string, userId: string): Promise<boolean> {
-  const rows = await m.query('DELETE FROM review_votes WHERE review_id = $1 AND user_id = $2 RETURNING review_id', [reviewId, userId]);
+  const rows = await m.query('DELETE FROM review_votes WHERE review_id = $1 AND user_id = $2 RETURNING review_id', [
+    reviewId,
+    userId,
+  ]);
   return rows.length > 0;
 }
 
@@ -214,9 +247,16 @@ export async function countVotes(m: EntityManager, reviewId: string): Promise<{ 
   return { helpful: row.helpful, unhelpful: row.unhelpful };
 }
 
-export async function writeVoteCounts(m: EntityManager, reviewId: string, counts: { helpful: number; unhelpful: number; helpfulness: number }): Promise<void> {
+export async function writeVoteCounts(
+  m: EntityManager,
+  reviewId: string,
+  counts: { helpful: number; unhelpful: number; helpfulness: number },
+): Promise<void> {
   await m.query('UPDATE reviews SET helpful_count = $2, unhelpful_count = $3, helpfulness = $4 WHERE id = $1', [
-    reviewId, counts.helpful, counts.unhelpful, counts.helpfulness,
+    reviewId,
+    counts.helpful,
+    counts.unhelpful,
+    counts.helpfulness,
   ]);
 }
 
@@ -233,7 +273,12 @@ export async function listRoomReviews(
   const where = `v.room_id = $2 AND (v.status = 'published' OR v.author_id = $1::uuid)`;
   const order = sort === 'helpful' ? 'v.helpfulness DESC, v.created_at DESC, v.id' : 'v.created_at DESC, v.id';
   const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM reviews v WHERE ${where}`, [viewerId, roomId]);
-  const rows = await db.query(`${SELECT_REVIEW} WHERE ${where} ORDER BY ${order} LIMIT $3 OFFSET $4`, [viewerId, roomId, page.limit, page.offset]);
+  const rows = await db.query(`${SELECT_REVIEW} WHERE ${where} ORDER BY ${order} LIMIT $3 OFFSET $4`, [
+    viewerId,
+    roomId,
+    page.limit,
+    page.offset,
+  ]);
   return { items: rows.map(toRecord), total };
 }
 
@@ -242,12 +287,17 @@ export async function listForModeration(
   filter: { status: ReviewStatus; roomId?: string; limit: number; offset: number },
   viewerId: string,
 ): Promise<{ items: ReviewRecord[]; total: number }> {
-  const where = (status: string, room: string) => `v.status = ${status} AND (${room}::uuid IS NULL OR v.room_id = ${room})`;
-  const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM reviews v WHERE ${where('$1', '$2')}`, [filter.status, filter.roomId ?? null]);
-  // Oldest first: the queue is worked in arrival order.
-  const rows = await db.query(`${SELECT_REVIEW} WHERE ${where('$2', '$3')} ORDER BY v.created_at, v.id LIMIT $4 OFFSET $5`, [
-    viewerId, filter.status, filter.roomId ?? null, filter.limit, filter.offset,
+  const where = (status: string, room: string) =>
+    `v.status = ${status} AND (${room}::uuid IS NULL OR v.room_id = ${room})`;
+  const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM reviews v WHERE ${where('$1', '$2')}`, [
+    filter.status,
+    filter.roomId ?? null,
   ]);
+  // Oldest first: the queue is worked in arrival order.
+  const rows = await db.query(
+    `${SELECT_REVIEW} WHERE ${where('$2', '$3')} ORDER BY v.created_at, v.id LIMIT $4 OFFSET $5`,
+    [viewerId, filter.status, filter.roomId ?? null, filter.limit, filter.offset],
+  );
   return { items: rows.map(toRecord), total };
 }
 

@@ -37,14 +37,35 @@ const CALENDAR_COLUMNS = `b.id, b.room_id, b.title, b.start_at, b.end_at, b.stat
   r.name AS room_name, r.building AS room_building, r.floor AS room_floor`;
 
 interface CalendarRow {
-  id: string; room_id: string; title: string; start_at: Date; end_at: Date; status: BookingStatus; sequence: number; attendees: string[];
-  created_at: Date; updated_at: Date; organizer_id: string; organizer_name: string; organizer_email: string;
-  room_name: string; room_building: string; room_floor: string;
+  id: string;
+  room_id: string;
+  title: string;
+  start_at: Date;
+  end_at: Date;
+  status: BookingStatus;
+  sequence: number;
+  attendees: string[];
+  created_at: Date;
+  updated_at: Date;
+  organizer_id: string;
+  organizer_name: string;
+  organizer_email: string;
+  room_name: string;
+  room_building: string;
+  room_floor: string;
 }
 
 const toCalendarBooking = (r: CalendarRow): CalendarBooking => ({
-  id: r.id, roomId: r.room_id, title: r.title, start: r.start_at, end: r.end_at, status: r.status, sequence: r.sequence,
-  attendees: r.attendees, createdAt: r.created_at, updatedAt: r.updated_at,
+  id: r.id,
+  roomId: r.room_id,
+  title: r.title,
+  start: r.start_at,
+  end: r.end_at,
+  status: r.status,
+  sequence: r.sequence,
+  attendees: r.attendees,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
   organizer: { id: r.organizer_id, name: r.organizer_name, email: r.organizer_email },
   room: { name: r.room_name, building: r.room_building, floor: r.room_floor },
 });
@@ -74,7 +95,12 @@ export class RoomBookingsReader {
    * occupied_until)) probed per candidate room, the next busy time a descent of
    * bookings_room_active_start.
    */
-  async freeRooms(filters: RoomFilters, from: Date, to: Date, limit: number): Promise<(Room & { nextBusyAt: string | null })[]> {
+  async freeRooms(
+    filters: RoomFilters,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<(Room & { nextBusyAt: string | null })[]> {
     const params: unknown[] = [from, to];
     const where = filterClauses({ ...filters, status: 'active' }, params);
     params.push(limit);

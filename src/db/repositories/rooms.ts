@@ -39,7 +39,10 @@ export interface RoomRow {
   updated_at: Date;
 }
 
-export type RoomFields = Pick<Room, 'name' | 'building' | 'floor' | 'capacity' | 'amenities' | 'equipment' | 'timezone' | 'policy' | 'status'>;
+export type RoomFields = Pick<
+  Room,
+  'name' | 'building' | 'floor' | 'capacity' | 'amenities' | 'equipment' | 'timezone' | 'policy' | 'status'
+>;
 
 export const ROOM_COLUMNS = `r.id, r.name, r.building, r.floor, r.capacity, r.amenities, r.equipment, r.timezone, r.policy,
   r.status, r.rating_average, r.rating_count, r.created_at, r.updated_at`;
@@ -101,7 +104,12 @@ export type RoomSort = keyof typeof SORTS;
 export class RoomRepository {
   constructor(private readonly db: DataSource | EntityManager) {}
 
-  async list(filters: RoomFilters, sort: RoomSort, order: 'asc' | 'desc' | undefined, page: { limit: number; offset: number }) {
+  async list(
+    filters: RoomFilters,
+    sort: RoomSort,
+    order: 'asc' | 'desc' | undefined,
+    page: { limit: number; offset: number },
+  ) {
     const params: unknown[] = [];
     const where = filterClauses(filters, params).join(' AND ');
     const { column, defaultOrder } = SORTS[sort];
@@ -128,8 +136,17 @@ export class RoomRepository {
     const [row]: RoomRow[] = await this.db.query(
       `INSERT INTO rooms AS r (name, building, floor, capacity, amenities, equipment, timezone, policy, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${ROOM_COLUMNS}`,
-      [fields.name, fields.building, fields.floor, fields.capacity, fields.amenities, JSON.stringify(fields.equipment),
-        fields.timezone, JSON.stringify(fields.policy), fields.status],
+      [
+        fields.name,
+        fields.building,
+        fields.floor,
+        fields.capacity,
+        fields.amenities,
+        JSON.stringify(fields.equipment),
+        fields.timezone,
+        JSON.stringify(fields.policy),
+        fields.status,
+      ],
     );
     return toRoom(row);
   }
@@ -139,8 +156,18 @@ export class RoomRepository {
       `UPDATE rooms AS r SET name = $2, building = $3, floor = $4, capacity = $5, amenities = $6, equipment = $7,
          timezone = $8, policy = $9, status = $10, updated_at = now()
        WHERE r.id = $1 AND r.deleted_at IS NULL RETURNING ${ROOM_COLUMNS}`,
-      [id, fields.name, fields.building, fields.floor, fields.capacity, fields.amenities, JSON.stringify(fields.equipment),
-        fields.timezone, JSON.stringify(fields.policy), fields.status],
+      [
+        id,
+        fields.name,
+        fields.building,
+        fields.floor,
+        fields.capacity,
+        fields.amenities,
+        JSON.stringify(fields.equipment),
+        fields.timezone,
+        JSON.stringify(fields.policy),
+        fields.status,
+      ],
     );
     return toRoom(rows[0]);
   }
@@ -177,14 +204,19 @@ export class AmenityRepository {
   /** The names that are not in the vocabulary, in the order given. */
   async unknown(names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    const rows: { name: string }[] = await this.db.query('SELECT name FROM amenities WHERE name = ANY($1::text[])', [names]);
+    const rows: { name: string }[] = await this.db.query('SELECT name FROM amenities WHERE name = ANY($1::text[])', [
+      names,
+    ]);
     const known = new Set(rows.map((r) => r.name));
     return names.filter((n) => !known.has(n));
   }
 
   /** Adds a name; false when it already exists. */
   async add(name: string, label: string): Promise<boolean> {
-    const rows = await this.db.query('INSERT INTO amenities (name, label) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name', [name, label]);
+    const rows = await this.db.query(
+      'INSERT INTO amenities (name, label) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name',
+      [name, label],
+    );
     return rows.length > 0;
   }
 }
@@ -197,7 +229,12 @@ export interface RoomPlace {
   timezone: string;
 }
 
-export async function findRoomPlace(db: Pick<DataSource | EntityManager, 'query'>, roomId: string): Promise<RoomPlace | undefined> {
-  const [row] = (await db.query('SELECT name, building, floor, timezone FROM rooms WHERE id = $1', [roomId])) as RoomPlace[];
+export async function findRoomPlace(
+  db: Pick<DataSource | EntityManager, 'query'>,
+  roomId: string,
+): Promise<RoomPlace | undefined> {
+  const [row] = (await db.query('SELECT name, building, floor, timezone FROM rooms WHERE id = $1', [
+    roomId,
+  ])) as RoomPlace[];
   return row;
 }
