@@ -11,7 +11,12 @@ interface LintResult {
 }
 
 function eslint(args: string[], input?: string): LintResult[] {
-  const run = spawnSync(eslintBin, ['--format', 'json', ...args], { cwd: root, input, encoding: 'utf8', timeout: 120000 });
+  const run = spawnSync(eslintBin, ['--format', 'json', ...args], {
+    cwd: root,
+    input,
+    encoding: 'utf8',
+    timeout: 120000,
+  });
   if (!run.stdout) throw new Error(`eslint printed nothing (exit ${run.status}): ${run.stderr}`);
   return JSON.parse(run.stdout) as LintResult[];
 }
@@ -19,7 +24,9 @@ function eslint(args: string[], input?: string): LintResult[] {
 describe('the workflow sandbox lint rule', () => {
   test('when the workflow and shared code is linted, then it has no errors', () => {
     const results = eslint(['src/workflows', 'src/shared']);
-    const errors = results.flatMap((r) => r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.message}`));
+    const errors = results.flatMap((r) =>
+      r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.message}`),
+    );
     expect(results.length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
@@ -34,13 +41,34 @@ describe('the workflow sandbox lint rule', () => {
     ].join('\n');
     // The text is in no TypeScript project, so type-aware rules are off for it.
     const [result] = eslint(
-      ['--stdin', '--stdin-filename', 'src/workflows/leaky.ts', '--parser-options', 'projectService:false',
-        '--rule', '@typescript-eslint/no-floating-promises: off', '--rule', '@typescript-eslint/no-misused-promises: off'],
+      [
+        '--stdin',
+        '--stdin-filename',
+        'src/workflows/leaky.ts',
+        '--parser-options',
+        'projectService:false',
+        '--rule',
+        '@typescript-eslint/no-floating-promises: off',
+        '--rule',
+        '@typescript-eslint/no-misused-promises: off',
+      ],
       code,
     );
     const reported = result.messages.map((m) => `${m.line}:${m.ruleId}`);
     expect(reported).toEqual(expect.arrayContaining(['1:no-restricted-imports', '2:no-restricted-imports']));
     expect(reported.filter((r) => r === '5:no-restricted-syntax')).toHaveLength(3);
     expect(reported).not.toContain('3:no-restricted-imports');
+  });
+});
+
+describe('the formatter', () => {
+  test('when the tree is checked with Prettier, then every file it formats is formatted', () => {
+    const run = spawnSync(join(root, 'node_modules', '.bin', 'prettier'), ['--check', '.'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120000,
+    });
+    // On failure Prettier names each unformatted file; `npm run format` fixes them.
+    expect({ status: run.status, unformatted: run.stderr.trim() }).toEqual({ status: 0, unformatted: '' });
   });
 });
