@@ -112,6 +112,21 @@ const SORTS = {
 
 export type RoomSort = keyof typeof SORTS;
 
+/** Just the written columns: callers pass whole rooms too, and TypeORM refuses a property no column has. */
+function roomColumns(f: RoomFields): RoomFields {
+  return {
+    name: f.name,
+    building: f.building,
+    floor: f.floor,
+    capacity: f.capacity,
+    amenities: f.amenities,
+    equipment: f.equipment,
+    timezone: f.timezone,
+    policy: f.policy,
+    status: f.status,
+  };
+}
+
 /** Data access for the room catalog: the one place that writes rooms. */
 export class RoomRepository {
   constructor(private readonly db: DataSource | EntityManager) {}
@@ -153,12 +168,12 @@ export class RoomRepository {
   }
 
   async create(fields: RoomFields): Promise<Room> {
-    const inserted = await this.rooms.insert(fields);
+    const inserted = await this.rooms.insert(roomColumns(fields));
     return fromEntity(await this.rooms.findOneByOrFail({ id: inserted.identifiers[0].id as string }));
   }
 
   async update(id: string, fields: RoomFields): Promise<Room> {
-    await this.rooms.update({ id, deletedAt: IsNull() }, { ...fields, updatedAt: () => 'now()' });
+    await this.rooms.update({ id, deletedAt: IsNull() }, { ...roomColumns(fields), updatedAt: () => 'now()' });
     return fromEntity(await this.rooms.findOneByOrFail({ id, deletedAt: IsNull() }));
   }
 
