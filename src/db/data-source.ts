@@ -12,10 +12,14 @@ export function createDataSource(
     type: 'postgres',
     url: databaseUrl,
     entities: entities as MixedList<EntitySchema>,
+    // gen_random_uuid() (built in since Postgres 13) is what the migrations use for generated keys.
+    uuidExtension: 'pgcrypto',
     migrations,
     migrationsTableName: 'schema_migrations',
-    // The schema comes from migrations only.
+    // The schema comes from migrations only: no synchronize, and no CREATE EXTENSION at connect
+    // (the foundation migration installs btree_gist and citext).
     synchronize: false,
+    installExtensions: false,
     migrationsRun: false,
     logging: false,
     poolSize: options.poolSize ?? 10,

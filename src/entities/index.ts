@@ -1,4 +1,48 @@
 import type { EntitySchema } from 'typeorm';
+import { BookingIdempotencyKeySchema, BookingNotificationSchema, BookingSchema } from './booking';
+import { CalendarFeedSchema } from './calendar-feed';
+import { DisplayTokenSchema } from './display-token';
+import { IdempotencyKeySchema } from './idempotency-key';
+import { MailDeliverySchema, MailOptOutSchema } from './mail';
+import { ReviewSchema, ReviewVoteSchema } from './review';
+import { AmenitySchema, RoomSchema, RoomStatusVersionSchema } from './room';
+import { BookingSeriesSchema, SeriesOccurrenceSchema } from './series';
+import { RefreshTokenFamilySchema, RefreshTokenSchema } from './session';
+import { UserIdentitySchema, UserSchema } from './user';
 
-/** Every entity schema, one per aggregate's table. */
-export const entities: EntitySchema[] = [];
+export * from './booking';
+export * from './calendar-feed';
+export * from './display-token';
+export * from './idempotency-key';
+export * from './mail';
+export * from './review';
+export * from './room';
+export * from './series';
+export * from './session';
+export * from './user';
+
+/**
+ * Every entity schema, one per table the migrations create. Migrations stay the only schema
+ * writer (synchronize is off); test/db/entities.test.ts proves these match the migrated schema.
+ */
+export const entities: EntitySchema[] = [
+  UserSchema,
+  UserIdentitySchema,
+  RefreshTokenFamilySchema,
+  RefreshTokenSchema,
+  DisplayTokenSchema,
+  RoomSchema,
+  AmenitySchema,
+  RoomStatusVersionSchema,
+  CalendarFeedSchema,
+  BookingSchema,
+  BookingNotificationSchema,
+  BookingIdempotencyKeySchema,
+  BookingSeriesSchema,
+  SeriesOccurrenceSchema,
+  MailDeliverySchema,
+  MailOptOutSchema,
+  ReviewSchema,
+  ReviewVoteSchema,
+  IdempotencyKeySchema,
+] as EntitySchema[];

@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import type { UserRole } from '../../api/auth/access';
+import { CalendarFeedSchema, UserSchema } from '../../entities';
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+const activeOf = (userId: string) => ({ userId, revokedAt: IsNull() });
 
 /**
  * Per-user secrets for subscribing to one's calendar without a bearer header (calendar apps
@@ -10,6 +13,10 @@ const hash = (token: string): string => createHash('sha256').update(token).diges
  */
 export class CalendarFeedRepository {
   constructor(private readonly db: DataSource) {}
+
+  private get feeds() {
+    return this.db.getRepository(CalendarFeedSchema);
+  }
 
   /**
    * Revokes the current secret, if any, and issues a new one. Concurrent rotations of one user
@@ -20,43 +27,42 @@ export class CalendarFeedRepository {
   async rotate(userId: string): Promise<{ token: string; createdAt: string }> {
     const token = `rbcal_${randomBytes(32).toString('base64url')}`;
     const createdAt = await this.db.transaction(async (tx) => {
-      await tx.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
-      await tx.query('UPDATE calendar_feeds SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
-        userId,
-      ]);
-      const [row]: { created_at: Date }[] = await tx.query(
-        'INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2) RETURNING created_at',
-        [userId, hash(token)],
-      );
-      return row.created_at.toISOString();
+      await tx
+        .getRepository(UserSchema)
+        .createQueryBuilder('u')
+        .select('u.id')
+        .where('u.id = :userId', { userId })
+        .setLock('for_no_key_update')
+        .getOne();
+      const feeds = tx.getRepository(CalendarFeedSchema);
+      await feeds.update(activeOf(userId), { revokedAt: () => 'now()' });
+      const inserted = await feeds.insert({ userId, tokenHash: hash(token) });
+      return (inserted.generatedMaps[0].createdAt as Date).toISOString();
     });
     return { token, createdAt };
   }
 
   /** True when there was an active secret to revoke. */
   async revoke(userId: string): Promise<boolean> {
-    const [, count]: [unknown, number] = await this.db.query(
-      'UPDATE calendar_feeds SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL',
-      [userId],
-    );
-    return count > 0;
+    const result = await this.feeds.update(activeOf(userId), { revokedAt: () => 'now()' });
+    return (result.affected ?? 0) > 0;
   }
 
   async active(userId: string): Promise<{ createdAt: string } | undefined> {
-    const [row]: { created_at: Date }[] = await this.db.query(
-      'SELECT created_at FROM calendar_feeds WHERE user_id = $1 AND revoked_at IS NULL',
-      [userId],
-    );
-    return row && { createdAt: row.created_at.toISOString() };
+    const feed = await this.feeds.findOne({ select: { id: true, createdAt: true }, where: activeOf(userId) });
+    return feed ? { createdAt: feed.createdAt.toISOString() } : undefined;
   }
 
   /** The owner of an active secret. */
   async ownerOf(token: string): Promise<{ userId: string; role: UserRole } | undefined> {
-    const [row]: { id: string; role: UserRole }[] = await this.db.query(
-      `SELECT u.id, u.role FROM calendar_feeds f JOIN users u ON u.id = f.user_id
-       WHERE f.token_hash = $1 AND f.revoked_at IS NULL`,
-      [hash(token)],
-    );
-    return row && { userId: row.id, role: row.role };
+    const feed = await this.feeds
+      .createQueryBuilder('f')
+      .innerJoin('f.user', 'u')
+      .select(['f.id', 'u.id', 'u.role'])
+      .where('f.tokenHash = :tokenHash', { tokenHash: hash(token) })
+      .andWhere('f.revokedAt IS NULL')
+      .getOne();
+    // users.role also admits 'display', which UserRole leaves out: the row's value is answered as it is.
+    return feed?.user ? { userId: feed.user.id, role: feed.user.role as UserRole } : undefined;
   }
 }

@@ -1,9 +1,17 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import {
+  BookingSchema,
+  ReviewSchema,
+  ReviewVoteSchema,
+  RoomSchema,
+  UserSchema,
+  type ReviewEntity,
+  type ReviewStatus,
+} from '../../entities';
 
 /** Reviews, their votes, and the rating aggregates on rooms: the one place for their SQL. */
 
-export const REVIEW_STATUSES = ['published', 'pending', 'rejected'] as const;
-export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+export { REVIEW_STATUSES, type ReviewStatus } from '../../entities';
 
 type Db = DataSource | EntityManager;
 
@@ -30,42 +38,52 @@ export interface ReviewRecord {
   updatedAt: string;
 }
 
-const iso = (value: Date | string | null): string | null => (value ? new Date(value).toISOString() : null);
+/**
+ * Reviews with their room's name, their author's name and the viewer's own vote. The vote join
+ * matches at most one row per review (the votes' key is (review, user)), so LIMIT and OFFSET count
+ * reviews.
+ */
+function selectReviews(db: Db, viewerId: string | null): SelectQueryBuilder<ReviewEntity> {
+  return db
+    .getRepository(ReviewSchema)
+    .createQueryBuilder('v')
+    .innerJoin('v.room', 'r')
+    .addSelect(['r.id', 'r.name'])
+    .innerJoin('v.author', 'u')
+    .addSelect(['u.id', 'u.displayName'])
+    .leftJoin('v.votes', 'rv', 'rv.userId = :viewerId', { viewerId })
+    .addSelect(['rv.reviewId', 'rv.userId', 'rv.helpful']);
+}
 
-const SELECT_REVIEW = `
-  SELECT v.id, v.booking_id, v.room_id, r.name AS room_name, v.author_id, u.display_name AS author_name, v.rating, v.comment,
-         v.status, v.screening_flags, v.moderation_reason, v.moderated_by, v.moderated_at, v.helpful_count, v.unhelpful_count,
-         v.helpfulness, v.created_at, v.updated_at,
-         (SELECT helpful FROM review_votes rv WHERE rv.review_id = v.id AND rv.user_id = $1::uuid) AS viewer_vote
-  FROM reviews v JOIN rooms r ON r.id = v.room_id JOIN users u ON u.id = v.author_id`;
-
-function toRecord(row: Record<string, any>): ReviewRecord {
+function toRecord(v: ReviewEntity): ReviewRecord {
   return {
-    id: row.id,
-    bookingId: row.booking_id,
-    roomId: row.room_id,
-    roomName: row.room_name,
-    authorId: row.author_id,
-    authorName: row.author_name,
-    rating: row.rating,
-    comment: row.comment,
-    status: row.status,
-    screeningFlags: row.screening_flags ?? [],
-    moderationReason: row.moderation_reason,
-    moderatedBy: row.moderated_by,
-    moderatedAt: iso(row.moderated_at),
-    helpfulCount: row.helpful_count,
-    unhelpfulCount: row.unhelpful_count,
-    helpfulness: Number(row.helpfulness),
-    viewerVote: row.viewer_vote ?? null,
-    createdAt: iso(row.created_at)!,
-    updatedAt: iso(row.updated_at)!,
+    id: v.id,
+    bookingId: v.bookingId,
+    roomId: v.roomId,
+    roomName: v.room!.name,
+    authorId: v.authorId,
+    authorName: v.author!.displayName,
+    rating: v.rating,
+    comment: v.comment,
+    status: v.status,
+    screeningFlags: v.screeningFlags,
+    moderationReason: v.moderationReason,
+    moderatedBy: v.moderatedBy,
+    moderatedAt: v.moderatedAt?.toISOString() ?? null,
+    helpfulCount: v.helpfulCount,
+    unhelpfulCount: v.unhelpfulCount,
+    helpfulness: Number(v.helpfulness),
+    viewerVote: v.votes?.[0]?.helpful ?? null,
+    createdAt: v.createdAt.toISOString(),
+    updatedAt: v.updatedAt.toISOString(),
   };
 }
 
 export async function findReview(db: Db, id: string, viewerId?: string): Promise<ReviewRecord | undefined> {
-  const rows = await db.query(`${SELECT_REVIEW} WHERE v.id = $2`, [viewerId ?? null, id]);
-  return rows[0] ? toRecord(rows[0]) : undefined;
+  const review = await selectReviews(db, viewerId ?? null)
+    .where('v.id = :id', { id })
+    .getOne();
+  return review ? toRecord(review) : undefined;
 }
 
 export async function findReviewByAuthor(
@@ -73,8 +91,8 @@ export async function findReviewByAuthor(
   bookingId: string,
   authorId: string,
 ): Promise<{ id: string } | undefined> {
-  const rows = await db.query('SELECT id FROM reviews WHERE booking_id = $1 AND author_id = $2', [bookingId, authorId]);
-  return rows[0];
+  const review = await db.getRepository(ReviewSchema).findOne({ select: { id: true }, where: { bookingId, authorId } });
+  return review ? { id: review.id } : undefined;
 }
 
 /** What deciding on a review needs to know about its booking and room. */
@@ -91,23 +109,35 @@ export interface ReviewableBooking {
 }
 
 export async function findReviewableBooking(db: Db, bookingId: string): Promise<ReviewableBooking | undefined> {
-  const rows = await db.query(
-    `SELECT b.id, b.room_id, b.organizer_id, b.attendees, b.status, COALESCE(b.ended_at, b.end_at) AS ended_at, b.workflow_id, b.run_id, r.policy
-     FROM bookings b JOIN rooms r ON r.id = b.room_id WHERE b.id = $1`,
-    [bookingId],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
+  const booking = await db
+    .getRepository(BookingSchema)
+    .createQueryBuilder('b')
+    .select([
+      'b.id',
+      'b.roomId',
+      'b.organizerId',
+      'b.attendees',
+      'b.status',
+      'b.endedAt',
+      'b.endAt',
+      'b.workflowId',
+      'b.runId',
+    ])
+    .innerJoin('b.room', 'r')
+    .addSelect(['r.id', 'r.policy'])
+    .where('b.id = :bookingId', { bookingId })
+    .getOne();
+  if (!booking) return undefined;
   return {
-    id: row.id,
-    roomId: row.room_id,
-    organizerId: row.organizer_id,
-    attendees: row.attendees ?? [],
-    status: row.status,
-    endedAt: iso(row.ended_at)!,
-    workflowId: row.workflow_id,
-    ...(row.run_id ? { runId: row.run_id } : {}),
-    policy: row.policy,
+    id: booking.id,
+    roomId: booking.roomId,
+    organizerId: booking.organizerId,
+    attendees: booking.attendees,
+    status: booking.status,
+    endedAt: (booking.endedAt ?? booking.endAt).toISOString(),
+    workflowId: booking.workflowId,
+    ...(booking.runId ? { runId: booking.runId } : {}),
+    policy: booking.room!.policy,
   };
 }
 
@@ -118,10 +148,19 @@ export async function findReviewableBooking(db: Db, bookingId: string): Promise<
  * does not block the key-share lock that inserting a booking or review takes on the room.
  */
 export async function lockRoomRating(m: EntityManager, roomId: string): Promise<void> {
-  await m.query('SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE', [roomId]);
+  await m
+    .getRepository(RoomSchema)
+    .createQueryBuilder('r')
+    .select('r.id')
+    .where('r.id = :roomId', { roomId })
+    .setLock('for_no_key_update')
+    .getOne();
 }
 
-/** Average, count and histogram of the room's published reviews, written to the room row. */
+/**
+ * Average, count and histogram of the room's published reviews, written to the room row: one
+ * UPDATE over an aggregate with FILTER clauses, which TypeORM's builders do not express.
+ */
 export async function recomputeRoomRating(m: EntityManager, roomId: string): Promise<void> {
   await m.query(
     `UPDATE rooms SET rating_count = s.count, rating_average = s.average, rating_histogram = s.histogram
@@ -144,17 +183,16 @@ export interface RoomRating {
 }
 
 export async function readRoomRating(db: Db, roomId: string): Promise<RoomRating | undefined> {
-  const rows = await db.query(
-    'SELECT id, rating_average, rating_count, rating_histogram FROM rooms WHERE id = $1 AND deleted_at IS NULL',
-    [roomId],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
-  const h: number[] = row.rating_histogram ?? [0, 0, 0, 0, 0];
+  const room = await db.getRepository(RoomSchema).findOne({
+    select: { id: true, ratingAverage: true, ratingCount: true, ratingHistogram: true },
+    where: { id: roomId, deletedAt: IsNull() },
+  });
+  if (!room) return undefined;
+  const h = room.ratingHistogram;
   return {
-    roomId: row.id,
-    average: row.rating_average === null ? null : Number(row.rating_average),
-    count: row.rating_count,
+    roomId: room.id,
+    average: room.ratingAverage === null ? null : Number(room.ratingAverage),
+    count: room.ratingCount,
     histogram: { 1: h[0], 2: h[1], 3: h[2], 4: h[3], 5: h[4] },
   };
 }
@@ -171,20 +209,16 @@ export async function insertReview(
     screeningFlags: string[];
   },
 ): Promise<string | undefined> {
-  const rows = await m.query(
-    `INSERT INTO reviews (booking_id, room_id, author_id, rating, comment, status, screening_flags)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (booking_id, author_id) DO NOTHING RETURNING id`,
-    [
-      review.bookingId,
-      review.roomId,
-      review.authorId,
-      review.rating,
-      review.comment,
-      review.status,
-      review.screeningFlags,
-    ],
-  );
-  return rows[0]?.id;
+  // The one conflict a generated id leaves is (booking_id, author_id): a concurrent submission.
+  const result = await m
+    .createQueryBuilder()
+    .insert()
+    .into(ReviewSchema)
+    .values(review)
+    .orIgnore()
+    .returning(['id'])
+    .execute();
+  return (result.raw as { id: string }[])[0]?.id;
 }
 
 export async function updateReviewContent(
@@ -192,14 +226,12 @@ export async function updateReviewContent(
   id: string,
   change: { rating: number; comment: string; status: ReviewStatus; screeningFlags: string[]; clearModeration: boolean },
 ): Promise<void> {
-  await m.query(
-    `UPDATE reviews SET rating = $2, comment = $3, status = $4, screening_flags = $5, updated_at = now(),
-       moderation_reason = CASE WHEN $6 THEN NULL ELSE moderation_reason END,
-       moderated_by = CASE WHEN $6 THEN NULL ELSE moderated_by END,
-       moderated_at = CASE WHEN $6 THEN NULL ELSE moderated_at END
-     WHERE id = $1`,
-    [id, change.rating, change.comment, change.status, change.screeningFlags, change.clearModeration],
-  );
+  const { clearModeration, ...content } = change;
+  await m.getRepository(ReviewSchema).update(id, {
+    ...content,
+    updatedAt: () => 'now()',
+    ...(clearModeration ? { moderationReason: null, moderatedBy: null, moderatedAt: null } : {}),
+  });
 }
 
 export async function setModeration(
@@ -207,10 +239,13 @@ export async function setModeration(
   id: string,
   decision: { status: ReviewStatus; reason: string | null; moderatorId: string },
 ): Promise<void> {
-  await m.query(
-    'UPDATE reviews SET status = $2, moderation_reason = $3, moderated_by = $4, moderated_at = now(), updated_at = now() WHERE id = $1',
-    [id, decision.status, decision.reason, decision.moderatorId],
-  );
+  await m.getRepository(ReviewSchema).update(id, {
+    status: decision.status,
+    moderationReason: decision.reason,
+    moderatedBy: decision.moderatorId,
+    moderatedAt: () => 'now()',
+    updatedAt: () => 'now()',
+  });
 }
 
 /** The review's row lock: votes on one review are counted one transaction at a time. */
@@ -218,33 +253,41 @@ export async function lockReview(
   m: EntityManager,
   id: string,
 ): Promise<{ roomId: string; authorId: string; status: ReviewStatus } | undefined> {
-  const rows = await m.query('SELECT room_id, author_id, status FROM reviews WHERE id = $1 FOR NO KEY UPDATE', [id]);
-  return rows[0] ? { roomId: rows[0].room_id, authorId: rows[0].author_id, status: rows[0].status } : undefined;
+  const review = await m
+    .getRepository(ReviewSchema)
+    .createQueryBuilder('v')
+    .select(['v.id', 'v.roomId', 'v.authorId', 'v.status'])
+    .where('v.id = :id', { id })
+    .setLock('for_no_key_update')
+    .getOne();
+  return review ? { roomId: review.roomId, authorId: review.authorId, status: review.status } : undefined;
 }
 
 export async function upsertVote(m: EntityManager, reviewId: string, userId: string, helpful: boolean): Promise<void> {
-  await m.query(
-    `INSERT INTO review_votes (review_id, user_id, helpful) VALUES ($1, $2, $3)
-     ON CONFLICT (review_id, user_id) DO UPDATE SET helpful = EXCLUDED.helpful, updated_at = now()`,
-    [reviewId, userId, helpful],
-  );
+  // EXCLUDED.updated_at is the column default, now().
+  await m
+    .createQueryBuilder()
+    .insert()
+    .into(ReviewVoteSchema)
+    .values({ reviewId, userId, helpful })
+    .orUpdate(['helpful', 'updated_at'], ['review_id', 'user_id'])
+    .execute();
 }
 
+/** True when there was a vote to delete. */
 export async function deleteVote(m: EntityManager, reviewId: string, userId: string): Promise<boolean> {
-  const rows = await m.query('DELETE FROM review_votes WHERE review_id = $1 AND user_id = $2 RETURNING review_id', [
-    reviewId,
-    userId,
-  ]);
-  return rows.length > 0;
+  const result = await m.getRepository(ReviewVoteSchema).delete({ reviewId, userId });
+  return (result.affected ?? 0) > 0;
 }
 
 export async function countVotes(m: EntityManager, reviewId: string): Promise<{ helpful: number; unhelpful: number }> {
-  const [row] = await m.query(
-    `SELECT count(*) FILTER (WHERE helpful)::int AS helpful, count(*) FILTER (WHERE NOT helpful)::int AS unhelpful
-     FROM review_votes WHERE review_id = $1`,
-    [reviewId],
-  );
-  return { helpful: row.helpful, unhelpful: row.unhelpful };
+  // Two statements, one picture: the caller holds the review's lock, so no vote changes between them.
+  const votes = m.getRepository(ReviewVoteSchema);
+  const [helpful, unhelpful] = await Promise.all([
+    votes.countBy({ reviewId, helpful: true }),
+    votes.countBy({ reviewId, helpful: false }),
+  ]);
+  return { helpful, unhelpful };
 }
 
 export async function writeVoteCounts(
@@ -252,12 +295,11 @@ export async function writeVoteCounts(
   reviewId: string,
   counts: { helpful: number; unhelpful: number; helpfulness: number },
 ): Promise<void> {
-  await m.query('UPDATE reviews SET helpful_count = $2, unhelpful_count = $3, helpfulness = $4 WHERE id = $1', [
-    reviewId,
-    counts.helpful,
-    counts.unhelpful,
-    counts.helpfulness,
-  ]);
+  await m.getRepository(ReviewSchema).update(reviewId, {
+    helpfulCount: counts.helpful,
+    unhelpfulCount: counts.unhelpful,
+    helpfulness: counts.helpfulness,
+  });
 }
 
 export type ReviewSort = 'helpful' | 'recent';
@@ -270,16 +312,16 @@ export async function listRoomReviews(
   sort: ReviewSort,
   page: { limit: number; offset: number },
 ): Promise<{ items: ReviewRecord[]; total: number }> {
-  const where = `v.room_id = $2 AND (v.status = 'published' OR v.author_id = $1::uuid)`;
-  const order = sort === 'helpful' ? 'v.helpfulness DESC, v.created_at DESC, v.id' : 'v.created_at DESC, v.id';
-  const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM reviews v WHERE ${where}`, [viewerId, roomId]);
-  const rows = await db.query(`${SELECT_REVIEW} WHERE ${where} ORDER BY ${order} LIMIT $3 OFFSET $4`, [
-    viewerId,
-    roomId,
-    page.limit,
-    page.offset,
+  const query = selectReviews(db, viewerId)
+    .where('v.roomId = :roomId', { roomId })
+    .andWhere("(v.status = 'published' OR v.authorId = :viewerId)");
+  if (sort === 'helpful') query.orderBy('v.helpfulness', 'DESC').addOrderBy('v.createdAt', 'DESC');
+  else query.orderBy('v.createdAt', 'DESC');
+  const [reviews, total] = await Promise.all([
+    query.clone().addOrderBy('v.id').limit(page.limit).offset(page.offset).getMany(),
+    query.getCount(),
   ]);
-  return { items: rows.map(toRecord), total };
+  return { items: reviews.map(toRecord), total };
 }
 
 export async function listForModeration(
@@ -287,23 +329,24 @@ export async function listForModeration(
   filter: { status: ReviewStatus; roomId?: string; limit: number; offset: number },
   viewerId: string,
 ): Promise<{ items: ReviewRecord[]; total: number }> {
-  const where = (status: string, room: string) =>
-    `v.status = ${status} AND (${room}::uuid IS NULL OR v.room_id = ${room})`;
-  const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM reviews v WHERE ${where('$1', '$2')}`, [
-    filter.status,
-    filter.roomId ?? null,
-  ]);
+  const query = selectReviews(db, viewerId).where('v.status = :status', { status: filter.status });
+  if (filter.roomId !== undefined) query.andWhere('v.roomId = :roomId', { roomId: filter.roomId });
   // Oldest first: the queue is worked in arrival order.
-  const rows = await db.query(
-    `${SELECT_REVIEW} WHERE ${where('$2', '$3')} ORDER BY v.created_at, v.id LIMIT $4 OFFSET $5`,
-    [viewerId, filter.status, filter.roomId ?? null, filter.limit, filter.offset],
-  );
-  return { items: rows.map(toRecord), total };
+  const [reviews, total] = await Promise.all([
+    query.clone().orderBy('v.createdAt').addOrderBy('v.id').limit(filter.limit).offset(filter.offset).getMany(),
+    query.getCount(),
+  ]);
+  return { items: reviews.map(toRecord), total };
 }
 
 /** Facility managers and admins: who moderates reviews. */
 export async function moderators(db: Db): Promise<{ id: string; email: string }[]> {
-  return db.query("SELECT id, email FROM users WHERE role IN ('facility_manager', 'admin') ORDER BY email");
+  const users = await db.getRepository(UserSchema).find({
+    select: { id: true, email: true },
+    where: { role: In(['facility_manager', 'admin']) },
+    order: { email: 'ASC' },
+  });
+  return users.map(({ id, email }) => ({ id, email }));
 }
 
 export interface RecentRoomRatings {
@@ -317,12 +360,21 @@ export interface RecentRoomRatings {
   lowComments: string[];
 }
 
-/** Rooms by their average over published reviews since `since`, worst first. */
+/** Rooms by their average over published reviews since `since`, worst first (FILTER and array_agg: hand-written). */
 export async function worstRecentRooms(
   db: Db,
   opts: { since: string; lowRating: number; minReviews: number; limit: number },
 ): Promise<RecentRoomRatings[]> {
-  const rows = await db.query(
+  const rows: {
+    id: string;
+    name: string;
+    building: string;
+    floor: string;
+    average: string;
+    count: number;
+    low_count: number;
+    low_comments: string[];
+  }[] = await db.query(
     `SELECT r.id, r.name, r.building, r.floor, round(avg(v.rating)::numeric, 2) AS average, count(*)::int AS count,
             count(*) FILTER (WHERE v.rating <= $2)::int AS low_count,
             coalesce(array_agg(v.comment) FILTER (WHERE v.rating <= $2 AND v.comment <> ''), '{}') AS low_comments
@@ -334,7 +386,7 @@ export async function worstRecentRooms(
      LIMIT $4`,
     [opts.since, opts.lowRating, opts.minReviews, opts.limit],
   );
-  return rows.map((row: Record<string, any>) => ({
+  return rows.map((row) => ({
     roomId: row.id,
     name: row.name,
     building: row.building,

@@ -1,9 +1,10 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { storedPolicy } from '../../domain/room-policy';
+import { AmenitySchema, BookingSchema, RoomSchema, type EquipmentStatus, type RoomEntity } from '../../entities';
 import type { RoomPolicy, RoomStatus } from '../../shared/booking';
 import { ACTIVE_STATUSES_SQL } from '../../shared/booking-lifecycle';
 
-export type EquipmentStatus = 'ok' | 'degraded' | 'broken';
+export type { EquipmentStatus } from '../../entities';
 
 /** A room as the API answers it: plain data, times as UTC ISO-8601. */
 export interface Room {
@@ -50,21 +51,32 @@ export const ROOM_COLUMNS = `r.id, r.name, r.building, r.floor, r.capacity, r.am
 /** SQL list of the active booking states, for partial-index predicates that must match them literally. */
 export const ACTIVE_SQL = ACTIVE_STATUSES_SQL;
 
+/** A row read by hand-written SQL (the catalog list and the availability search). */
 export function toRoom(row: RoomRow): Room {
+  return fromEntity({
+    ...row,
+    ratingAverage: row.rating_average,
+    ratingCount: row.rating_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}
+
+function fromEntity(room: Omit<RoomEntity, 'ratingHistogram' | 'deletedAt'>): Room {
   return {
-    id: row.id,
-    name: row.name,
-    building: row.building,
-    floor: row.floor,
-    capacity: row.capacity,
-    amenities: row.amenities,
-    equipment: row.equipment,
-    timezone: row.timezone,
-    policy: storedPolicy(row.policy),
-    status: row.status,
-    rating: { average: row.rating_average === null ? null : Number(row.rating_average), count: row.rating_count },
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    id: room.id,
+    name: room.name,
+    building: room.building,
+    floor: room.floor,
+    capacity: room.capacity,
+    amenities: room.amenities,
+    equipment: room.equipment,
+    timezone: room.timezone,
+    policy: storedPolicy(room.policy),
+    status: room.status,
+    rating: { average: room.ratingAverage === null ? null : Number(room.ratingAverage), count: room.ratingCount },
+    createdAt: room.createdAt.toISOString(),
+    updatedAt: room.updatedAt.toISOString(),
   };
 }
 
@@ -100,10 +112,33 @@ const SORTS = {
 
 export type RoomSort = keyof typeof SORTS;
 
+/** Just the written columns: callers pass whole rooms too, and TypeORM refuses a property no column has. */
+function roomColumns(f: RoomFields): RoomFields {
+  return {
+    name: f.name,
+    building: f.building,
+    floor: f.floor,
+    capacity: f.capacity,
+    amenities: f.amenities,
+    equipment: f.equipment,
+    timezone: f.timezone,
+    policy: f.policy,
+    status: f.status,
+  };
+}
+
 /** Data access for the room catalog: the one place that writes rooms. */
 export class RoomRepository {
   constructor(private readonly db: DataSource | EntityManager) {}
 
+  private get rooms() {
+    return this.db.getRepository(RoomSchema);
+  }
+
+  /**
+   * Hand-written: the filters are the SQL the availability search (room-bookings.ts) shares, and
+   * the order is on lower(name) with NULLS LAST.
+   */
   async list(
     filters: RoomFilters,
     sort: RoomSort,
@@ -125,60 +160,32 @@ export class RoomRepository {
   }
 
   async find(id: string, options: { lock?: boolean } = {}): Promise<Room | undefined> {
-    const rows: RoomRow[] = await this.db.query(
-      `SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.id = $1 AND r.deleted_at IS NULL${options.lock ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
-    return rows[0] && toRoom(rows[0]);
+    const room = await this.rooms.findOne({
+      where: { id, deletedAt: IsNull() },
+      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    return room ? fromEntity(room) : undefined;
   }
 
   async create(fields: RoomFields): Promise<Room> {
-    const [row]: RoomRow[] = await this.db.query(
-      `INSERT INTO rooms AS r (name, building, floor, capacity, amenities, equipment, timezone, policy, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${ROOM_COLUMNS}`,
-      [
-        fields.name,
-        fields.building,
-        fields.floor,
-        fields.capacity,
-        fields.amenities,
-        JSON.stringify(fields.equipment),
-        fields.timezone,
-        JSON.stringify(fields.policy),
-        fields.status,
-      ],
-    );
-    return toRoom(row);
+    const inserted = await this.rooms.insert(roomColumns(fields));
+    return fromEntity(await this.rooms.findOneByOrFail({ id: inserted.identifiers[0].id as string }));
   }
 
   async update(id: string, fields: RoomFields): Promise<Room> {
-    const [rows]: [RoomRow[]] = await this.db.query(
-      `UPDATE rooms AS r SET name = $2, building = $3, floor = $4, capacity = $5, amenities = $6, equipment = $7,
-         timezone = $8, policy = $9, status = $10, updated_at = now()
-       WHERE r.id = $1 AND r.deleted_at IS NULL RETURNING ${ROOM_COLUMNS}`,
-      [
-        id,
-        fields.name,
-        fields.building,
-        fields.floor,
-        fields.capacity,
-        fields.amenities,
-        JSON.stringify(fields.equipment),
-        fields.timezone,
-        JSON.stringify(fields.policy),
-        fields.status,
-      ],
-    );
-    return toRoom(rows[0]);
+    await this.rooms.update({ id, deletedAt: IsNull() }, { ...roomColumns(fields), updatedAt: () => 'now()' });
+    return fromEntity(await this.rooms.findOneByOrFail({ id, deletedAt: IsNull() }));
   }
 
   /** Active bookings that still occupy the room now or later. */
   async countFutureActiveBookings(id: string): Promise<number> {
-    const [{ n }] = await this.db.query(
-      `SELECT count(*)::int AS n FROM bookings WHERE room_id = $1 AND status IN ${ACTIVE_SQL} AND occupied_until > now()`,
-      [id],
-    );
-    return n as number;
+    return this.db
+      .getRepository(BookingSchema)
+      .createQueryBuilder('b')
+      .where('b.roomId = :id', { id })
+      .andWhere(`b.status IN ${ACTIVE_SQL}`)
+      .andWhere('b.occupiedUntil > now()')
+      .getCount();
   }
 
   /**
@@ -186,9 +193,9 @@ export class RoomRepository {
    * so the row stays; every read treats a deleted room as missing.
    */
   async softDelete(id: string): Promise<void> {
-    await this.db.query(
-      "UPDATE rooms SET deleted_at = now(), status = 'out_of_service', updated_at = now() WHERE id = $1 AND deleted_at IS NULL",
-      [id],
+    await this.rooms.update(
+      { id, deletedAt: IsNull() },
+      { deletedAt: () => 'now()', status: 'out_of_service', updatedAt: () => 'now()' },
     );
   }
 }
@@ -197,27 +204,33 @@ export class RoomRepository {
 export class AmenityRepository {
   constructor(private readonly db: DataSource | EntityManager) {}
 
+  private get amenities() {
+    return this.db.getRepository(AmenitySchema);
+  }
+
   async list(): Promise<{ name: string; label: string }[]> {
-    return this.db.query('SELECT name, label FROM amenities ORDER BY name');
+    const amenities = await this.amenities.find({ select: { name: true, label: true }, order: { name: 'ASC' } });
+    return amenities.map(({ name, label }) => ({ name, label }));
   }
 
   /** The names that are not in the vocabulary, in the order given. */
   async unknown(names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    const rows: { name: string }[] = await this.db.query('SELECT name FROM amenities WHERE name = ANY($1::text[])', [
-      names,
-    ]);
-    const known = new Set(rows.map((r) => r.name));
+    const found = await this.amenities.find({ select: { name: true }, where: { name: In([...names]) } });
+    const known = new Set(found.map((a) => a.name));
     return names.filter((n) => !known.has(n));
   }
 
   /** Adds a name; false when it already exists. */
   async add(name: string, label: string): Promise<boolean> {
-    const rows = await this.db.query(
-      'INSERT INTO amenities (name, label) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name',
-      [name, label],
-    );
-    return rows.length > 0;
+    const result = await this.amenities
+      .createQueryBuilder()
+      .insert()
+      .values({ name, label })
+      .orIgnore()
+      .returning(['name'])
+      .execute();
+    return (result.raw as { name: string }[]).length > 0;
   }
 }
 
@@ -229,12 +242,14 @@ export interface RoomPlace {
   timezone: string;
 }
 
+/** Also for deleted rooms: a booking's mail still names its room. */
 export async function findRoomPlace(
-  db: Pick<DataSource | EntityManager, 'query'>,
+  db: Pick<DataSource | EntityManager, 'getRepository'>,
   roomId: string,
 ): Promise<RoomPlace | undefined> {
-  const [row] = (await db.query('SELECT name, building, floor, timezone FROM rooms WHERE id = $1', [
-    roomId,
-  ])) as RoomPlace[];
-  return row;
+  const room = await db.getRepository(RoomSchema).findOne({
+    select: { id: true, name: true, building: true, floor: true, timezone: true },
+    where: { id: roomId },
+  });
+  return room ? { name: room.name, building: room.building, floor: room.floor, timezone: room.timezone } : undefined;
 }

@@ -1,0 +1,133 @@
+import { EntitySchema } from 'typeorm';
+import { generatedUuidKey, integer, text, textArray, timestamptz, timestamptzNow, uuid } from './columns';
+import type { BookingEntity } from './booking';
+import type { RoomEntity } from './room';
+import type { UserEntity } from './user';
+
+export const REVIEW_STATUSES = ['published', 'pending', 'rejected'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+/** A row of `reviews`: one person's review of one booking's room. */
+export interface ReviewEntity {
+  id: string;
+  bookingId: string;
+  roomId: string;
+  authorId: string;
+  rating: number;
+  comment: string;
+  status: ReviewStatus;
+  screeningFlags: string[];
+  moderationReason: string | null;
+  moderatedBy: string | null;
+  moderatedAt: Date | null;
+  helpfulCount: number;
+  unhelpfulCount: number;
+  helpfulness: number;
+  createdAt: Date;
+  updatedAt: Date;
+  booking?: BookingEntity;
+  room?: RoomEntity;
+  author?: UserEntity;
+  moderator?: UserEntity | null;
+  votes?: ReviewVoteEntity[];
+}
+
+export const ReviewSchema = new EntitySchema<ReviewEntity>({
+  name: 'Review',
+  tableName: 'reviews',
+  columns: {
+    id: generatedUuidKey(),
+    bookingId: uuid('booking_id'),
+    roomId: uuid('room_id'),
+    authorId: uuid('author_id'),
+    rating: { name: 'rating', type: 'smallint' },
+    comment: text('comment', { default: '' }),
+    status: text('status'),
+    screeningFlags: textArray('screening_flags'),
+    moderationReason: text('moderation_reason', { nullable: true }),
+    moderatedBy: uuid('moderated_by', { nullable: true }),
+    moderatedAt: timestamptz('moderated_at', { nullable: true }),
+    helpfulCount: integer('helpful_count', { default: 0 }),
+    unhelpfulCount: integer('unhelpful_count', { default: 0 }),
+    helpfulness: { name: 'helpfulness', type: 'double precision', default: 0 },
+    createdAt: timestamptzNow('created_at'),
+    updatedAt: timestamptzNow('updated_at'),
+  },
+  uniques: [{ name: 'reviews_booking_id_author_id_key', columns: ['bookingId', 'authorId'] }],
+  checks: [
+    { name: 'reviews_rating_check', expression: 'rating BETWEEN 1 AND 5' },
+    { name: 'reviews_comment_check', expression: 'char_length(comment) <= 2000' },
+    { name: 'reviews_status_check', expression: "status IN ('published', 'pending', 'rejected')" },
+  ],
+  // reviews_room_recent and reviews_room_helpful (partial, DESC) are migrated indexes TypeORM
+  // cannot describe: test/db/entities.test.ts lists them.
+  indices: [
+    { name: 'reviews_moderation_queue', columns: ['status', 'createdAt'] },
+    { name: 'reviews_author', columns: ['authorId'] },
+  ],
+  relations: {
+    booking: {
+      type: 'many-to-one',
+      target: 'Booking',
+      onDelete: 'CASCADE',
+      joinColumn: { name: 'booking_id', foreignKeyConstraintName: 'reviews_booking_id_fkey' },
+    },
+    room: {
+      type: 'many-to-one',
+      target: 'Room',
+      joinColumn: { name: 'room_id', foreignKeyConstraintName: 'reviews_room_id_fkey' },
+    },
+    author: {
+      type: 'many-to-one',
+      target: 'User',
+      onDelete: 'CASCADE',
+      joinColumn: { name: 'author_id', foreignKeyConstraintName: 'reviews_author_id_fkey' },
+    },
+    moderator: {
+      type: 'many-to-one',
+      target: 'User',
+      nullable: true,
+      onDelete: 'SET NULL',
+      joinColumn: { name: 'moderated_by', foreignKeyConstraintName: 'reviews_moderated_by_fkey' },
+    },
+    votes: { type: 'one-to-many', target: 'ReviewVote', inverseSide: 'review' },
+  },
+});
+
+/** A row of `review_votes`: one person's helpful / unhelpful vote on a review. */
+export interface ReviewVoteEntity {
+  reviewId: string;
+  userId: string;
+  helpful: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  review?: ReviewEntity;
+  user?: UserEntity;
+}
+
+export const ReviewVoteSchema = new EntitySchema<ReviewVoteEntity>({
+  name: 'ReviewVote',
+  tableName: 'review_votes',
+  columns: {
+    reviewId: { ...uuid('review_id'), primary: true },
+    userId: { ...uuid('user_id'), primary: true },
+    helpful: { name: 'helpful', type: 'boolean' },
+    createdAt: timestamptzNow('created_at'),
+    updatedAt: timestamptzNow('updated_at'),
+  },
+  relations: {
+    review: {
+      type: 'many-to-one',
+      target: 'Review',
+      inverseSide: 'votes',
+      onDelete: 'CASCADE',
+      joinColumn: { name: 'review_id', foreignKeyConstraintName: 'review_votes_review_id_fkey' },
+    },
+    user: {
+      type: 'many-to-one',
+      target: 'User',
+      onDelete: 'CASCADE',
+      joinColumn: { name: 'user_id', foreignKeyConstraintName: 'review_votes_user_id_fkey' },
+    },
+  },
+});
