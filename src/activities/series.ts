@@ -23,7 +23,7 @@ import {
 } from '../shared/series-messages';
 import type { BookingStatus } from '../shared/booking';
 import { createBookingMetrics, type BookingMetrics } from './booking-metrics';
-import { staticSummaryFor } from './bookings';
+import { staticSummaryFor } from '../domain/booking-summary';
 import type { ActivityDeps } from './deps';
 
 export interface ReserveSeriesInput {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { DataSource } from 'typeorm';
-import type { UserRole } from '../api/auth/access';
+import type { UserRole } from '../domain/principal';
 import type { OidcConfig } from '../config';
 import { AppError, unavailable } from '../domain/errors';
 import type { Logger } from '../infra/logger';

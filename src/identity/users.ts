@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { UserRole } from '../api/auth/access';
+import type { UserRole } from '../domain/principal';
 import { AppError, conflict, notFound } from '../domain/errors';
 import { returnedRows, type Queryable } from './queryable';
 

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { Principal } from '../api/auth/access';
+import type { Principal } from '../domain/principal';
 import {
   countVotes,
   deleteVote,

@@ -29,7 +29,7 @@ import {
   type SeriesWorkflowInput,
 } from '../../shared/series-messages';
 import { seriesWorkflow } from '../../workflows/series';
-import type { Principal } from '../auth/access';
+import type { Principal } from '../../domain/principal';
 import type { CreateSeriesRequest } from '../schemas/series';
 import { BookingService, toAppError } from './booking-service';
 import { StaleIdempotencyClaim, type IdempotencyClaim } from './idempotency';
