@@ -10,6 +10,7 @@ import {
   lockOrganizerBookings,
   saveBookingSnapshot,
 } from '../db/repositories/bookings';
+import { recordBookingNotification } from '../db/repositories/notifications';
 import { searchAttributesForBooking } from '../shared/search-attributes';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import { BookingIdKey } from '../shared/search-attributes';
@@ -124,10 +125,11 @@ export function createBookingActivities(
      * then hands it to the realtime relay. Fast and retried: displays must hear of it at once.
      */
     async announce(event: BookingEvent): Promise<void> {
-      await dataSource.query(
-        'INSERT INTO booking_notifications (booking_id, kind, version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [event.booking.id, event.kind, event.booking.version],
-      );
+      await recordBookingNotification(dataSource, {
+        bookingId: event.booking.id,
+        kind: event.kind,
+        version: event.booking.version,
+      });
       await deps.publishBookingEvent?.(event);
     },
 
