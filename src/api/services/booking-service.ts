@@ -27,7 +27,7 @@ import { ceilToGrid } from '../../domain/availability';
 import { ensureWalkUpAccount } from '../../identity/walk-up-accounts';
 import { searchAttributesForBooking } from '../../shared/search-attributes';
 import { AppError, conflict, forbidden, notFound, policyViolation, unavailable } from '../../domain/errors';
-import { getRoom } from '../../domain/room-catalog';
+import { getRoom } from './room-catalog';
 import { staticSummaryFor } from '../../domain/booking-summary';
 import type { BookingStatus } from '../../shared/booking';
 import {

@@ -13,7 +13,7 @@ import { assertCanActInRoom, assertCanChangeBooking, assertCanViewBooking } from
 import { assertSlotAllowed } from '../../domain/booking-policy';
 import { AppError, conflict, forbidden, notFound } from '../../domain/errors';
 import { expandSeries, shiftOccurrences, type PlannedOccurrence } from '../../domain/recurrence';
-import { getRoom } from '../../domain/room-catalog';
+import { getRoom } from './room-catalog';
 import type { BookingStatus } from '../../shared/booking';
 import { OrganizerIdKey, RoomIdKey, SeriesIdKey } from '../../shared/search-attributes';
 import {
