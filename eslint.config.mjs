@@ -77,6 +77,27 @@ export default tseslint.config(
     },
   },
   {
+    // The pure domain: rules and types only. I/O lives in src/db/repositories and the services.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['typeorm', 'typeorm/*', 'pg', 'pg/*', 'ioredis', '@temporalio/*', 'nodemailer', 'nodemailer/*'],
+              message: 'src/domain holds rules and types only: do I/O in a repository or a service.',
+            },
+            {
+              regex: '^(\\.\\./)+(db|infra|api|activities|realtime|workers|entities)(/|$)',
+              message: 'src/domain may not reach into the I/O layers: they import the domain, not the other way round.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: globals.node },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -61,6 +61,49 @@ describe('the workflow sandbox lint rule', () => {
   });
 });
 
+describe('the pure domain lint rule', () => {
+  test('when the domain is linted, then it has no errors', () => {
+    const results = eslint(['src/domain']);
+    const errors = results.flatMap((r) =>
+      r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.message}`),
+    );
+    expect(results.length).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  test('when domain code imports an I/O library or an I/O layer, then the rule reports each', () => {
+    const code = [
+      "import { DataSource } from 'typeorm';",
+      "import { Redis } from 'ioredis';",
+      "import { Client } from '@temporalio/client';",
+      "import nodemailer from 'nodemailer';",
+      "import { selectRows } from '../db/queryable';",
+      "import { logger } from '../infra/logger';",
+      "import { principalOf } from '../api/auth/access';",
+      "import { createBookingActivities } from '../activities/bookings';",
+      "import { notFound } from './errors';",
+      "import type { BookingStatus } from '../shared/booking';",
+      'export const leaky = (s: BookingStatus) => [DataSource, Redis, Client, nodemailer, selectRows, logger, principalOf, createBookingActivities, notFound, s];',
+    ].join('\n');
+    const [result] = eslint(
+      [
+        '--stdin',
+        '--stdin-filename',
+        'src/domain/leaky.ts',
+        '--parser-options',
+        'projectService:false',
+        '--rule',
+        '@typescript-eslint/no-floating-promises: off',
+        '--rule',
+        '@typescript-eslint/no-misused-promises: off',
+      ],
+      code,
+    );
+    const restricted = result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.line);
+    expect(restricted).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
 describe('the formatter', () => {
   test('when the tree is checked with Prettier, then every file it formats is formatted', () => {
     const run = spawnSync(join(root, 'node_modules', '.bin', 'prettier'), ['--check', '.'], {

@@ -10,6 +10,7 @@ import {
   lockOrganizerBookings,
   saveBookingSnapshot,
 } from '../db/repositories/bookings';
+import { recordBookingNotification } from '../db/repositories/notifications';
 import { searchAttributesForBooking } from '../shared/search-attributes';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import { BookingIdKey } from '../shared/search-attributes';
@@ -25,6 +26,7 @@ import {
 } from '../shared/booking-messages';
 import { createBookingMetrics, type BookingMetrics } from './booking-metrics';
 import type { ActivityDeps } from './deps';
+import { staticSummaryFor } from '../domain/booking-summary';
 
 export type { BookingSnapshot };
 
@@ -123,10 +125,11 @@ export function createBookingActivities(
      * then hands it to the realtime relay. Fast and retried: displays must hear of it at once.
      */
     async announce(event: BookingEvent): Promise<void> {
-      await dataSource.query(
-        'INSERT INTO booking_notifications (booking_id, kind, version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-        [event.booking.id, event.kind, event.booking.version],
-      );
+      await recordBookingNotification(dataSource, {
+        bookingId: event.booking.id,
+        kind: event.kind,
+        version: event.booking.version,
+      });
       await deps.publishBookingEvent?.(event);
     },
 
@@ -153,18 +156,6 @@ export function createBookingActivities(
       return { workflowId };
     },
   };
-}
-
-/** One line for the Temporal UI: room, slot in the room's zone, organizer. */
-export function staticSummaryFor(
-  input: Pick<BookingWorkflowInput, 'roomName' | 'roomTimezone' | 'start' | 'end' | 'organizerLabel' | 'title'>,
-): string {
-  const fmt = (iso: string, opts: Intl.DateTimeFormatOptions) =>
-    new Intl.DateTimeFormat('en-GB', { timeZone: input.roomTimezone, ...opts }).format(new Date(iso));
-  const day = fmt(input.start, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
-  const from = fmt(input.start, { hour: '2-digit', minute: '2-digit' });
-  const to = fmt(input.end, { hour: '2-digit', minute: '2-digit' });
-  return `${input.roomName} · ${day} ${from}–${to} (${input.roomTimezone}) · ${input.organizerLabel} · “${input.title}”`;
 }
 
 export type BookingActivities = ReturnType<typeof createBookingActivities>;

@@ -9,12 +9,20 @@ import {
   isExclusionViolation,
   lockOrganizerBookings,
 } from '../db/repositories/bookings';
+import { inSavepoint } from '../db/queryable';
+import {
+  insertSeries,
+  listCancellableSeriesBookings,
+  markOccurrencesCancelled,
+  moveOccurrence,
+  updateSeriesState,
+  upsertOccurrence,
+} from '../db/repositories/series';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
-import { CANCELLABLE_STATUSES, checkInFields, initialStatus, occupiedUntil } from '../shared/booking-lifecycle';
+import { checkInFields, initialStatus, occupiedUntil } from '../shared/booking-lifecycle';
 import { FailureTypes, bookingWorkflowId, cancelUpdate, type SlotConflictDetails } from '../shared/booking-messages';
 import {
   SeriesFailureTypes,
-  seriesWorkflowId,
   type OccurrenceResult,
   type OnConflict,
   type SeriesChangeScope,
@@ -23,7 +31,7 @@ import {
 } from '../shared/series-messages';
 import type { BookingStatus } from '../shared/booking';
 import { createBookingMetrics, type BookingMetrics } from './booking-metrics';
-import { staticSummaryFor } from './bookings';
+import { staticSummaryFor } from '../domain/booking-summary';
 import type { ActivityDeps } from './deps';
 
 export interface ReserveSeriesInput {
@@ -73,25 +81,7 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
       await dataSource.transaction(async (tx) => {
         await lockOrganizerBookings(tx, series.organizerId);
         if (input.create) {
-          await tx.query(
-            `INSERT INTO booking_series (id, room_id, organizer_id, title, attendees, timezone, rrule, exdates, on_conflict, max_consecutive_releases, split_from, workflow_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) ON CONFLICT (id) DO NOTHING`,
-            [
-              series.seriesId,
-              series.roomId,
-              series.organizerId,
-              series.title,
-              series.attendees,
-              series.timezone,
-              series.rrule,
-              series.exdates,
-              series.onConflict,
-              series.maxConsecutiveReleases,
-              series.splitFrom ?? null,
-              seriesWorkflowId(series.seriesId),
-              series.createdAt,
-            ],
-          );
+          await insertSeries(tx, series);
           const counts = await countOrganizerBookings(tx, series.organizerId, series.seriesId);
           if (counts.future + input.book.length > limit) {
             throw ApplicationFailure.create({
@@ -141,30 +131,30 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           }
           const until = occupiedUntil(policy, o.end);
           const title = o.title ?? series.title;
-          await tx.query('SAVEPOINT occurrence');
           try {
-            await insertBooking(tx, {
-              id: o.bookingId,
-              roomId: series.roomId,
-              organizerId: series.organizerId,
-              seriesId: series.seriesId,
-              occurrenceStart: o.occurrenceStart,
-              title,
-              attendees: o.attendees ?? series.attendees,
-              start: o.start,
-              end: o.end,
-              occupiedUntil: until,
-              status,
-              ...checkInFields(policy, o.start, o.end),
-              workflowId: bookingWorkflowId(series.roomId, o.start),
-              version: 1,
-              sequence: 0,
-              createdAt: iso(now),
-              updatedAt: iso(now),
-            });
-            await tx.query('RELEASE SAVEPOINT occurrence');
+            // A conflicting occurrence is undone alone: the others of the batch stay written.
+            await inSavepoint(tx, () =>
+              insertBooking(tx, {
+                id: o.bookingId,
+                roomId: series.roomId,
+                organizerId: series.organizerId,
+                seriesId: series.seriesId,
+                occurrenceStart: o.occurrenceStart,
+                title,
+                attendees: o.attendees ?? series.attendees,
+                start: o.start,
+                end: o.end,
+                occupiedUntil: until,
+                status,
+                ...checkInFields(policy, o.start, o.end),
+                workflowId: bookingWorkflowId(series.roomId, o.start),
+                version: 1,
+                sequence: 0,
+                createdAt: iso(now),
+                updatedAt: iso(now),
+              }),
+            );
           } catch (err) {
-            await tx.query('ROLLBACK TO SAVEPOINT occurrence');
             if (!isExclusionViolation(err)) throw err;
             results.push({
               ...base,
@@ -220,20 +210,7 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           });
         }
         for (const r of results) {
-          await tx.query(
-            `INSERT INTO series_occurrences (series_id, occurrence_start, start_at, end_at, outcome, booking_id, conflict, refusal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (series_id, occurrence_start) DO UPDATE SET start_at = $3, end_at = $4, outcome = $5, booking_id = $6, conflict = $7, refusal = $8`,
-            [
-              series.seriesId,
-              r.occurrenceStart,
-              r.start,
-              r.end,
-              r.outcome,
-              r.bookingId ?? null,
-              r.conflict ? JSON.stringify(r.conflict) : null,
-              r.refusal ? JSON.stringify(r.refusal) : null,
-            ],
-          );
+          await upsertOccurrence(tx, series.seriesId, r);
         }
       });
       created.forEach((status) => metrics.created(status));
@@ -248,17 +225,9 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
      */
     async cancelSeriesOccurrences(input: CancelSeriesInput): Promise<{ cancelled: string[] }> {
       if (input.dropped.length) {
-        await dataSource.query(
-          "UPDATE series_occurrences SET outcome = 'cancelled' WHERE series_id = $1 AND occurrence_start = ANY($2::timestamptz[])",
-          [input.seriesId, input.dropped],
-        );
+        await markOccurrencesCancelled(dataSource, input.seriesId, input.dropped);
       }
-      const scope =
-        input.scope === 'all' ? '' : input.scope === 'one' ? 'AND occurrence_start = $3' : 'AND occurrence_start >= $3';
-      const rows: { id: string; workflow_id: string }[] = await dataSource.query(
-        `SELECT id, workflow_id FROM bookings WHERE series_id = $1 AND status = ANY($2) ${scope} ORDER BY start_at`,
-        [input.seriesId, CANCELLABLE_STATUSES, ...(input.scope === 'all' ? [] : [input.occurrenceStart])],
-      );
+      const rows = await listCancellableSeriesBookings(dataSource, input.seriesId, input.scope, input.occurrenceStart);
       const cancelled: string[] = [];
       for (const row of rows) {
         Context.current().heartbeat(row.id);
@@ -290,17 +259,8 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
       consecutiveReleases?: number;
       occurrence?: { occurrenceStart: string; start: string; end: string };
     }): Promise<void> {
-      await dataSource.query(
-        `UPDATE booking_series SET status = coalesce($2, status), status_reason = coalesce($3, status_reason),
-           consecutive_releases = coalesce($4, consecutive_releases), updated_at = now() WHERE id = $1`,
-        [input.seriesId, input.status ?? null, input.statusReason ?? null, input.consecutiveReleases ?? null],
-      );
-      if (input.occurrence) {
-        await dataSource.query(
-          'UPDATE series_occurrences SET start_at = $3, end_at = $4 WHERE series_id = $1 AND occurrence_start = $2',
-          [input.seriesId, input.occurrence.occurrenceStart, input.occurrence.start, input.occurrence.end],
-        );
-      }
+      await updateSeriesState(dataSource, input.seriesId, input);
+      if (input.occurrence) await moveOccurrence(dataSource, input.seriesId, input.occurrence);
     },
   };
 }

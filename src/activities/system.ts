@@ -1,10 +1,11 @@
+import { databaseIdentity } from '../db/queryable';
 import type { ActivityDeps } from './deps';
 
 export function createSystemActivities(deps: Pick<ActivityDeps, 'dataSource'>) {
   return {
     async describeDatabase(): Promise<string> {
-      const [row] = await deps.dataSource.query('SELECT current_database() AS name, version() AS version');
-      return `${row.name} (${String(row.version).split(' ').slice(0, 2).join(' ')})`;
+      const row = await databaseIdentity(deps.dataSource);
+      return `${row.name} (${row.version.split(' ').slice(0, 2).join(' ')})`;
     },
   };
 }

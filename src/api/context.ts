@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import Router from '@koa/router';
-import type { Access, TokenVerifier } from './auth/access';
+import type { Access } from './auth/access';
+import type { TokenVerifier } from '../domain/principal';
 import type { AppDeps } from './deps';
 import { defineRoute, type RouteSpec } from './http/route';
 import type { ZodTypeAny } from 'zod';

@@ -1,4 +1,4 @@
-import type { Principal } from '../api/auth/access';
+import { isStaff, type Principal } from './principal';
 import { forbidden, notFound } from './errors';
 
 /**
@@ -15,8 +15,6 @@ export interface BookingParties {
   roomId: string;
 }
 
-const isStaffPrincipal = (p: Principal): boolean =>
-  p.kind === 'user' && (p.role === 'admin' || p.role === 'facility_manager');
 const isOrganizer = (p: Principal, b: BookingParties): boolean => p.kind === 'user' && p.userId === b.organizerId;
 const isAttendee = (b: BookingParties, email?: string): boolean =>
   email !== undefined && b.attendees.some((a) => a.trim().toLowerCase() === email.trim().toLowerCase());
@@ -24,12 +22,12 @@ const isAttendee = (b: BookingParties, email?: string): boolean =>
 /** Organizer, attendees (by the caller's email), facility managers, admins, and the display of the booking's room. */
 export function canViewBooking(principal: Principal, booking: BookingParties, principalEmail?: string): boolean {
   if (principal.kind === 'display') return principal.roomId === booking.roomId;
-  return isStaffPrincipal(principal) || isOrganizer(principal, booking) || isAttendee(booking, principalEmail);
+  return isStaff(principal) || isOrganizer(principal, booking) || isAttendee(booking, principalEmail);
 }
 
 /** Cancel, edit, extend, reschedule, confirm a hold, check out: the organizer, facility managers and admins. */
 export function canChangeBooking(principal: Principal, booking: BookingParties): boolean {
-  return isStaffPrincipal(principal) || isOrganizer(principal, booking);
+  return isStaff(principal) || isOrganizer(principal, booking);
 }
 
 /** Check-in: the organizer, staff, an attendee (they are the ones at the door), or the room's own display. */

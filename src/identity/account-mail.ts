@@ -8,7 +8,8 @@ import {
   signPasswordResetToken,
 } from '../mail/tokens';
 import { sendWithRetries } from '../mail/transport';
-import { passwordStamp, type UserRow } from './users';
+import type { UserRow } from '../db/repositories/users';
+import { passwordStamp } from './users';
 
 export type AccountMailKind = 'verify-email' | 'password-reset';
 

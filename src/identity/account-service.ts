@@ -8,17 +8,17 @@ import type { Redis } from '../infra/redis';
 import { verifyEmailVerificationToken, verifyPasswordResetToken } from '../mail/tokens';
 import { createAccountMail, type AccountMail } from './account-mail';
 import { hashPassword, verifyPassword } from './passwords';
-import { revokeAllFamilies } from './refresh-tokens';
+import { normalizeEmail } from '../domain/accounts';
+import { revokeAllFamilies } from '../db/repositories/sessions';
 import {
   changeEmail,
   findUserByEmail,
   findUserById,
   markEmailVerified,
-  normalizeEmail,
-  passwordStamp,
   replacePasswordHash,
   type UserRow,
-} from './users';
+} from '../db/repositories/users';
+import { passwordStamp } from './users';
 
 interface AccountDeps {
   config: Config;

@@ -1,6 +1,15 @@
 import { notFound } from '../domain/errors';
+import type { Queryable } from '../db/queryable';
+import {
+  findLiveDisplayToken,
+  findLiveDisplayTokenByHash,
+  insertDisplayToken,
+  isRoomLive,
+  listLiveDisplayTokens,
+  markDisplayTokenRevoked,
+  type DisplayTokenRow,
+} from '../db/repositories/display-tokens';
 import { DISPLAY_TOKEN_PREFIX, hashOpaqueToken, newOpaqueToken } from './opaque-tokens';
-import { returnedRows, type Queryable } from './queryable';
 
 export interface DisplayTokenView {
   id: string;
@@ -8,14 +17,6 @@ export interface DisplayTokenView {
   name: string;
   createdBy: string | null;
   createdAt: string;
-}
-
-interface DisplayTokenRow {
-  id: string;
-  room_id: string;
-  name: string;
-  created_by: string | null;
-  created_at: Date;
 }
 
 const toView = (row: DisplayTokenRow): DisplayTokenView => ({
@@ -26,13 +27,8 @@ const toView = (row: DisplayTokenRow): DisplayTokenView => ({
   createdAt: row.created_at.toISOString(),
 });
 
-// Rooms are soft-deleted (deleted_at, added by the rooms catalog migration); reading it through
-// to_jsonb keeps this module independent of the order the two migrations land in.
-const ROOM_LIVE = "(to_jsonb(r) ->> 'deleted_at') IS NULL";
-
 async function assertRoomExists(db: Queryable, roomId: string): Promise<void> {
-  const [room] = await db.query(`SELECT 1 FROM rooms r WHERE r.id = $1 AND ${ROOM_LIVE}`, [roomId]);
-  if (!room) throw notFound('Room');
+  if (!(await isRoomLive(db, roomId))) throw notFound('Room');
 }
 
 /** The token itself is returned only here, once: the database keeps its hash. */
@@ -42,32 +38,19 @@ export async function createDisplayToken(
 ): Promise<DisplayTokenView & { token: string }> {
   await assertRoomExists(db, input.roomId);
   const { token, hash } = newOpaqueToken(DISPLAY_TOKEN_PREFIX);
-  const [row] = await db.query(
-    'INSERT INTO display_tokens (room_id, name, token_hash, created_by) VALUES ($1, $2, $3, $4) RETURNING *',
-    [input.roomId, input.name, hash, input.createdBy],
-  );
+  const row = await insertDisplayToken(db, { ...input, hash });
   return { ...toView(row), token };
 }
 
 /** The room's tokens that still work, newest first. */
 export async function listDisplayTokens(db: Queryable, roomId: string): Promise<DisplayTokenView[]> {
   await assertRoomExists(db, roomId);
-  const rows = await db.query(
-    'SELECT * FROM display_tokens WHERE room_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id',
-    [roomId],
-  );
-  return rows.map(toView);
+  return (await listLiveDisplayTokens(db, roomId)).map(toView);
 }
 
 export async function revokeDisplayToken(db: Queryable, roomId: string, tokenId: string): Promise<void> {
   await assertRoomExists(db, roomId);
-  const revoked = returnedRows(
-    await db.query(
-      'UPDATE display_tokens SET revoked_at = now() WHERE id = $1 AND room_id = $2 AND revoked_at IS NULL RETURNING id',
-      [tokenId, roomId],
-    ),
-  );
-  if (revoked.length === 0) throw notFound('Display token');
+  if (!(await markDisplayTokenRevoked(db, roomId, tokenId))) throw notFound('Display token');
 }
 
 export async function findDisplayToken(
@@ -75,10 +58,7 @@ export async function findDisplayToken(
   roomId: string,
   tokenId: string,
 ): Promise<DisplayTokenView | undefined> {
-  const [row] = await db.query('SELECT * FROM display_tokens WHERE id = $1 AND room_id = $2 AND revoked_at IS NULL', [
-    tokenId,
-    roomId,
-  ]);
+  const row = await findLiveDisplayToken(db, roomId, tokenId);
   return row ? toView(row) : undefined;
 }
 
@@ -88,10 +68,6 @@ export async function lookupDisplayToken(
   token: string,
 ): Promise<{ id: string; roomId: string } | undefined> {
   if (!token.startsWith(DISPLAY_TOKEN_PREFIX)) return undefined;
-  const [row] = await db.query(
-    `SELECT d.id, d.room_id FROM display_tokens d JOIN rooms r ON r.id = d.room_id
-     WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND ${ROOM_LIVE}`,
-    [hashOpaqueToken(token)],
-  );
+  const row = await findLiveDisplayTokenByHash(db, hashOpaqueToken(token));
   return row ? { id: row.id, roomId: row.room_id } : undefined;
 }

@@ -1,14 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { DataSource } from 'typeorm';
-import type { UserRole } from '../api/auth/access';
+import type { UserRole } from '../domain/principal';
 import type { OidcConfig } from '../config';
 import { AppError, unavailable } from '../domain/errors';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
-import { returnedRows, type Queryable } from './queryable';
-import { revokeAllFamilies } from './refresh-tokens';
-import { changeRole, findUserByEmail, findUserById, insertUser, normalizeEmail, type UserRow } from './users';
+import { normalizeEmail } from '../domain/accounts';
+import type { Queryable } from '../db/queryable';
+import { linkIdentity, revokeAllFamilies, touchLinkedIdentity } from '../db/repositories/sessions';
+import {
+  changeRole,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  verifyByProviderDroppingPassword,
+  type UserRow,
+} from '../db/repositories/users';
 
 interface OidcDeps {
   oidc: OidcConfig;
@@ -183,14 +191,9 @@ export class OidcSignIn {
     const issuer = this.deps.oidc.issuer;
     const subject = String(claims.sub);
     const role = this.roleFrom(claims);
-    const [linked] = returnedRows<{ user_id: string }>(
-      await tx.query(
-        'UPDATE user_identities SET last_login_at = now() WHERE issuer = $1 AND subject = $2 RETURNING user_id',
-        [issuer, subject],
-      ),
-    );
+    const linked = await touchLinkedIdentity(tx, issuer, subject);
     if (linked) {
-      const user = await findUserById(tx, linked.user_id);
+      const user = await findUserById(tx, linked.id);
       if (!user) throw refuse(403, 'OIDC_ACCOUNT_GONE', 'The account this sign-in was linked to no longer exists.');
       return this.syncRole(tx, user, role);
     }
@@ -207,9 +210,7 @@ export class OidcSignIn {
     let user = await findUserByEmail(tx, email);
     if (user?.role === 'display') throw refuse(403, 'OIDC_EMAIL_TAKEN', 'This address belongs to a device account.');
     if (user && !user.email_verified) {
-      await tx.query('UPDATE users SET password_hash = NULL, email_verified = true, updated_at = now() WHERE id = $1', [
-        user.id,
-      ]);
+      await verifyByProviderDroppingPassword(tx, user.id);
       await revokeAllFamilies(tx, user.id, 'sso_link');
       this.deps.logger.warn(
         { userId: user.id },
@@ -231,11 +232,7 @@ export class OidcSignIn {
     } else {
       user = await this.syncRole(tx, user, role);
     }
-    // ON CONFLICT: a concurrent first sign-in of the same identity linked it a moment ago.
-    await tx.query(
-      'INSERT INTO user_identities (issuer, subject, user_id, email) VALUES ($1, $2, $3, $4) ON CONFLICT (issuer, subject) DO NOTHING',
-      [issuer, subject, user.id, email],
-    );
+    await linkIdentity(tx, { issuer, subject, userId: user.id, email });
     this.deps.logger.info({ userId: user.id, issuer }, 'single sign-on linked');
     return user;
   }

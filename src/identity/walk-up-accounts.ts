@@ -1,4 +1,5 @@
-import type { Queryable } from './queryable';
+import type { Queryable } from '../db/queryable';
+import { ensureDeviceAccount } from '../db/repositories/users';
 
 /**
  * The organizer of a room's walk-up bookings (booked from the display by the door): one system
@@ -18,13 +19,9 @@ export async function ensureWalkUpAccount(
   db: Queryable,
   room: { id: string; name: string; timezone: string },
 ): Promise<WalkUpAccount> {
-  const email = walkUpEmail(room.id);
-  await db.query(
-    `INSERT INTO users (email, display_name, timezone, role, notification_prefs)
-     VALUES ($1, $2, $3, 'display', '{"bookingUpdates": false, "reminders": false, "reviewPrompts": false}'::jsonb)
-     ON CONFLICT (email) DO NOTHING`,
-    [email, `Walk-up · ${room.name}`, room.timezone],
-  );
-  const [row] = await db.query('SELECT id, email, display_name FROM users WHERE email = $1', [email]);
-  return { id: row.id, email: row.email, displayName: row.display_name };
+  return ensureDeviceAccount(db, {
+    email: walkUpEmail(room.id),
+    displayName: `Walk-up · ${room.name}`,
+    timezone: room.timezone,
+  });
 }

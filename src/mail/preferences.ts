@@ -1,5 +1,5 @@
 import type { BookingEventKind } from '../shared/booking-messages';
-import type { NotificationPrefs } from '../identity/users';
+import type { NotificationPrefs } from '../domain/accounts';
 
 /** A preference that turns optional mail off; the name is the key in users.notification_prefs. */
 export type MailPreference = keyof NotificationPrefs;

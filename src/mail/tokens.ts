@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { hmacKey, JWT_ALGORITHM, JWT_ISSUER } from '../api/auth/jwt';
+import { hmacKey, JWT_ALGORITHM, JWT_ISSUER } from '../identity/jwt-keys';
 import { MAIL_PREFERENCES, type MailPreference } from './preferences';
 
 // Each link kind has its own audience: neither can pass for the other, nor for an access token.

@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { Principal, TokenVerifier } from '../api/auth/access';
+import type { Principal, TokenVerifier } from '../domain/principal';
 import type { AppDeps } from '../api/deps';
 import { canActInRoom } from '../domain/booking-access';
 import { AppError } from '../domain/errors';

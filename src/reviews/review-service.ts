@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { Principal } from '../api/auth/access';
+import type { Principal } from '../domain/principal';
 import {
   countVotes,
   deleteVote,
@@ -27,7 +27,7 @@ import {
 } from '../db/repositories/reviews';
 import { assertCanViewBooking } from '../domain/booking-access';
 import { AppError, conflict, forbidden, notFound } from '../domain/errors';
-import { getRoom } from '../domain/room-catalog';
+import { getRoom } from '../api/services/room-catalog';
 import { storedPolicy } from '../domain/room-policy';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import { withTimeout } from '../infra/deadline';

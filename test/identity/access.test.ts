@@ -1,4 +1,4 @@
-import { changeRole } from '../../src/identity/users';
+import { changeRole } from '../../src/db/repositories/users';
 import { call, PASSWORD, randomEmail, register } from '../support/auth';
 import { createRoom, createUser } from '../support/fixtures';
 import { startApi, type TestStack } from '../support/stack';

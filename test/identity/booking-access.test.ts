@@ -1,4 +1,4 @@
-import type { Principal } from '../../src/api/auth/access';
+import type { Principal } from '../../src/domain/principal';
 import {
   assertCanActInRoom,
   assertCanChangeBooking,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { JWT_AUDIENCE, JWT_ISSUER, signAccessToken } from '../../src/api/auth/jwt';
+import { JWT_AUDIENCE, signAccessToken } from '../../src/api/auth/jwt';
+import { JWT_ISSUER } from '../../src/identity/jwt-keys';
 import { call } from '../support/auth';
 import { createUser } from '../support/fixtures';
 import { startApi, type TestStack } from '../support/stack';

@@ -1,4 +1,4 @@
-import { getRoom } from '../../src/domain/room-catalog';
+import { getRoom } from '../../src/api/services/room-catalog';
 import { SeriesService, type SeriesPlan } from '../../src/api/services/series-service';
 import type { TestRoom, TestUser } from '../support/fixtures';
 import type { RoomPolicy } from '../../src/shared/booking';

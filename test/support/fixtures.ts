@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { UserRole } from '../../src/api/auth/access';
+import type { UserRole } from '../../src/domain/principal';
 import { signAccessToken } from '../../src/api/auth/jwt';
 import type { Config } from '../../src/config';
 import { DEFAULT_ROOM_POLICY, type RoomPolicy } from '../../src/shared/booking';

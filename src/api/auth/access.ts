@@ -1,19 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import { AppError, forbidden, unauthorized } from '../../domain/errors';
-
-export const ROLES = ['admin', 'facility_manager', 'member', 'display'] as const;
-export type Role = (typeof ROLES)[number];
-export type UserRole = Exclude<Role, 'display'>;
-
-/** Who is calling: a person's account, or a display device bound to one room. */
-export type Principal =
-  | { kind: 'user'; userId: string; role: UserRole }
-  | { kind: 'display'; displayTokenId: string; roomId: string; role: 'display' };
-
-/** Turns a bearer token into a principal or throws a 401 AppError. Shared with the Socket.IO handshake. */
-export interface TokenVerifier {
-  verify(token: string): Promise<Principal>;
-}
+import type { Principal, Role, TokenVerifier, UserRole } from '../../domain/principal';
 
 export function bearerToken(ctx: Context): string | undefined {
   const header = ctx.get('authorization');
@@ -27,9 +14,6 @@ export function principalOf(ctx: Context): Principal {
     throw new AppError(500, 'INTERNAL', 'Route reached without authentication middleware', undefined, false);
   return principal;
 }
-
-export const isStaff = (p: Principal): boolean =>
-  p.kind === 'user' && (p.role === 'admin' || p.role === 'facility_manager');
 
 /**
  * The one place that decides who may call what, at function level: routes declare what they

@@ -1,24 +1,11 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { unauthorized } from '../../domain/errors';
-import { ROLES, type Principal, type UserRole } from './access';
+import { ROLES, type Principal, type UserRole } from '../../domain/principal';
+import { hmacKey, JWT_ALGORITHM, JWT_ISSUER } from '../../identity/jwt-keys';
 
-// Pinned: verification accepts nothing else (no `none`, no RS/HS confusion, no other issuer or audience).
-export const JWT_ALGORITHM = 'HS256' as const;
-export const JWT_ISSUER = 'roombook';
+// The access token's own audience: a mailed-link token (another audience) cannot pass for one.
 export const JWT_AUDIENCE = 'roombook-api';
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-
-const keys = new Map<string, KeyObject>();
-/**
- * The HMAC key for a secret, made once: given a string, jsonwebtoken first tries to parse it as a
- * PEM key and fails (an exception) on every sign and every verify.
- */
-export function hmacKey(secret: string): KeyObject {
-  let key = keys.get(secret);
-  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret))));
-  return key;
-}
 
 export function signAccessToken(
   secret: string,

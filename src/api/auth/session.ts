@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { unauthorized } from '../../domain/errors';
 import { startRefreshFamily } from '../../identity/refresh-tokens';
-import type { Queryable } from '../../identity/queryable';
-import { toUserView, type UserRow } from '../../identity/users';
+import type { Queryable } from '../../db/queryable';
+import type { UserRow } from '../../db/repositories/users';
+import { toUserView } from '../../identity/users';
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './jwt';
 
 /** The API's own token pair for a person, however they signed in (password, reset, single sign-on). */

@@ -2,7 +2,7 @@ import type { AppDeps } from '../deps';
 import { unauthorized, unavailable } from '../../domain/errors';
 import { lookupDisplayToken } from '../../identity/display-tokens';
 import { DISPLAY_TOKEN_PREFIX } from '../../identity/opaque-tokens';
-import type { Principal, TokenVerifier } from './access';
+import type { Principal, TokenVerifier } from '../../domain/principal';
 import { verifyAccessToken } from './jwt';
 
 /**

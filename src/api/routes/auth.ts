@@ -11,7 +11,8 @@ import {
   verifyPassword,
 } from '../../identity/passwords';
 import { revokeFamilyOf, rotateRefreshToken } from '../../identity/refresh-tokens';
-import { findUserByEmail, insertUser, toUserView, updatePasswordHash } from '../../identity/users';
+import { findUserByEmail, insertUser, updatePasswordHash } from '../../db/repositories/users';
+import { toUserView } from '../../identity/users';
 import { createRateLimiter } from '../../infra/rate-limit';
 import { principalOf } from '../auth/access';
 import { sessionFor, startSession } from '../auth/session';

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { parseWindow } from '../../domain/availability';
-import { roomAvailability, searchAvailability } from '../../domain/room-availability';
+import { roomAvailability, searchAvailability } from '../services/room-availability';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema } from '../http/openapi';
 import { availabilitySchema, roomIdParams, searchQuery, searchResultSchema, windowQuery } from '../schemas/rooms';

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { CalendarFeedRepository } from '../../db/repositories/calendar-feeds';
 import { unauthorized } from '../../domain/errors';
-import { roomCalendarView, roomIcs, userIcs } from '../../domain/room-calendar';
+import { roomCalendarView, roomIcs, userIcs } from '../services/room-calendar';
 import { principalOf } from '../auth/access';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema, z } from '../http/openapi';

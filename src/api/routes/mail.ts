@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { AppError } from '../../domain/errors';
-import { findUserByEmail, findUserById, updateProfile } from '../../identity/users';
+import { findUserByEmail, findUserById, updateProfile } from '../../db/repositories/users';
 import { PREFERENCE_LABELS } from '../../mail/preferences';
 import { verifyApprovalToken, verifyUnsubscribeToken } from '../../mail/tokens';
 import { resourceRouter, type ApiContext } from '../context';

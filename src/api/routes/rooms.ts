@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { AmenityRepository } from '../../db/repositories/rooms';
-import { addAmenity, createRoom, deleteRoom, getRoom, listRooms, updateRoom } from '../../domain/room-catalog';
+import { addAmenity, createRoom, deleteRoom, getRoom, listRooms, updateRoom } from '../services/room-catalog';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema, z } from '../http/openapi';
 import {

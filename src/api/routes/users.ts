@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { listUsers, changeRole, findUserById, toUserView, updateProfile } from '../../identity/users';
+import { listUsers, changeRole, findUserById, updateProfile } from '../../db/repositories/users';
+import { toUserView } from '../../identity/users';
 import { notFound } from '../../domain/errors';
 import { AccountService } from '../../identity/account-service';
 import { principalOf } from '../auth/access';

@@ -27,8 +27,8 @@ import { ceilToGrid } from '../../domain/availability';
 import { ensureWalkUpAccount } from '../../identity/walk-up-accounts';
 import { searchAttributesForBooking } from '../../shared/search-attributes';
 import { AppError, conflict, forbidden, notFound, policyViolation, unavailable } from '../../domain/errors';
-import { getRoom } from '../../domain/room-catalog';
-import { staticSummaryFor } from '../../activities/bookings';
+import { getRoom } from './room-catalog';
+import { staticSummaryFor } from '../../domain/booking-summary';
 import type { BookingStatus } from '../../shared/booking';
 import {
   approveUpdate,
@@ -49,7 +49,7 @@ import {
   type ReserveMode,
 } from '../../shared/booking-messages';
 import { bookingWorkflow } from '../../workflows/booking';
-import { isStaff, type Principal } from '../auth/access';
+import { isStaff, type Principal } from '../../domain/principal';
 import { principalEmail } from '../../identity/users';
 import { withTemporalDeadline } from '../../infra/temporal';
 import type { IdempotencyClaim } from './idempotency';

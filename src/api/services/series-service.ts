@@ -13,7 +13,7 @@ import { assertCanActInRoom, assertCanChangeBooking, assertCanViewBooking } from
 import { assertSlotAllowed } from '../../domain/booking-policy';
 import { AppError, conflict, forbidden, notFound } from '../../domain/errors';
 import { expandSeries, shiftOccurrences, type PlannedOccurrence } from '../../domain/recurrence';
-import { getRoom } from '../../domain/room-catalog';
+import { getRoom } from './room-catalog';
 import type { BookingStatus } from '../../shared/booking';
 import { OrganizerIdKey, RoomIdKey, SeriesIdKey } from '../../shared/search-attributes';
 import {
@@ -29,7 +29,7 @@ import {
   type SeriesWorkflowInput,
 } from '../../shared/series-messages';
 import { seriesWorkflow } from '../../workflows/series';
-import type { Principal } from '../auth/access';
+import type { Principal } from '../../domain/principal';
 import type { CreateSeriesRequest } from '../schemas/series';
 import { BookingService, toAppError } from './booking-service';
 import { StaleIdempotencyClaim, type IdempotencyClaim } from './idempotency';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, type DataSource } from 'typeorm';
-import type { UserRole } from '../../api/auth/access';
+import type { UserRole } from '../../domain/principal';
 import { CalendarFeedSchema, UserSchema } from '../../entities';
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex');

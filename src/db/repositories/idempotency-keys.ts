@@ -1,5 +1,5 @@
 import { AppError } from '../../domain/errors';
-import type { Queryable } from '../../identity/queryable';
+import { selectRows, type Queryable } from '../queryable';
 
 /** What kind of create a key belongs to: keys of different scopes never meet. */
 export type IdempotencyScope = 'series' | 'walk-up';
@@ -37,13 +37,15 @@ export class IdempotencyKeyRepository {
     candidateId: string,
   ): Promise<IdempotencyClaim> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const [inserted] = await this.db.query(
+      const [inserted] = await selectRows<{ created_at: Date }>(
+        this.db,
         `INSERT INTO idempotency_keys (scope, owner_id, key, request_hash, resource_id) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (scope, owner_id, key) DO NOTHING RETURNING created_at`,
         [scope, ownerId, key, requestHash, candidateId],
       );
       if (inserted) return { resourceId: candidateId, replay: false, claimedAt: inserted.created_at };
-      const [existing] = await this.db.query(
+      const [existing] = await selectRows<{ request_hash: string; resource_id: string; created_at: Date }>(
+        this.db,
         'SELECT request_hash, resource_id, created_at FROM idempotency_keys WHERE scope = $1 AND owner_id = $2 AND key = $3',
         [scope, ownerId, key],
       );
@@ -61,7 +63,8 @@ export class IdempotencyKeyRepository {
 
   /** Whether the key still names this resource (a refused first attempt frees it). */
   async holds(scope: IdempotencyScope, ownerId: string, key: string, resourceId: string): Promise<boolean> {
-    const rows = await this.db.query(
+    const rows = await selectRows<unknown>(
+      this.db,
       'SELECT 1 FROM idempotency_keys WHERE scope = $1 AND owner_id = $2 AND key = $3 AND resource_id = $4',
       [scope, ownerId, key, resourceId],
     );

@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { RoomBookingsReader } from '../db/repositories/room-bookings';
-import type { Room, RoomFilters } from '../db/repositories/rooms';
-import { cachedAvailabilitySearch, cachedRoomAvailability, type CacheOutcome } from '../infra/availability-cache';
-import type { Redis } from '../infra/redis';
-import type { BookingStatus } from '../shared/booking';
-import { freeSpans, type Span } from './availability';
+import { RoomBookingsReader } from '../../db/repositories/room-bookings';
+import type { Room, RoomFilters } from '../../db/repositories/rooms';
+import { cachedAvailabilitySearch, cachedRoomAvailability, type CacheOutcome } from '../../infra/availability-cache';
+import type { Redis } from '../../infra/redis';
+import type { BookingStatus } from '../../shared/booking';
+import { freeSpans, type Span } from '../../domain/availability';
 import { assertKnownAmenities, getRoom } from './room-catalog';
 
 export interface AvailabilityDeps {

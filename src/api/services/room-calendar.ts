@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
-import { RoomBookingsReader, type CalendarBooking } from '../db/repositories/room-bookings';
-import { bookingUid, renderCalendar, type IcsEvent } from './ics';
-import { badRequest } from './errors';
+import { RoomBookingsReader, type CalendarBooking } from '../../db/repositories/room-bookings';
+import { bookingUid, renderCalendar, type IcsEvent } from '../../domain/ics';
+import { badRequest } from '../../domain/errors';
 import { getRoom } from './room-catalog';
 
 export type CalendarView = 'day' | 'week';

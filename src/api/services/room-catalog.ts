@@ -6,13 +6,13 @@ import {
   type RoomFields,
   type RoomFilters,
   type RoomSort,
-} from '../db/repositories/rooms';
-import { publishRoomStatus } from '../realtime/publisher';
-import { invalidateRoomAvailability } from '../infra/availability-cache';
-import type { Redis } from '../infra/redis';
-import type { RoomPolicy } from '../shared/booking';
-import { AppError, badRequest, conflict, notFound } from './errors';
-import { mergePolicy, policyProblems } from './room-policy';
+} from '../../db/repositories/rooms';
+import { publishRoomStatus } from '../../realtime/publisher';
+import { invalidateRoomAvailability } from '../../infra/availability-cache';
+import type { Redis } from '../../infra/redis';
+import type { RoomPolicy } from '../../shared/booking';
+import { AppError, badRequest, conflict, notFound } from '../../domain/errors';
+import { mergePolicy, policyProblems } from '../../domain/room-policy';
 
 export interface CatalogDeps {
   dataSource: DataSource;
