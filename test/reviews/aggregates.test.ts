@@ -1,3 +1,4 @@
+import { deleteVote } from '../../src/db/repositories/reviews';
 import type { TestUser } from '../support/fixtures';
 import {
   call,
@@ -79,6 +80,22 @@ describe('reviews: aggregates, cache and the facility view', () => {
     );
     expect(stored).toEqual({ helpful: 3, unhelpful: 12 });
     expect(read.body.votes).toMatchObject(stored);
+  });
+
+  test('when a vote is deleted, then deleteVote reports true; when there is none left, then it reports false', async () => {
+    const meeting = await completedMeeting(stack);
+    const target = await review(stack, meeting.attendees[0], meeting.booking.id, { rating: 3 });
+    const voter = await member(stack);
+    expect((await call(stack, voter, 'POST', `/reviews/${target.body.id}/votes`, { helpful: true })).status).toBe(200);
+
+    const manager = stack.deps.dataSource.manager;
+    expect(await deleteVote(manager, target.body.id, voter.id)).toBe(true);
+    expect(await deleteVote(manager, target.body.id, voter.id)).toBe(false);
+    const [left] = await stack.deps.dataSource.query(
+      'SELECT count(*)::int AS n FROM review_votes WHERE review_id = $1',
+      [target.body.id],
+    );
+    expect(left.n).toBe(0);
   });
 
   test('when the rating is read twice, then the second answer comes from Redis; when a review lands, then the next read is fresh', async () => {

@@ -283,10 +283,9 @@ export async function deleteVote(m: EntityManager, reviewId: string, userId: str
 export async function countVotes(m: EntityManager, reviewId: string): Promise<{ helpful: number; unhelpful: number }> {
   // Two statements, one picture: the caller holds the review's lock, so no vote changes between them.
   const votes = m.getRepository(ReviewVoteSchema);
-  const [helpful, unhelpful] = await Promise.all([
-    votes.countBy({ reviewId, helpful: true }),
-    votes.countBy({ reviewId, helpful: false }),
-  ]);
+  // One after the other: a transaction's manager has one connection, which runs one query at a time.
+  const helpful = await votes.countBy({ reviewId, helpful: true });
+  const unhelpful = await votes.countBy({ reviewId, helpful: false });
   return { helpful, unhelpful };
 }
 
@@ -317,10 +316,8 @@ export async function listRoomReviews(
     .andWhere("(v.status = 'published' OR v.authorId = :viewerId)");
   if (sort === 'helpful') query.orderBy('v.helpfulness', 'DESC').addOrderBy('v.createdAt', 'DESC');
   else query.orderBy('v.createdAt', 'DESC');
-  const [reviews, total] = await Promise.all([
-    query.clone().addOrderBy('v.id').limit(page.limit).offset(page.offset).getMany(),
-    query.getCount(),
-  ]);
+  const total = await query.getCount();
+  const reviews = await query.clone().addOrderBy('v.id').limit(page.limit).offset(page.offset).getMany();
   return { items: reviews.map(toRecord), total };
 }
 
@@ -332,10 +329,14 @@ export async function listForModeration(
   const query = selectReviews(db, viewerId).where('v.status = :status', { status: filter.status });
   if (filter.roomId !== undefined) query.andWhere('v.roomId = :roomId', { roomId: filter.roomId });
   // Oldest first: the queue is worked in arrival order.
-  const [reviews, total] = await Promise.all([
-    query.clone().orderBy('v.createdAt').addOrderBy('v.id').limit(filter.limit).offset(filter.offset).getMany(),
-    query.getCount(),
-  ]);
+  const total = await query.getCount();
+  const reviews = await query
+    .clone()
+    .orderBy('v.createdAt')
+    .addOrderBy('v.id')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .getMany();
   return { items: reviews.map(toRecord), total };
 }
 
