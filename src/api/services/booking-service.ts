@@ -582,7 +582,9 @@ function localActivityType(marker: {
 }
 
 /** Workflow history events in plain terms: the booking's updates, timers and writes. */
-function describeHistory(workflowId: string, events: any[]): TimelineEvent[] {
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+function describeHistory(workflowId: string, events: HistoryEvent[]): TimelineEvent[] {
   const out: TimelineEvent[] = [];
   const timers = new Map<string, string>();
   const activities = new Map<string, string>();
@@ -626,7 +628,7 @@ function describeHistory(workflowId: string, events: any[]): TimelineEvent[] {
       else if (name) push(name === 'sendBookingMail' ? 'mail sent' : name === 'announce' ? 'announced' : name);
     } else if (e.activityTaskFailedEventAttributes) {
       const name = activities.get(String(e.activityTaskFailedEventAttributes.scheduledEventId)) ?? 'activity';
-      push(`${name} failed`, e.activityTaskFailedEventAttributes.failure?.message);
+      push(`${name} failed`, e.activityTaskFailedEventAttributes.failure?.message ?? undefined);
     } else if (e.workflowExecutionCompletedEventAttributes) {
       push('workflow closed', decode(e.workflowExecutionCompletedEventAttributes.result));
     }

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ACTIVE_STATUSES, type BookingStatus } from '../../shared/booking';
 import { ACTIVE_STATUSES_SQL } from '../../shared/booking-lifecycle';
 import type { BookingSnapshot, BookingView } from '../../shared/booking-messages';
+import { selectRows } from '../queryable';
 
 /** The bookings read model: one place for its SQL. Rows leave as plain BookingViews. */
 
@@ -18,7 +19,31 @@ export interface BookingRow extends BookingView {
 const iso = (value: Date | string | null | undefined): string | undefined =>
   value ? new Date(value).toISOString() : undefined;
 
-export function toView(row: Record<string, any>): BookingRow {
+/** The columns of SELECT_VIEW as pg returns them (timestamptz as Date). */
+export interface BookingViewRow {
+  id: string;
+  room_id: string;
+  organizer_id: string;
+  series_id: string | null;
+  title: string;
+  attendees: string[] | null;
+  start_at: Date;
+  end_at: Date;
+  status: BookingStatus;
+  status_reason: string | null;
+  hold_expires_at: Date | null;
+  check_in_opens_at: Date | null;
+  check_in_deadline: Date | null;
+  checked_in_at: Date | null;
+  workflow_id: string;
+  run_id: string | null;
+  version: number;
+  sequence: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toView(row: BookingViewRow): BookingRow {
   return {
     id: row.id,
     roomId: row.room_id,
@@ -28,7 +53,7 @@ export function toView(row: Record<string, any>): BookingRow {
     attendees: row.attendees ?? [],
     start: iso(row.start_at)!,
     end: iso(row.end_at)!,
-    status: row.status as BookingStatus,
+    status: row.status,
     ...(row.status_reason ? { statusReason: row.status_reason } : {}),
     ...(row.hold_expires_at ? { holdExpiresAt: iso(row.hold_expires_at) } : {}),
     ...(row.check_in_opens_at ? { checkInOpensAt: iso(row.check_in_opens_at) } : {}),
@@ -44,8 +69,8 @@ export function toView(row: Record<string, any>): BookingRow {
 }
 
 export async function findBooking(db: DataSource | EntityManager, id: string): Promise<BookingRow | undefined> {
-  const rows = await db.query(`${SELECT_VIEW} WHERE id = $1`, [id]);
-  return rows[0] ? toView(rows[0]) : undefined;
+  const [row] = await selectRows<BookingViewRow>(db, `${SELECT_VIEW} WHERE id = $1`, [id]);
+  return row ? toView(row) : undefined;
 }
 
 export interface BookingListFilter {
@@ -80,8 +105,13 @@ export async function listBookings(
   if (filter.to) add('start_at < ?', filter.to);
   if (filter.status?.length) add('status = ANY(?)', filter.status);
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const [{ total }] = await db.query(`SELECT count(*)::int AS total FROM bookings ${clause}`, params);
-  const rows = await db.query(
+  const [{ total }] = await selectRows<{ total: number }>(
+    db,
+    `SELECT count(*)::int AS total FROM bookings ${clause}`,
+    params,
+  );
+  const rows = await selectRows<BookingViewRow>(
+    db,
     `${SELECT_VIEW} ${clause} ORDER BY start_at, id LIMIT ${filter.limit} OFFSET ${filter.offset}`,
     params,
   );

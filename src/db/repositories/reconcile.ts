@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { ACTIVE_STATUSES } from '../../shared/booking';
 import type { BookingView } from '../../shared/booking-messages';
-import { isExclusionViolation, toView, type BookingRow } from './bookings';
+import { isExclusionViolation, toView, type BookingRow, type BookingViewRow } from './bookings';
+import { selectRows } from '../queryable';
 
 /** SQL of the reconciliation (src/activities/reconcile.ts): rows read as BookingViews, repairs guarded by the row as it was read. */
 
@@ -12,7 +13,8 @@ export async function activeBookingRows(
   dataSource: DataSource,
   opts: { graceSeconds: number; roomIds?: string[] },
 ): Promise<BookingRow[]> {
-  const rows = await dataSource.query(
+  const rows = await selectRows<BookingViewRow>(
+    dataSource,
     `SELECT * FROM bookings
      WHERE status IN (${ACTIVE}) AND updated_at < now() - make_interval(secs => $1)
        AND ($2::uuid[] IS NULL OR room_id = ANY($2::uuid[]))
@@ -24,8 +26,8 @@ export async function activeBookingRows(
 
 export async function bookingRowsByIds(dataSource: DataSource, ids: string[]): Promise<Map<string, BookingRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await dataSource.query('SELECT * FROM bookings WHERE id = ANY($1::uuid[])', [ids]);
-  return new Map(rows.map((r: Record<string, unknown>) => [r.id as string, toView(r)]));
+  const rows = await selectRows<BookingViewRow>(dataSource, 'SELECT * FROM bookings WHERE id = ANY($1::uuid[])', [ids]);
+  return new Map(rows.map((r) => [r.id, toView(r)]));
 }
 
 /** Only when the row is still exactly as it was read: otherwise its workflow (or a person) changed it meanwhile. */
