@@ -13,10 +13,11 @@ test: ## the whole test suite against real Temporal, Postgres and Redis (ARGS=te
 bench: ## the benchmarks (ARGS=--quick for the small version)
 	npm run bench -- $(ARGS)
 
-lint: ## ESLint, the type check and the OpenAPI lint
+lint: ## ESLint, the type check, the OpenAPI lint and the declared dependencies
 	npm run lint
 	npm run typecheck
 	npm run lint:openapi
+	npm run lint:deps
 
 compose-up: ## the Docker stack in the background (docker compose up --build -d)
 	docker compose up --build -d

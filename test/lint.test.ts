@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // ESLint runs as its own process: its config loader needs dynamic import, which jest's VM lacks.
@@ -113,5 +115,37 @@ describe('the formatter', () => {
     });
     // On failure Prettier names each unformatted file; `npm run format` fixes them.
     expect({ status: run.status, unformatted: run.stderr.trim() }).toEqual({ status: 0, unformatted: '' });
+  });
+});
+
+describe('the declared dependencies', () => {
+  const knip = (cwd: string) =>
+    spawnSync(join(root, 'node_modules', '.bin', 'knip'), ['--dependencies', '--no-progress'], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 120000,
+    });
+
+  test('when the imports of src/, scripts/ and test/ are checked with knip, then every package is declared and every declared one is used', () => {
+    const run = knip(root);
+    // On failure knip names each undeclared or unused package and the file or manifest line.
+    expect({ status: run.status, report: run.stdout.trim() }).toEqual({ status: 0, report: '' });
+  });
+
+  test('when a project imports a package it does not declare and declares one it does not use, then knip names both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roombook-knip-'));
+    try {
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: 'probe', version: '1.0.0', main: 'index.js', dependencies: { 'left-pad': '1.3.0' } }),
+      );
+      writeFileSync(join(dir, 'index.js'), "require('right-pad');\n");
+      const run = knip(dir);
+      expect(run.status).not.toBe(0);
+      expect(run.stdout).toMatch(/Unused dependencies \(1\)\s+left-pad/);
+      expect(run.stdout).toMatch(/Unlisted dependencies \(1\)\s+right-pad/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalCli } from './temporal-cli.mjs';
 import { ensureDataServices } from './services.mjs';
@@ -20,7 +20,8 @@ function hashFiles(paths) {
     if (statSync(p).isDirectory()) {
       for (const entry of readdirSync(p).sort()) walk(join(p, entry));
     } else {
-      hash.update(p);
+      // The path relative to the tree: a clone or worktree elsewhere with the same files matches.
+      hash.update(relative(ROOT, p));
       hash.update(readFileSync(p));
     }
   };
@@ -32,12 +33,15 @@ export function ensureNpmPackages() {
   const stampFile = join(ROOT, 'node_modules', '.roombook-installed');
   const want = hashFiles(['package-lock.json', 'package.json']);
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return;
-  // npm install, not npm ci: this npm writes lockfiles without other platforms' optional packages
-  // (@swc/core-darwin-*), which npm ci then rejects. With the lockfile present, versions stay pinned.
-  log('Installing npm packages from package-lock.json...');
-  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+  // npm ci, never npm install: it installs exactly the committed lockfile (which lists every
+  // platform's optional binaries) and never rewrites it, so a fresh clone stays clean. A lockfile
+  // that disagrees with package.json fails here instead of being silently re-resolved.
+  log('Installing npm packages from package-lock.json (npm ci)...');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0)
-    throw new Error('npm install failed: see the output above (is the npm registry reachable?).');
+    throw new Error(
+      'npm ci failed: see the output above (is the npm registry reachable? after changing package.json, run npm install and commit package-lock.json).',
+    );
   writeFileSync(stampFile, want);
 }
 

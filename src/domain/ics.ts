@@ -1,3 +1,10 @@
+import ical, {
+  ICalAttendeeRole,
+  ICalCalendarMethod,
+  ICalEventStatus,
+  ICalEventTransparency,
+  type ICalEventData,
+} from 'ical-generator';
 import type { BookingStatus } from '../shared/booking';
 
 /** An RFC 5545 VEVENT as a booking appears in a feed. Times are rendered in UTC (the Z form). */
@@ -19,20 +26,20 @@ export interface IcsEvent {
 }
 
 /** What a calendar app shows for each booking state. */
-export function icsStatus(status: BookingStatus): 'TENTATIVE' | 'CONFIRMED' | 'CANCELLED' {
+export function icsStatus(status: BookingStatus): ICalEventStatus {
   switch (status) {
     case 'held':
     case 'pending_approval':
-      return 'TENTATIVE';
+      return ICalEventStatus.TENTATIVE;
     case 'confirmed':
     case 'checked_in':
     case 'completed':
-      return 'CONFIRMED';
+      return ICalEventStatus.CONFIRMED;
     case 'cancelled':
     case 'released':
     case 'expired':
     case 'rejected':
-      return 'CANCELLED';
+      return ICalEventStatus.CANCELLED;
   }
 }
 
@@ -42,56 +49,49 @@ export const bookingUid = (bookingId: string): string => `${bookingId}@roombook`
 /** The UID a recurring series' occurrences share in mailed invites; RECURRENCE-ID tells them apart. */
 export const seriesUid = (seriesId: string): string => `series-${seriesId}@roombook`;
 
-/** RFC 5545 3.3.5 form 2: UTC date-time, e.g. 20261201T090000Z. */
-const utc = (d: Date): string =>
-  d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-
-/** RFC 5545 3.3.11: backslash, semicolon, comma and newlines are escaped in TEXT values. */
-export const escapeText = (s: string): string =>
-  s
-    .replace(/\\/g, '\\\\')
-    .replace(/;/g, '\\;')
-    .replace(/,/g, '\\,')
-    .replace(/\r\n|\r|\n/g, '\\n');
-
-/** A parameter value (e.g. CN): quoted when it holds :;, (DQUOTE itself is not allowed, so dropped). */
-const paramValue = (s: string): string => {
-  const clean = s.replace(/["\r\n]/g, '');
-  return /[:;,]/.test(clean) ? `"${clean}"` : clean;
-};
-
-/**
- * RFC 5545 3.1: lines longer than 75 octets are folded (CRLF + space), never inside a UTF-8
- * sequence; the leading space of a continuation counts towards its 75.
- */
-export function foldLine(line: string): string {
-  const parts: string[] = [];
-  let current = '';
-  let octets = 0;
-  for (const char of line) {
-    const size = Buffer.byteLength(char, 'utf8');
-    const limit = parts.length === 0 ? 75 : 74;
-    if (octets + size > limit) {
-      parts.push(current);
-      current = '';
-      octets = 0;
-    }
-    current += char;
-    octets += size;
-  }
-  parts.push(current);
-  return parts.join('\r\n ');
-}
-
 /**
  * PUBLISH for feeds; REQUEST and CANCEL (RFC 5546 iTIP) for invites sent by mail, which carry no
  * feed properties (name, refresh interval).
  */
 export type IcsMethod = 'PUBLISH' | 'REQUEST' | 'CANCEL';
 
+/** Subscribed calendars poll: every 15 minutes keeps them close without hammering the API. */
+const FEED_REFRESH_SECONDS = 15 * 60;
+
+/**
+ * A CN parameter value: ical-generator quotes it but escapes a DQUOTE with a backslash, which
+ * RFC 5545 3.2 does not allow inside a quoted value, so quotes and line breaks are dropped first.
+ */
+const commonName = (name: string, email: string): string => name.replace(/["\r\n]/g, '').trim() || email;
+
+function toEventData(e: IcsEvent, now: Date): ICalEventData {
+  const status = icsStatus(e.status);
+  return {
+    id: e.uid,
+    sequence: e.sequence,
+    stamp: now,
+    created: e.created,
+    lastModified: e.lastModified,
+    start: e.start,
+    end: e.end,
+    recurrenceId: e.recurrenceId ?? null,
+    summary: e.summary,
+    location: e.location,
+    status,
+    // Held or pending rooms are not yet firm: show the time as tentative, cancelled as free.
+    transparency:
+      status === ICalEventStatus.CANCELLED ? ICalEventTransparency.TRANSPARENT : ICalEventTransparency.OPAQUE,
+    organizer: e.organizer ? { name: commonName(e.organizer.name, e.organizer.email), email: e.organizer.email } : null,
+    attendees: (e.attendees ?? []).map((email) => ({ email, role: ICalAttendeeRole.REQ })),
+    url: e.url ?? null,
+    x: [['X-ROOMBOOK-STATUS', e.status]],
+  };
+}
+
+/**
+ * The calendar as RFC 5545 text, written by ical-generator (escaping, 75-octet folding that never
+ * splits a UTF-8 sequence, UTC date-times since no event names a zone).
+ */
 export function renderCalendar(calendar: {
   name: string;
   timezone?: string;
@@ -101,46 +101,22 @@ export function renderCalendar(calendar: {
 }): string {
   const now = calendar.now ?? new Date();
   const method = calendar.method ?? 'PUBLISH';
-  const lines = [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//Roombook//Roombook API 1//EN',
-    'CALSCALE:GREGORIAN',
-    `METHOD:${method}`,
-  ];
-  if (method === 'PUBLISH') {
-    lines.push(
-      // VALUE=TEXT: an X- property's type is otherwise unknown to parsers, which then keep the escapes.
-      `X-WR-CALNAME;VALUE=TEXT:${escapeText(calendar.name)}`,
-      ...(calendar.timezone ? [`X-WR-TIMEZONE:${calendar.timezone}`] : []),
-      // Subscribed calendars poll: every 15 minutes keeps them close without hammering the API.
-      'REFRESH-INTERVAL;VALUE=DURATION:PT15M',
-      'X-PUBLISHED-TTL:PT15M',
-    );
+  const feed = method === 'PUBLISH';
+  const cal = ical({
+    prodId: { company: 'Roombook', product: 'Roombook API 1', language: 'EN' },
+    scale: 'GREGORIAN',
+    method: ICalCalendarMethod[method],
+    ...(feed ? { ttl: FEED_REFRESH_SECONDS } : {}),
+    events: calendar.events.map((e) => toEventData(e, now)),
+  });
+  if (feed) {
+    // Not ical-generator's name(): it writes this TEXT value unescaped. As an X- property the value
+    // is escaped, and VALUE=TEXT tells parsers to unescape it (an X- property's type is otherwise
+    // unknown to them, and they keep the backslashes).
+    cal.x('X-WR-CALNAME;VALUE=TEXT', calendar.name);
+    // Not ical-generator's timezone(): that would write every time as a floating local time.
+    if (calendar.timezone) cal.x('X-WR-TIMEZONE', calendar.timezone);
   }
-  for (const e of calendar.events) {
-    lines.push(
-      'BEGIN:VEVENT',
-      `UID:${e.uid}`,
-      ...(e.recurrenceId ? [`RECURRENCE-ID:${utc(e.recurrenceId)}`] : []),
-      `DTSTAMP:${utc(now)}`,
-      `CREATED:${utc(e.created)}`,
-      `LAST-MODIFIED:${utc(e.lastModified)}`,
-      `SEQUENCE:${e.sequence}`,
-      `DTSTART:${utc(e.start)}`,
-      `DTEND:${utc(e.end)}`,
-      `SUMMARY:${escapeText(e.summary)}`,
-      `LOCATION:${escapeText(e.location)}`,
-      `STATUS:${icsStatus(e.status)}`,
-      // Held or pending rooms are not yet firm: show the time as tentative, cancelled as free.
-      `TRANSP:${icsStatus(e.status) === 'CANCELLED' ? 'TRANSPARENT' : 'OPAQUE'}`,
-      `X-ROOMBOOK-STATUS:${e.status}`,
-    );
-    if (e.organizer) lines.push(`ORGANIZER;CN=${paramValue(e.organizer.name)}:mailto:${e.organizer.email}`);
-    for (const attendee of e.attendees ?? []) lines.push(`ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:${attendee}`);
-    if (e.url) lines.push(`URL:${e.url}`);
-    lines.push('END:VEVENT');
-  }
-  lines.push('END:VCALENDAR');
-  return lines.map(foldLine).join('\r\n') + '\r\n';
+  // RFC 5545 3.1: every content line ends with CRLF, the last one too.
+  return `${cal.toString()}\r\n`;
 }

@@ -110,7 +110,10 @@ export function parseInvite(raw: string) {
     end: event.endDate.toJSDate().toISOString(),
     summary: event.summary,
     organizer: String(vevent.getFirstPropertyValue('organizer')),
-    attendees: vevent.getAllProperties('attendee').map((p) => String(p.getFirstValue())),
+    // A URI scheme is case-insensitive (RFC 3986 3.1): ical-generator writes MAILTO: for attendees.
+    attendees: vevent
+      .getAllProperties('attendee')
+      .map((p) => String(p.getFirstValue()).replace(/^mailto:/i, 'mailto:')),
   };
 }
 
