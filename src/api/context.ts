@@ -2,6 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import Router from '@koa/router';
 import type { Access, TokenVerifier } from './auth/access';
 import type { AppDeps } from './deps';
+import type { ApiServices } from './services';
 import { defineRoute, type RouteSpec } from './http/route';
 import type { ZodTypeAny } from 'zod';
 
@@ -11,6 +12,7 @@ export interface ApiContext {
   registry: OpenAPIRegistry;
   access: Access;
   verifier: TokenVerifier;
+  services: ApiServices;
 }
 
 export const API_PREFIX = '/api/v1';

@@ -4,13 +4,13 @@ import jwt from 'jsonwebtoken';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { Principal, TokenVerifier } from '../api/auth/access';
+import type { Principal } from '../api/auth/access';
 import type { AppDeps } from '../api/deps';
+import type { ApiServices } from '../api/services';
 import { canActInRoom } from '../domain/booking-access';
 import { AppError } from '../domain/errors';
 import { createRedis, type Redis } from '../infra/redis';
 import { withTimeout } from '../infra/deadline';
-import { readRoomStatus } from './room-status';
 import {
   ClientEvents,
   RELAYED_EVENTS,
@@ -95,7 +95,12 @@ const samePrincipal = (a: Principal, b: Principal) =>
  * the worker publishes into the same channels with the Redis emitter. Clients authenticate at the
  * handshake with the same tokens as REST and subscribe to rooms (docs/events.md).
  */
-export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: TokenVerifier): RealtimeServer {
+export function attachRealtime(
+  server: HttpServer,
+  deps: AppDeps,
+  services: Pick<ApiServices, 'verifier' | 'roomStatus'>,
+): RealtimeServer {
+  const { verifier } = services;
   // Pub/sub needs connections of its own; they queue commands while reconnecting (subscriptions are restored).
   const pub: Redis = createRedis(deps.config.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: null });
   const sub: Redis = pub.duplicate();
@@ -225,7 +230,7 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
         throw new SocketInputError('TOO_MANY_SUBSCRIPTIONS', `At most ${MAX_SUBSCRIPTIONS} rooms per connection.`);
       // Join before reading: any change after the read is published to this socket, so nothing falls in between.
       await socket.join(roomChannel(roomId));
-      const status = await readRoomStatus(deps.dataSource, roomId);
+      const status = await services.roomStatus(roomId);
       if (!status) {
         await socket.leave(roomChannel(roomId));
         throw new SocketInputError('NOT_FOUND', 'Room was not found.');

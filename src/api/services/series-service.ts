@@ -70,11 +70,10 @@ const iso = (t: string | Date) => new Date(t).toISOString();
 
 /** The API's side of recurring bookings: rule and policy checks, then the series workflow. */
 export class SeriesService {
-  private readonly bookings: BookingService;
-
-  constructor(private readonly deps: ServiceDeps) {
-    this.bookings = new BookingService(deps);
-  }
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly bookings: BookingService,
+  ) {}
 
   /**
    * `claim` (src/api/services/idempotency.ts) names the series id: a retry with the same
