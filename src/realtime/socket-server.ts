@@ -18,7 +18,11 @@ import {
   ServerEvents,
   userChannel,
   type Ack,
+  type ClientAnswer,
+  type ClientEventName,
+  type ClientToServerEvents,
   type EventEnvelope,
+  type ServerToClientEvents,
 } from './events';
 import { refreshPayloadSchema, roomIdPayloadSchema } from './event-schemas';
 
@@ -35,15 +39,11 @@ interface SocketData {
   timers: NodeJS.Timeout[];
 }
 
-type RoombookSocket = Socket<
-  Record<string, (...args: any[]) => void>,
-  Record<string, (...args: any[]) => void>,
-  Record<string, never>,
-  SocketData
->;
+type RoombookServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type RoombookSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface RealtimeServer {
-  io: Server;
+  io: RoombookServer;
   close(): Promise<void>;
 }
 
@@ -107,7 +107,7 @@ export function attachRealtime(
   for (const client of [pub, sub])
     client.on('error', (err) => deps.logger.warn({ err: err.message }, 'realtime redis error'));
 
-  const io = new Server(server, { adapter: createAdapter(pub, sub), serveClient: true });
+  const io: RoombookServer = new Server(server, { adapter: createAdapter(pub, sub), serveClient: true });
 
   const connected = new Gauge({
     name: 'roombook_realtime_connected_sockets',
@@ -156,8 +156,7 @@ export function attachRealtime(
     }
   });
 
-  io.on('connection', (raw) => {
-    const socket = raw as unknown as RoombookSocket;
+  io.on('connection', (socket: RoombookSocket) => {
     const data = socket.data;
     const kind = data.principal.kind;
     connected.inc({ kind });
@@ -205,8 +204,12 @@ export function attachRealtime(
     });
 
     /** Runs a client message's handler and answers its ack; without an ack, an error goes out as client:error. */
-    const handle = (event: string, work: (payload: unknown) => Promise<object>) => {
-      socket.on(event, async (...args: unknown[]) => {
+    const handle = <E extends ClientEventName>(
+      event: E,
+      work: (payload: unknown) => Promise<Omit<Extract<ClientAnswer<E>, { ok: true }>, 'ok'>>,
+    ) => {
+      // Typed by the event map, but what arrives is whatever the client sent: checked here and by parse().
+      const listener = async (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: Ack) => void) : undefined;
         let answer: Ack;
         try {
@@ -219,7 +222,8 @@ export function attachRealtime(
         }
         if (ack) ack(answer);
         else if (!answer.ok) socket.emit(ServerEvents.clientError, { event, ...answer.error });
-      });
+      };
+      socket.on<ClientEventName>(event, listener as ClientToServerEvents[ClientEventName]);
     };
 
     handle(ClientEvents.subscribe, async (payload) => {
