@@ -1,5 +1,6 @@
 import { createRoom, createUser } from '../support/fixtures';
-import { json, startApi, type TestStack } from '../support/stack';
+import { json } from '../support/http';
+import { startApi, type TestStack } from '../support/stack';
 
 describe('a display token reads only its own room', () => {
   let stack: TestStack;

@@ -8,6 +8,7 @@ import type {
   ServerPayload,
   ServerToClientEvents,
 } from '../../src/realtime/events';
+import { request } from '../support/http';
 import type { TestStack } from '../support/stack';
 
 /** A client socket typed by the shared event map: a wrong event name or payload fails the typecheck. */
@@ -90,11 +91,10 @@ export async function refusedHandshake(
 
 /** A display token for the room, issued through the API by a facility manager. */
 export async function issueDisplayToken(stack: TestStack, staffToken: string, roomId: string): Promise<string> {
-  const res = await fetch(`${stack.baseUrl}/api/v1/rooms/${roomId}/display-tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Door tablet' }),
+  const res = await request(stack, 'POST', `/rooms/${roomId}/display-tokens`, {
+    token: staffToken,
+    body: { name: 'Door tablet' },
   });
-  if (res.status !== 201) throw new Error(`display token: ${res.status} ${await res.text()}`);
-  return (await res.json()).token;
+  if (res.status !== 201) throw new Error(`display token: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
 }

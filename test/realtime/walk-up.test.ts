@@ -1,5 +1,5 @@
 import { createUser, type TestUser } from '../support/fixtures';
-import { json } from '../support/stack';
+import { json } from '../support/http';
 import { book, clock, member, room, startBookingStack, type BookingStack } from '../bookings/support';
 import { issueDisplayToken } from './support';
 

@@ -135,13 +135,4 @@ export async function startWorker(
   };
 }
 
-export async function json(res: Response): Promise<any> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`Expected JSON from ${res.url} (status ${res.status}), got: ${text.slice(0, 200)}`);
-  }
-}
-
 export type { Client };
