@@ -1,4 +1,5 @@
-import { json, startApi, type TestStack } from './support/stack';
+import { json } from './support/http';
+import { startApi, type TestStack } from './support/stack';
 
 describe('operations endpoints and the error shape', () => {
   let stack: TestStack;

@@ -1,5 +1,6 @@
 import { loadConfig } from '../src/config';
-import { json, startApi, type TestStack } from './support/stack';
+import { json } from './support/http';
+import { startApi, type TestStack } from './support/stack';
 import { TcpProxy } from './support/tcp-proxy';
 
 const target = (url: string) => {

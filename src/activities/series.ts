@@ -1,5 +1,4 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import {
   releaseBookingWithoutWorkflow,
   bookingExists,
@@ -19,7 +18,8 @@ import {
   upsertOccurrence,
 } from '../db/repositories/series';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
-import { checkInFields, initialStatus, occupiedUntil } from '../shared/booking-lifecycle';
+import { failureType, workflowGone } from '../infra/temporal-errors';
+import { CANCELLABLE_STATUSES, checkInFields, initialStatus, occupiedUntil } from '../shared/booking-lifecycle';
 import { FailureTypes, bookingWorkflowId, cancelUpdate, type SlotConflictDetails } from '../shared/booking-messages';
 import {
   SeriesFailureTypes,
@@ -238,7 +238,7 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
           cancelled.push(row.id);
         } catch (err) {
           // Closed or no longer cancellable (checked in meanwhile): nothing to do for this one.
-          if (err instanceof WorkflowNotFoundError || notCancellable(err)) continue;
+          if (notCancellable(err)) continue;
           throw err;
         }
       }
@@ -265,10 +265,9 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
   };
 }
 
+/** Closed (a completed workflow answers NOT_FOUND), or refused by its state (checked in meanwhile). */
 function notCancellable(err: unknown): boolean {
-  const cause = (err as { cause?: unknown }).cause;
-  if (cause instanceof ApplicationFailure && cause.type === FailureTypes.invalidState) return true;
-  return /workflow execution already completed|not found/i.test(String((err as Error).message));
+  return workflowGone(err) || failureType(err) === FailureTypes.invalidState;
 }
 
 async function conflictWith(

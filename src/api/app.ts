@@ -4,7 +4,6 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import Koa from 'koa';
 import { Histogram } from 'prom-client';
 import { createAccess } from './auth/access';
-import { createTokenVerifier } from './auth/verifier';
 import type { ApiContext } from './context';
 import type { AppDeps } from './deps';
 import { httpMetrics, requestContext } from './http/middleware';
@@ -23,6 +22,7 @@ import { displayPageRouter } from './display/page';
 import { mailRouter } from './routes/mail';
 import { seriesRouter } from './routes/series';
 import { oidcRouter } from './routes/oidc';
+import { createServices, type ApiServices } from './services';
 
 /** Every resource router, in the order they are mounted. */
 const resourceRouters: ((api: ApiContext) => Router)[] = [
@@ -49,14 +49,17 @@ export function registryOf(app: Koa): OpenAPIRegistry {
   return registry;
 }
 
-/** Builds the Koa app without listening; server.ts listens, tests use port 0. */
-export function createApp(deps: AppDeps): Koa {
+/**
+ * Builds the Koa app without listening; server.ts listens, tests use port 0. The services come
+ * from the composition root (createServices), shared with the socket server when given.
+ */
+export function createApp(deps: AppDeps, services: ApiServices = createServices(deps)): Koa {
   const app = new Koa();
   // Per-IP rate limits key on ctx.ip: trust X-Forwarded-For only behind a proxy that sets it.
   app.proxy = deps.config.trustProxy;
   const registry = createOpenApiRegistry();
-  const verifier = createTokenVerifier(deps);
-  const api: ApiContext = { deps, registry, access: createAccess(verifier), verifier };
+  const { verifier } = services;
+  const api: ApiContext = { deps, registry, access: createAccess(verifier), verifier, services };
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route template and status',

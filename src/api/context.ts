@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Access } from './auth/access';
 import type { TokenVerifier } from '../domain/principal';
 import type { AppDeps } from './deps';
+import type { ApiServices } from './services';
 import { defineRoute, type RouteSpec } from './http/route';
 import type { ZodTypeAny } from 'zod';
 
@@ -12,6 +13,7 @@ export interface ApiContext {
   registry: OpenAPIRegistry;
   access: Access;
   verifier: TokenVerifier;
+  services: ApiServices;
 }
 
 export const API_PREFIX = '/api/v1';

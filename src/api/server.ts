@@ -10,7 +10,7 @@ import { createRedis } from '../infra/redis';
 import { createTemporalClient, createTemporalProbe } from '../infra/temporal';
 import { attachRealtime } from '../realtime/socket-server';
 import { createApp } from './app';
-import { createTokenVerifier } from './auth/verifier';
+import { createServices } from './services';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -27,10 +27,11 @@ async function main(): Promise<void> {
   const temporalProbe = createTemporalProbe(config);
 
   const deps = { config, logger, dataSource, redis, temporal, temporalProbe, metrics };
-  const app = createApp(deps);
+  const services = createServices(deps);
+  const app = createApp(deps, services);
   const server = createServer(app.callback());
   // Socket.IO on the same HTTP server and port, sharing events with every api process through Redis.
-  const realtime = attachRealtime(server, deps, createTokenVerifier(deps));
+  const realtime = attachRealtime(server, deps, services);
   server.listen(config.port, () =>
     logger.info({ port: config.port }, `api listening on http://127.0.0.1:${config.port}`),
   );

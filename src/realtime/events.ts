@@ -2,6 +2,7 @@
 // publishes), the API (which relays and answers client messages) and the tests. See docs/events.md.
 import type { RoomBooking, RoomStatusView } from '../domain/room-status';
 import type { BookingEventKind, BookingView } from '../shared/booking-messages';
+import type { VersionedRoomStatus } from './room-status';
 
 /** Server → client. */
 export const ServerEvents = {
@@ -16,14 +17,14 @@ export const ServerEvents = {
   authExpired: 'auth:expired',
   /** A client message the server could not take and that had no acknowledgement to answer. */
   clientError: 'client:error',
-} as const;
+} as const satisfies Record<string, keyof ServerToClientEvents>;
 
 /** Client → server; each takes an acknowledgement callback. */
 export const ClientEvents = {
   subscribe: 'room:subscribe',
   unsubscribe: 'room:unsubscribe',
   refresh: 'auth:refresh',
-} as const;
+} as const satisfies Record<string, keyof ClientToServerEvents>;
 
 export type RelayedEvent = (typeof ServerEvents)[
   'bookingUpdated' | 'roomStatus' | 'meetingStarted' | 'meetingEnded' | 'bookingReminder'];
@@ -61,6 +62,46 @@ export interface RoomStatusPayload extends EventEnvelope, RoomStatusView {}
 /** Acknowledgements: `{ok: true, ...}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T extends object = object> =
   ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
+
+/** A client message the server could not take (unknown event, bad payload) and that had no ack. */
+export interface ClientErrorPayload {
+  event: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * Server → client, name by name with its payload: the typed map the socket server, the worker's
+ * Redis emitter and the tests' socket.io-client sockets share, so that a wrong event name or
+ * payload fails the typecheck. ServerEvents and ClientEvents name these events (`satisfies` checks it).
+ */
+export interface ServerToClientEvents {
+  'booking.updated': (payload: BookingEventPayload) => void;
+  'room.status': (payload: RoomStatusPayload) => void;
+  'meeting.started': (payload: BookingEventPayload) => void;
+  'meeting.ended': (payload: BookingEventPayload) => void;
+  'booking.reminder': (payload: BookingEventPayload) => void;
+  'auth:expiring': (payload: { expiresAt: string }) => void;
+  'auth:expired': (payload: { message: string }) => void;
+  'client:error': (payload: ClientErrorPayload) => void;
+}
+
+/** Client → server: each message answers through its acknowledgement (payloads are validated by event-schemas.ts). */
+export interface ClientToServerEvents {
+  'room:subscribe': (
+    payload: { roomId: string },
+    ack: (answer: Ack<{ roomId: string; status: VersionedRoomStatus }>) => void,
+  ) => void;
+  'room:unsubscribe': (payload: { roomId: string }, ack: (answer: Ack<{ roomId: string }>) => void) => void;
+  'auth:refresh': (payload: { token: string }, ack: (answer: Ack<{ expiresAt: string | null }>) => void) => void;
+}
+
+export type ServerEventName = keyof ServerToClientEvents;
+export type ClientEventName = keyof ClientToServerEvents;
+/** The payload of a server event. */
+export type ServerPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
+/** What a client message's acknowledgement answers. */
+export type ClientAnswer<E extends ClientEventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
 
 /**
  * Which client events a workflow's booking event becomes, besides the room.status that every

@@ -15,6 +15,7 @@ import {
   userChannel,
   type BookingEventPayload,
   type RoomStatusPayload,
+  type ServerToClientEvents,
 } from './events';
 
 export interface PublisherDeps {
@@ -66,7 +67,7 @@ export function createBookingEventPublisher(deps: PublisherDeps): (event: Bookin
       // Read after taking the lock: everything the previous holder saw is visible to this read too.
       const fresh = await loadRoomStatusInputs(tx, booking.roomId, at);
       const publisher = new AwaitedPublisher(deps.redis);
-      const emitter = new Emitter(publisher);
+      const emitter = new Emitter<ServerToClientEvents>(publisher);
       const timestamp = new Date().toISOString();
       const organizerName =
         fresh?.bookings.find((b) => b.id === booking.id)?.organizer.name ??
@@ -128,7 +129,7 @@ export async function publishRoomStatus(
       timestamp: new Date().toISOString(),
       ...roomStatusAt(fresh.room, fresh.bookings, at),
     };
-    new Emitter(publisher).to(roomChannel(roomId)).emit(ServerEvents.roomStatus, status);
+    new Emitter<ServerToClientEvents>(publisher).to(roomChannel(roomId)).emit(ServerEvents.roomStatus, status);
     await publisher.flush();
   });
 }

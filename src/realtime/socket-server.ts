@@ -4,13 +4,13 @@ import jwt from 'jsonwebtoken';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { Principal, TokenVerifier } from '../domain/principal';
+import type { Principal } from '../domain/principal';
 import type { AppDeps } from '../api/deps';
+import type { ApiServices } from '../api/services';
 import { canActInRoom } from '../domain/booking-access';
 import { AppError } from '../domain/errors';
 import { createRedis, type Redis } from '../infra/redis';
 import { withTimeout } from '../infra/deadline';
-import { readRoomStatus } from './room-status';
 import {
   ClientEvents,
   RELAYED_EVENTS,
@@ -18,7 +18,11 @@ import {
   ServerEvents,
   userChannel,
   type Ack,
+  type ClientAnswer,
+  type ClientEventName,
+  type ClientToServerEvents,
   type EventEnvelope,
+  type ServerToClientEvents,
 } from './events';
 import { refreshPayloadSchema, roomIdPayloadSchema } from './event-schemas';
 
@@ -35,15 +39,11 @@ interface SocketData {
   timers: NodeJS.Timeout[];
 }
 
-type RoombookSocket = Socket<
-  Record<string, (...args: any[]) => void>,
-  Record<string, (...args: any[]) => void>,
-  Record<string, never>,
-  SocketData
->;
+type RoombookServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type RoombookSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface RealtimeServer {
-  io: Server;
+  io: RoombookServer;
   close(): Promise<void>;
 }
 
@@ -95,14 +95,19 @@ const samePrincipal = (a: Principal, b: Principal) =>
  * the worker publishes into the same channels with the Redis emitter. Clients authenticate at the
  * handshake with the same tokens as REST and subscribe to rooms (docs/events.md).
  */
-export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: TokenVerifier): RealtimeServer {
+export function attachRealtime(
+  server: HttpServer,
+  deps: AppDeps,
+  services: Pick<ApiServices, 'verifier' | 'roomStatus'>,
+): RealtimeServer {
+  const { verifier } = services;
   // Pub/sub needs connections of its own; they queue commands while reconnecting (subscriptions are restored).
   const pub: Redis = createRedis(deps.config.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: null });
   const sub: Redis = pub.duplicate();
   for (const client of [pub, sub])
     client.on('error', (err) => deps.logger.warn({ err: err.message }, 'realtime redis error'));
 
-  const io = new Server(server, { adapter: createAdapter(pub, sub), serveClient: true });
+  const io: RoombookServer = new Server(server, { adapter: createAdapter(pub, sub), serveClient: true });
 
   const connected = new Gauge({
     name: 'roombook_realtime_connected_sockets',
@@ -151,8 +156,7 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
     }
   });
 
-  io.on('connection', (raw) => {
-    const socket = raw as unknown as RoombookSocket;
+  io.on('connection', (socket: RoombookSocket) => {
     const data = socket.data;
     const kind = data.principal.kind;
     connected.inc({ kind });
@@ -200,8 +204,12 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
     });
 
     /** Runs a client message's handler and answers its ack; without an ack, an error goes out as client:error. */
-    const handle = (event: string, work: (payload: unknown) => Promise<object>) => {
-      socket.on(event, async (...args: unknown[]) => {
+    const handle = <E extends ClientEventName>(
+      event: E,
+      work: (payload: unknown) => Promise<Omit<Extract<ClientAnswer<E>, { ok: true }>, 'ok'>>,
+    ) => {
+      // Typed by the event map, but what arrives is whatever the client sent: checked here and by parse().
+      const listener = async (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: Ack) => void) : undefined;
         let answer: Ack;
         try {
@@ -214,7 +222,8 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
         }
         if (ack) ack(answer);
         else if (!answer.ok) socket.emit(ServerEvents.clientError, { event, ...answer.error });
-      });
+      };
+      socket.on<ClientEventName>(event, listener as ClientToServerEvents[ClientEventName]);
     };
 
     handle(ClientEvents.subscribe, async (payload) => {
@@ -225,7 +234,7 @@ export function attachRealtime(server: HttpServer, deps: AppDeps, verifier: Toke
         throw new SocketInputError('TOO_MANY_SUBSCRIPTIONS', `At most ${MAX_SUBSCRIPTIONS} rooms per connection.`);
       // Join before reading: any change after the read is published to this socket, so nothing falls in between.
       await socket.join(roomChannel(roomId));
-      const status = await readRoomStatus(deps.dataSource, roomId);
+      const status = await services.roomStatus(roomId);
       if (!status) {
         await socket.leave(roomChannel(roomId));
         throw new SocketInputError('NOT_FOUND', 'Room was not found.');

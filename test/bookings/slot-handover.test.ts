@@ -110,7 +110,7 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
     );
     const statusAfterMove = await eventually(
       async () => watcher.of('room.status'),
-      (events) => events.some((e) => e.next?.id === booked.body.id && e.next.start === at(12)),
+      (events) => events.some((e) => e.next?.id === booked.body.id && e.next?.start === at(12)),
     );
     expect(statusAfterMove.length).toBeGreaterThan(0);
 
@@ -185,7 +185,7 @@ describe('the slot is free the moment a booking stops occupying it, and every mo
       async () => oldRoom.of('room.status'),
       (events) => events.some((e) => e.roomId === from.id),
     );
-    expect(oldStatus.filter((e) => e.roomId === from.id).at(-1).next?.id).not.toBe(booked.body.id);
+    expect(oldStatus.filter((e) => e.roomId === from.id).at(-1)!.next?.id).not.toBe(booked.body.id);
     await eventually(
       () => call(stack, organizer, 'GET', `/bookings/${booked.body.id}`),
       (res) => res.body.workflowId === moved.body.workflowId,

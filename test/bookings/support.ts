@@ -2,7 +2,12 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { RoomPolicy } from '../../src/shared/booking';
 import { createRoom, createUser, type TestRoom, type TestUser } from '../support/fixtures';
-import { json, startApi, startWorker, type TestStack, type TestWorker } from '../support/stack';
+import { eventually } from '../support/eventually';
+import { call } from '../support/http';
+import { startApi, startWorker, type TestStack, type TestWorker } from '../support/stack';
+
+// The shared helpers, where the booking tests (and many others) have always imported them from.
+export { call, eventually };
 
 /** Every lifecycle duration in seconds, so a whole booking life runs in a few seconds. */
 export const FAST_POLICY: Partial<RoomPolicy> = {
@@ -57,22 +62,6 @@ export const room = (
 export const member = (stack: TestStack, opts: Parameters<typeof createUser>[1] = {}): Promise<TestUser> =>
   createUser(stack, opts);
 
-export async function call(
-  stack: TestStack,
-  user: TestUser | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(user?.auth ?? {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await json(res), headers: res.headers };
-}
-
 export function book(
   stack: TestStack,
   user: TestUser,
@@ -89,16 +78,6 @@ export async function row(stack: TestStack, id: string): Promise<Record<string, 
 }
 
 /** Polls until the check passes or the limit is reached (a liveness bound, not a timing assertion). */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, limitMs = 20000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  let value = await read();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  return value;
-}
-
 export async function statusOf(stack: TestStack, id: string): Promise<string> {
   return (await row(stack, id))?.status;
 }
@@ -108,6 +87,7 @@ export async function waitForStatus(stack: TestStack, id: string, status: string
     () => statusOf(stack, id),
     (s) => s === status,
     limitMs,
+    `booking ${id} has status ${status}`,
   );
 }
 

@@ -1,5 +1,6 @@
 import { createRoom, createUser } from '../support/fixtures';
-import { json, startApi, type TestStack } from '../support/stack';
+import { call, request } from '../support/http';
+import { startApi, type TestStack } from '../support/stack';
 
 describe('a display token reads only its own room', () => {
   let stack: TestStack;
@@ -10,19 +11,14 @@ describe('a display token reads only its own room', () => {
     await stack.close();
   });
 
-  const get = async (token: string, path: string) =>
-    (await fetch(`${stack.baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } })).status;
+  const get = async (token: string, path: string) => (await request(stack, 'GET', path, { token })).status;
 
   test('when a display asks for its own room, then it is answered; for another room or the whole catalog, then 403', async () => {
     const own = await createRoom(stack);
     const other = await createRoom(stack);
     const fm = await createUser(stack, { role: 'facility_manager' });
-    const issued = await fetch(`${stack.baseUrl}/api/v1/rooms/${own.id}/display-tokens`, {
-      method: 'POST',
-      headers: fm.auth,
-      body: JSON.stringify({ name: 'Door' }),
-    });
-    const { token } = await json(issued);
+    const issued = await call(stack, fm, 'POST', `/rooms/${own.id}/display-tokens`, { name: 'Door' });
+    const { token } = issued.body;
     const window = `from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 7_200_000).toISOString())}`;
 
     expect(await get(token, `/rooms/${own.id}`)).toBe(200);

@@ -5,7 +5,7 @@ import { ClientEvents, ServerEvents } from '../../src/realtime/events';
 import { REVIEW_PENDING_EVENT } from '../../src/reviews/moderation-alerts';
 import { book, call, clock, eventually, member, room, startBookingStack, type BookingStack } from '../bookings/support';
 import { connectClient } from '../realtime/support';
-import { json } from '../support/stack';
+import { json } from '../support/http';
 
 describe('the AsyncAPI document of the Socket.IO events', () => {
   let stack: BookingStack;

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApiDocument } from '../../src/api/documents';
-import { json, startApi, type TestStack } from '../support/stack';
+import { json } from '../support/http';
+import { startApi, type TestStack } from '../support/stack';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 

@@ -43,10 +43,7 @@ describe('realtime authentication and room access', () => {
     const r = await room(stack);
     const displayToken = await issueDisplayToken(stack, staff.token, r.id);
     const tokens = await call(stack, staff, 'GET', `/rooms/${r.id}/display-tokens`);
-    const revoked = await fetch(`${stack.baseUrl}/api/v1/rooms/${r.id}/display-tokens/${tokens.body.items[0].id}`, {
-      method: 'DELETE',
-      headers: staff.auth,
-    });
+    const revoked = await call(stack, staff, 'DELETE', `/rooms/${r.id}/display-tokens/${tokens.body.items[0].id}`);
     expect(revoked.status).toBe(204);
     expect((await refusedHandshake(stack, displayToken)).code).toBe('UNAUTHORIZED');
   });

@@ -1,6 +1,8 @@
 import { createUser, type TestUser } from '../support/fixtures';
 import { startApi, type TestStack } from '../support/stack';
 import { book, call, clock, eventually, member, room, startBookingStack, type BookingStack } from '../bookings/support';
+import type { RoomBooking } from '../../src/domain/room-status';
+import type { BookingView } from '../../src/shared/booking-messages';
 import { connectClient, type TestClient } from './support';
 
 describe('realtime relay: workflow events reach clients of every api process through Redis', () => {
@@ -54,7 +56,7 @@ describe('realtime relay: workflow events reach clients of every api process thr
       for (const e of updates) expect(typeof Date.parse(e.timestamp)).toBe('number');
       // Room subscribers see the room's view: title and organizer name, never attendees.
       expect(updates[0].booking).not.toHaveProperty('attendees');
-      expect(updates[0].booking.organizer.id).toBe(organizer.id);
+      expect((updates[0].booking as RoomBooking).organizer.id).toBe(organizer.id);
 
       const statuses = c.of('room.status').filter((e) => e.roomId === r.id);
       const versions = statuses.map((e) => e.version);
@@ -93,7 +95,7 @@ describe('realtime relay: workflow events reach clients of every api process thr
     );
     const personal = mine.of('booking.updated').filter((e) => e.booking.id === booked.body.id);
     expect(personal).toHaveLength(1);
-    expect(personal[0].booking.attendees).toEqual(['guest@example.test']);
+    expect((personal[0].booking as BookingView).attendees).toEqual(['guest@example.test']);
     const seenByStaff = staffClient.of('booking.updated').filter((e) => e.booking.id === booked.body.id);
     expect(seenByStaff).toHaveLength(1);
     expect(seenByStaff[0].booking).not.toHaveProperty('attendees');
@@ -113,7 +115,7 @@ describe('realtime relay: workflow events reach clients of every api process thr
       (s) => s.some((e) => e.status === 'awaiting_check_in'),
     );
     const opened = awaiting.find((e) => e.status === 'awaiting_check_in');
-    expect(opened.current).toMatchObject({
+    expect(opened!.current).toMatchObject({
       id: booked.body.id,
       status: 'confirmed',
       checkInDeadline: booked.body.checkInDeadline,
@@ -142,7 +144,7 @@ describe('realtime relay: workflow events reach clients of every api process thr
     expect(rest.body).toMatchObject({
       roomId: r.id,
       status: 'free',
-      version: display.of('room.status').at(-1).version,
+      version: display.of('room.status').at(-1)!.version,
       today: [],
     });
   });

@@ -1,4 +1,5 @@
 import { createRoom, createUser } from '../support/fixtures';
+import { request } from '../support/http';
 import { startApi, type TestStack } from '../support/stack';
 import { eventually } from '../bookings/support';
 import { connectClient, issueDisplayToken } from './support';
@@ -18,12 +19,7 @@ describe('room.status when a room goes out of service', () => {
     const display = await connectClient(stack, await issueDisplayToken(stack, fm.token, room.id));
     try {
       expect((await display.request('room:subscribe', { roomId: room.id })).ok).toBe(true);
-      const patch = (status: string) =>
-        fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}`, {
-          method: 'PATCH',
-          headers: fm.auth,
-          body: JSON.stringify({ status }),
-        });
+      const patch = (status: string) => request(stack, 'PATCH', `/rooms/${room.id}`, { as: fm, body: { status } });
 
       expect((await patch('out_of_service')).status).toBe(200);
       const first = await eventually(

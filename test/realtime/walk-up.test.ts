@@ -1,19 +1,12 @@
 import { createUser, type TestUser } from '../support/fixtures';
-import { json } from '../support/stack';
+import { request } from '../support/http';
 import { book, clock, member, room, startBookingStack, type BookingStack } from '../bookings/support';
 import { issueDisplayToken } from './support';
 
 describe('walk-up booking and room status over REST', () => {
   let stack: BookingStack;
   let staff: TestUser;
-  const post = async (token: string, path: string, body: unknown) => {
-    const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: await json(res) };
-  };
+  const post = (token: string, path: string, body: unknown) => request(stack, 'POST', path, { token, body });
 
   beforeAll(async () => {
     stack = await startBookingStack();
@@ -27,9 +20,7 @@ describe('walk-up booking and room status over REST', () => {
     expect((await post((await member(stack)).token, `/rooms/${r.id}/walk-up`, { minutes: 15 })).status).toBe(403);
     const otherDisplay = await issueDisplayToken(stack, staff.token, other.id);
     expect((await post(otherDisplay, `/rooms/${r.id}/walk-up`, { minutes: 15 })).body.error.code).toBe('FORBIDDEN');
-    const status = await fetch(`${stack.baseUrl}/api/v1/rooms/${r.id}/status`, {
-      headers: { authorization: `Bearer ${otherDisplay}` },
-    });
+    const status = await request(stack, 'GET', `/rooms/${r.id}/status`, { token: otherDisplay });
     expect(status.status).toBe(403);
   });
 

@@ -1,5 +1,6 @@
 import { DEFAULT_ROOM_POLICY } from '../../src/shared/booking';
 import { createUser, type TestUser } from '../support/fixtures';
+import { request } from '../support/http';
 import { startApi, type TestStack } from '../support/stack';
 import { getJson, insertBooking, postRoom, send, staffUser, uniqueBuilding } from './support';
 
@@ -160,7 +161,7 @@ describe('the room catalog', () => {
     });
 
     test('when nobody is signed in, then listing rooms answers 401', async () => {
-      const res = await fetch(`${stack.baseUrl}/api/v1/rooms`);
+      const res = await request(stack, 'GET', '/rooms');
       expect(res.status).toBe(401);
     });
   });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BookingStatus } from '../../src/shared/booking';
 import { createUser, type TestUser } from '../support/fixtures';
-import { json, type TestStack } from '../support/stack';
+import { request, type ApiAnswer } from '../support/http';
+import type { TestStack } from '../support/stack';
 
 /** A building name no other test uses, so filters and searches see only this test's rooms. */
 export const uniqueBuilding = (label = 'B'): string => `${label}-${randomUUID().slice(0, 8)}`;
@@ -16,21 +17,19 @@ export async function postRoom(
   staff: TestUser,
   overrides: Record<string, unknown> = {},
 ): Promise<any> {
-  const res = await fetch(`${stack.baseUrl}/api/v1/rooms`, {
-    method: 'POST',
-    headers: staff.auth,
-    body: JSON.stringify({
+  const res = await request(stack, 'POST', '/rooms', {
+    as: staff,
+    body: {
       name: `Room ${randomUUID().slice(0, 8)}`,
       building: 'HQ',
       floor: '1',
       capacity: 6,
       timezone: 'UTC',
       ...overrides,
-    }),
+    },
   });
-  const body = await json(res);
-  if (res.status !== 201) throw new Error(`POST /rooms answered ${res.status}: ${JSON.stringify(body)}`);
-  return body;
+  if (res.status !== 201) throw new Error(`POST /rooms answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 export interface InsertedBooking {
@@ -77,28 +76,17 @@ export async function insertBooking(
   return { id };
 }
 
-/** GET with the user's bearer token; returns the status, headers and parsed JSON. */
-export async function getJson(
-  stack: TestStack,
-  user: TestUser,
-  path: string,
-): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, { headers: user.auth });
-  return { status: res.status, body: await json(res), headers: res.headers };
+/** GET as the user: `request` (test/support/http.ts) under the name these tests use. */
+export function getJson(stack: TestStack, user: TestUser, path: string): Promise<ApiAnswer> {
+  return request(stack, 'GET', path, { as: user });
 }
 
-export async function send(
+export function send(
   stack: TestStack,
   user: TestUser,
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
-    method,
-    headers: user.auth,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+): Promise<ApiAnswer> {
+  return request(stack, method, path, { as: user, body });
 }

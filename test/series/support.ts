@@ -1,5 +1,5 @@
 import { getRoom } from '../../src/api/services/room-catalog';
-import { SeriesService, type SeriesPlan } from '../../src/api/services/series-service';
+import type { SeriesPlan } from '../../src/api/services/series-service';
 import type { TestRoom, TestUser } from '../support/fixtures';
 import type { RoomPolicy } from '../../src/shared/booking';
 import { call, room, type BookingStack } from '../bookings/support';
@@ -29,7 +29,7 @@ export async function openPlannedSeries(
   options: Partial<SeriesPlan> = {},
 ) {
   const room = await getRoom(stack.deps, r.id);
-  return new SeriesService(stack.deps).open({ kind: 'user', userId: user.id, role: 'member' }, room, {
+  return stack.services.series.open({ kind: 'user', userId: user.id, role: 'member' }, room, {
     title: 'Planned series',
     attendees: [],
     timezone: 'UTC',

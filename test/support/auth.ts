@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Redis } from '../../src/infra/redis';
-import { json, type TestStack } from './stack';
+import { request, type ApiAnswer } from './http';
+import type { TestStack } from './stack';
 
 /**
  * A random client address, sent as X-Forwarded-For (the app trusts its proxy): per-IP rate limits
@@ -18,22 +19,18 @@ export interface Session {
   refreshToken: string;
 }
 
-export async function call(
+/** `request` (test/support/http.ts) from a random client address, as the identity tests call it. */
+export function call(
   stack: TestStack,
   method: string,
   path: string,
   opts: { body?: unknown; token?: string; ip?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
-  const headers: Record<string, string> = { 'x-forwarded-for': opts.ip ?? clientIp(), ...opts.headers };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await fetch(`${stack.baseUrl}/api/v1${path}`, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+): Promise<ApiAnswer> {
+  return request(stack, method, path, {
+    body: opts.body,
+    token: opts.token,
+    headers: { 'x-forwarded-for': opts.ip ?? clientIp(), ...opts.headers },
   });
-  const body = res.status === 204 ? undefined : await json(res);
-  return { status: res.status, body, headers: res.headers };
 }
 
 /** Signs up through the API and returns the session (fails the test on anything but 201). */

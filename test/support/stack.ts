@@ -14,7 +14,7 @@ import { createRedis, type Redis } from '../../src/infra/redis';
 import { createTemporalClient, createTemporalProbe } from '../../src/infra/temporal';
 import { createBookingWorker } from '../../src/workers/worker';
 import { createMailer } from '../../src/mail/transport';
-import { createTokenVerifier } from '../../src/api/auth/verifier';
+import { createServices, type ApiServices } from '../../src/api/services';
 import { createBookingEventPublisher } from '../../src/realtime/publisher';
 import { attachRealtime, type RealtimeServer } from '../../src/realtime/socket-server';
 
@@ -22,6 +22,8 @@ export interface TestStack {
   config: Config;
   baseUrl: string;
   deps: AppDeps;
+  /** The services the app and the socket server share (built once, as server.ts does). */
+  services: ApiServices;
   server: Server;
   /** Socket.IO on the same server (Redis adapter): every stack of a run shares its events. */
   realtime: RealtimeServer;
@@ -53,8 +55,9 @@ export async function startApi(
   const temporal = createTemporalClient(config);
   const temporalProbe = createTemporalProbe(config);
   const deps: AppDeps = { config, logger, dataSource, redis, temporal, temporalProbe, metrics };
-  const server = createServer(createApp(deps).callback());
-  const realtime = attachRealtime(server, deps, createTokenVerifier(deps));
+  const services = createServices(deps);
+  const server = createServer(createApp(deps, services).callback());
+  const realtime = attachRealtime(server, deps, services);
   // Port 0 (a free one) unless the test needs a known address, e.g. to register a callback URL first.
   await new Promise<void>((resolve) => server.listen(config.port, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -63,6 +66,7 @@ export async function startApi(
     config: { ...config, publicUrl: baseUrl },
     baseUrl,
     deps,
+    services,
     server,
     realtime,
     async close() {
@@ -129,15 +133,6 @@ export async function startWorker(
       return stopped;
     },
   };
-}
-
-export async function json(res: Response): Promise<any> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`Expected JSON from ${res.url} (status ${res.status}), got: ${text.slice(0, 200)}`);
-  }
 }
 
 export type { Client };

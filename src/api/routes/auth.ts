@@ -1,21 +1,8 @@
-import { createHash } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { AppError } from '../../domain/errors';
-import { AccountService } from '../../identity/account-service';
-import {
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  hashPassword,
-  passwordNeedsRehash,
-  verifyPassword,
-} from '../../identity/passwords';
-import { revokeFamilyOf, rotateRefreshToken } from '../../identity/refresh-tokens';
-import { findUserByEmail, insertUser, updatePasswordHash } from '../../db/repositories/users';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../identity/passwords';
 import { toUserView } from '../../identity/users';
-import { createRateLimiter } from '../../infra/rate-limit';
 import { principalOf } from '../auth/access';
-import { sessionFor, startSession } from '../auth/session';
 import { resourceRouter, type ApiContext } from '../context';
 import { escapeHtml, formAsBody, htmlPage, wantsHtml } from '../http/forms';
 import { errorSchema, z } from '../http/openapi';
@@ -47,14 +34,7 @@ function linkPage(ctx: Context, title: string, body: string): void {
 /** Sign-up, sign-in, token refresh and sign-out: the only unauthenticated routes that write. */
 export function authRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
-  const { config, dataSource, redis, logger } = api.deps;
-  const limiter = (name: string, limit: { limit: number; windowSeconds: number }) =>
-    createRateLimiter(redis, { name, ...limit, logger });
-  const registerPerIp = limiter('register-ip', config.rateLimits.registerPerIp);
-  const loginPerIp = limiter('login-ip', config.rateLimits.loginPerIp);
-  const loginPerAccount = limiter('login-account', config.rateLimits.loginPerAccount);
-  const refreshPerIp = limiter('refresh-ip', config.rateLimits.refreshPerIp);
-  const accounts = new AccountService(api.deps);
+  const { auth, accounts } = api.services;
 
   route({
     method: 'post',
@@ -75,19 +55,7 @@ export function authRouter(api: ApiContext): Router {
       429: rateLimited,
     },
     handler: async (ctx, { body }) => {
-      await registerPerIp.consume(ctx.ip);
-      accounts.assertDomainAllowed(body.email);
-      const passwordHash = await hashPassword(body.password);
-      const { user, created } = await dataSource.transaction(async (tx) => {
-        const row = await insertUser(tx, {
-          email: body.email,
-          displayName: body.displayName,
-          timezone: body.timezone ?? 'UTC',
-          passwordHash,
-        });
-        return { user: row, created: await startSession(tx, config.jwtSecret, row) };
-      });
-      accounts.sendVerification(user);
+      const created = await auth.register(body, ctx.ip);
       ctx.status = 201;
       ctx.body = created;
     },
@@ -108,15 +76,7 @@ export function authRouter(api: ApiContext): Router {
       429: rateLimited,
     },
     handler: async (ctx, { body }) => {
-      await loginPerIp.consume(ctx.ip);
-      // Keyed by a digest: Redis keys then carry no email addresses.
-      await loginPerAccount.consume(createHash('sha256').update(body.email).digest('hex'));
-      const user = await findUserByEmail(dataSource, body.email);
-      const ok = await verifyPassword(user?.password_hash, body.password);
-      if (!user || !ok || user.role === 'display') throw invalidCredentials();
-      if (passwordNeedsRehash(user.password_hash!))
-        await updatePasswordHash(dataSource, user.id, await hashPassword(body.password));
-      ctx.body = await startSession(dataSource, config.jwtSecret, user);
+      ctx.body = await auth.login(body.email, body.password, ctx.ip);
     },
   });
 
@@ -135,9 +95,7 @@ export function authRouter(api: ApiContext): Router {
       429: rateLimited,
     },
     handler: async (ctx, { body }) => {
-      await refreshPerIp.consume(ctx.ip);
-      const { user, refreshToken } = await rotateRefreshToken(dataSource, body.refreshToken, ctx.state.log ?? logger);
-      ctx.body = sessionFor(config.jwtSecret, user, refreshToken);
+      ctx.body = await auth.refresh(body.refreshToken, ctx.ip, ctx.state.log);
     },
   });
 
@@ -149,7 +107,7 @@ export function authRouter(api: ApiContext): Router {
     body: refreshBody,
     responses: { 204: { description: 'Signed out (also when the token was already invalid)' } },
     handler: async (ctx, { body }) => {
-      await revokeFamilyOf(dataSource, body.refreshToken);
+      await auth.logout(body.refreshToken);
       ctx.status = 204;
     },
   });
@@ -283,5 +241,3 @@ export function authRouter(api: ApiContext): Router {
 
   return router;
 }
-
-const invalidCredentials = () => new AppError(401, 'INVALID_CREDENTIALS', 'The email or password is incorrect.');

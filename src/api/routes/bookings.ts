@@ -15,7 +15,7 @@ import {
   reasonBodySchema,
   timelineSchema,
 } from '../schemas/bookings';
-import { BookingService, type BookingAction } from '../services/booking-service';
+import type { BookingAction } from '../services/booking-service';
 
 const conflictResponses = {
   404: { description: 'No such booking (or not yours to see)', schema: errorSchema },
@@ -31,7 +31,7 @@ const conflictResponses = {
 /** Bookings: each is a Temporal workflow; these routes start it and send it updates. */
 export function bookingsRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
-  const service = new BookingService(api.deps);
+  const service = api.services.bookings;
   const tags = ['bookings'];
   const createLimit = createRateLimiter(api.deps.redis, {
     name: 'booking-create',

@@ -1,15 +1,9 @@
 import type Router from '@koa/router';
-import { AppError } from '../../domain/errors';
-import { findUserByEmail, findUserById, updateProfile } from '../../db/repositories/users';
 import { PREFERENCE_LABELS } from '../../mail/preferences';
-import { verifyApprovalToken, verifyUnsubscribeToken } from '../../mail/tokens';
 import { resourceRouter, type ApiContext } from '../context';
 import { escapeHtml, htmlPage as page, readForm as formFields, wantsHtml } from '../http/forms';
 import { errorSchema, z } from '../http/openapi';
 import { bookingSchema } from '../schemas/bookings';
-import { BookingService } from '../services/booking-service';
-
-const invalidLink = () => new AppError(400, 'INVALID_LINK', 'This link is invalid or has expired.');
 
 const tokenQuery = z.object({
   token: z.string().min(1).max(2000).openapi({ description: 'The signed token from the link in the message' }),
@@ -35,15 +29,8 @@ const html = z.string().openapi({ description: 'An HTML page' });
  */
 export function mailRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
-  const { dataSource, config } = api.deps;
-  const service = new BookingService(api.deps);
+  const links = api.services.mailLinks;
   const tags = ['mail'];
-
-  const unsubscribeClaim = (token: string) => {
-    const claim = verifyUnsubscribeToken(config.jwtSecret, token);
-    if (!claim) throw invalidLink();
-    return claim;
-  };
 
   route({
     method: 'get',
@@ -56,7 +43,7 @@ export function mailRouter(api: ApiContext): Router {
       400: { description: 'INVALID_LINK', schema: errorSchema },
     },
     handler: (ctx, { query }) => {
-      const claim = unsubscribeClaim(query.token);
+      const claim = links.unsubscribeClaim(query.token);
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
       ctx.body = page(
@@ -79,22 +66,13 @@ export function mailRouter(api: ApiContext): Router {
       400: { description: 'INVALID_LINK', schema: errorSchema },
     },
     handler: async (ctx, { query }) => {
-      const claim = unsubscribeClaim(query.token);
-      const user = await findUserByEmail(dataSource, claim.email);
-      // An account that has not proven this address is not its owner: the address opts out as a guest.
-      if (user?.email_verified)
-        await updateProfile(dataSource, user.id, { notificationPrefs: { [claim.preference]: false } });
-      else
-        await dataSource.query('INSERT INTO mail_opt_outs (email, preference) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-          claim.email,
-          claim.preference,
-        ]);
+      const { claim, accountOwned } = await links.unsubscribe(query.token);
       if (wantsHtml(ctx)) {
         ctx.type = 'html';
         ctx.body = page(
           'Unsubscribed',
           `<p>Done: no more ${escapeHtml(PREFERENCE_LABELS[claim.preference])} to ${escapeHtml(claim.email)}.</p>` +
-            (user?.email_verified
+            (accountOwned
               ? '<p>You can turn them back on with <code>PATCH /api/v1/users/me</code> (<code>notificationPrefs</code>).</p>'
               : ''),
         );
@@ -103,18 +81,6 @@ export function mailRouter(api: ApiContext): Router {
       ctx.body = { email: claim.email, preference: claim.preference, enabled: false };
     },
   });
-
-  /** The manager the link was sent to, as a principal, if they are still staff. */
-  const approver = async (token: string) => {
-    const claim = verifyApprovalToken(config.jwtSecret, token);
-    if (!claim) throw invalidLink();
-    const user = await findUserById(dataSource, claim.userId);
-    if (!user || (user.role !== 'facility_manager' && user.role !== 'admin'))
-      throw new AppError(403, 'FORBIDDEN', 'Approvals need a facility manager or an admin.');
-    if (!user.email_verified)
-      throw new AppError(403, 'EMAIL_NOT_VERIFIED', 'Verify your email address before acting on links sent to it.');
-    return { claim, principal: { kind: 'user' as const, userId: user.id, role: user.role } };
-  };
 
   route({
     method: 'get',
@@ -127,8 +93,7 @@ export function mailRouter(api: ApiContext): Router {
       400: { description: 'INVALID_LINK', schema: errorSchema },
     },
     handler: async (ctx, { query }) => {
-      const { claim, principal } = await approver(query.token);
-      const booking = await service.get(principal, claim.bookingId);
+      const booking = await links.approvalRequest(query.token);
       const action = (decision: string) => `?token=${encodeURIComponent(query.token)}&amp;decision=${decision}`;
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
@@ -159,14 +124,9 @@ export function mailRouter(api: ApiContext): Router {
       409: { description: 'Already decided (INVALID_STATE)', schema: errorSchema },
     },
     handler: async (ctx, { query, body }) => {
-      const { claim, principal } = await approver(query.token);
-      if (!query.decision)
-        throw new AppError(400, 'VALIDATION_FAILED', 'Say decision=approve or decision=reject.', {
-          fields: [{ in: 'query', field: 'decision', message: 'required' }],
-        });
       const form = await formFields(ctx);
       const reason = body?.reason ?? (form.get('reason')?.trim().slice(0, 500) || undefined);
-      const booking = await service.act(principal, claim.bookingId, query.decision, { reason });
+      const booking = await links.decide(query.token, query.decision, reason);
       if (wantsHtml(ctx)) {
         ctx.type = 'html';
         ctx.body = page('Done', `<p>${escapeHtml(booking.title)} is now <b>${escapeHtml(booking.status)}</b>.</p>`);

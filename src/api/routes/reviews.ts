@@ -1,6 +1,4 @@
 import type Router from '@koa/router';
-import { createModerationAlerts } from '../../reviews/moderation-alerts';
-import { ReviewService } from '../../reviews/review-service';
 import { principalOf } from '../auth/access';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema } from '../http/openapi';
@@ -27,12 +25,7 @@ const notFound = { description: 'No such booking, room or review (or not yours t
 /** Reviews of rooms after meetings: submission, votes, moderation, aggregates and the facility view. */
 export function reviewsRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
-  const { config } = api.deps;
-  const service = new ReviewService({
-    ...api.deps,
-    bannedTerms: config.reviews.bannedTerms,
-    alerts: createModerationAlerts(api.deps),
-  });
+  const service = api.services.reviews;
   const tags = ['reviews'];
 
   route({

@@ -1,21 +1,18 @@
 import type Router from '@koa/router';
 import { notFound } from '../../domain/errors';
 import { createRateLimiter } from '../../infra/rate-limit';
-import { readRoomStatus } from '../../realtime/room-status';
 import { principalOf } from '../auth/access';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema } from '../http/openapi';
 import { bookingSchema } from '../schemas/bookings';
 import { idParams } from '../schemas/identity';
 import { roomStatusSchema, walkUpBody } from '../schemas/room-status';
-import { BookingService } from '../services/booking-service';
-import { IdempotencyService, idempotencyKeyHeaders, idempotencyKeyOf, ifNotFound } from '../services/idempotency';
+import { idempotencyKeyHeaders, idempotencyKeyOf, ifNotFound } from '../services/idempotency';
 
 /** What room displays (and any client after a reconnect) read and do over REST: the live status and walk-up booking. */
 export function roomDisplaysRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
-  const service = new BookingService(api.deps);
-  const idempotency = new IdempotencyService(api.deps.dataSource);
+  const { bookings: service, idempotency } = api.services;
   const walkUpLimit = createRateLimiter(api.deps.redis, {
     name: 'walk-up',
     ...api.deps.config.rateLimits.bookingCreatePerUser,
@@ -35,7 +32,7 @@ export function roomDisplaysRouter(api: ApiContext): Router {
       404: { description: 'No such room', schema: errorSchema },
     },
     handler: async (ctx, { params }) => {
-      const status = await readRoomStatus(api.deps.dataSource, params.id);
+      const status = await api.services.roomStatus(params.id);
       if (!status) throw notFound('Room');
       ctx.set('Cache-Control', 'no-store');
       ctx.body = status;

@@ -11,8 +11,7 @@ import {
   seriesSchema,
 } from '../schemas/series';
 import { createRateLimiter } from '../../infra/rate-limit';
-import { IdempotencyService, idempotencyKeyHeaders, idempotencyKeyOf, ifNotFound } from '../services/idempotency';
-import { SeriesService } from '../services/series-service';
+import { idempotencyKeyHeaders, idempotencyKeyOf, ifNotFound } from '../services/idempotency';
 
 const responses = {
   404: { description: 'No such series (or not yours to see)', schema: errorSchema },
@@ -31,8 +30,7 @@ const responses = {
 /** Recurring bookings: a series workflow books each occurrence as its own booking workflow. */
 export function seriesRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
-  const service = new SeriesService(api.deps);
-  const idempotency = new IdempotencyService(api.deps.dataSource);
+  const { series: service, idempotency } = api.services;
   const tags = ['series'];
   // The same counter as POST /bookings: a series is a create like any other.
   const createLimit = createRateLimiter(api.deps.redis, {

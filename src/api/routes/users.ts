@@ -2,7 +2,6 @@ import type Router from '@koa/router';
 import { listUsers, changeRole, findUserById, updateProfile } from '../../db/repositories/users';
 import { toUserView } from '../../identity/users';
 import { notFound } from '../../domain/errors';
-import { AccountService } from '../../identity/account-service';
 import { principalOf } from '../auth/access';
 import { startSession } from '../auth/session';
 import { resourceRouter, type ApiContext } from '../context';
@@ -23,7 +22,7 @@ import {
 export function usersRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
   const { dataSource, config } = api.deps;
-  const accounts = new AccountService(api.deps);
+  const { accounts } = api.services;
   const wrongPassword = {
     description:
       'WRONG_PASSWORD: the current password is not correct (accounts made by single sign-on have none: reset one by mail)',

@@ -1,16 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  isGrpcServiceError,
-  ServiceError,
-  WithStartWorkflowOperation,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter, type UpdateDefinition } from '@temporalio/common';
-import { status as grpcStatus } from '@grpc/grpc-js';
+import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter, type UpdateDefinition } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import { findBooking, listBookings, previousWorkflowIds, type BookingRow } from '../../db/repositories/bookings';
@@ -26,7 +16,7 @@ import { assertEndAllowed, assertSlotAllowed } from '../../domain/booking-policy
 import { ceilToGrid } from '../../domain/availability';
 import { ensureWalkUpAccount } from '../../identity/walk-up-accounts';
 import { searchAttributesForBooking } from '../../shared/search-attributes';
-import { AppError, conflict, forbidden, notFound, policyViolation, unavailable } from '../../domain/errors';
+import { AppError, conflict, forbidden, notFound } from '../../domain/errors';
 import { getRoom } from './room-catalog';
 import { staticSummaryFor } from '../../domain/booking-summary';
 import type { BookingStatus } from '../../shared/booking';
@@ -52,6 +42,7 @@ import { bookingWorkflow } from '../../workflows/booking';
 import { isStaff, type Principal } from '../../domain/principal';
 import { principalEmail } from '../../identity/users';
 import { withTemporalDeadline } from '../../infra/temporal';
+import { closedWorkflow, failureType, temporalBusy, toAppError, updateAborted } from '../../infra/temporal-errors';
 import type { IdempotencyClaim } from './idempotency';
 
 export interface CreateBookingRequest {
@@ -377,7 +368,7 @@ export class BookingService {
         events.push(...describeHistory(workflowId, history.events ?? []));
       } catch (err) {
         // A run whose history is gone (retention), or a follow-up that never started (a moved or live booking).
-        if (err instanceof WorkflowNotFoundError || closedWorkflow(err)) continue;
+        if (closedWorkflow(err)) continue;
         throw toAppError(err);
       }
     }
@@ -408,7 +399,7 @@ export class BookingService {
         const closed = conflict('BOOKING_CLOSED', `This booking is ${row.status} and can no longer change.`, {
           status: row.status,
         });
-        if (err instanceof WorkflowNotFoundError || closedWorkflow(err)) throw closed;
+        if (closedWorkflow(err)) throw closed;
         const mapped = toAppError(err);
         // An update that raced the run's close can fail in more than one way (aborted, cancelled
         // long poll); when the run is closed by now, that is the answer.
@@ -450,88 +441,6 @@ function normalizeAttendees(attendees: string[] | undefined): string[] {
 export function publicView(view: BookingView | BookingRow): BookingView {
   const { runId: _runId, ...rest } = view as BookingRow;
   return rest;
-}
-
-function failureOf(err: unknown): ApplicationFailure | undefined {
-  let cause: unknown = err;
-  for (let depth = 0; depth < 5 && cause; depth += 1) {
-    if (cause instanceof ApplicationFailure) return cause;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-const failureType = (err: unknown): string | undefined => failureOf(err)?.type ?? undefined;
-
-/**
- * The update reached the slot's workflow just as it closed (its booking stopped occupying the
- * slot): the server aborts it (ABORTED "by closing workflow", or UNAVAILABLE "update was aborted").
- */
-function updateAborted(err: unknown): boolean {
-  const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
-  if (!isGrpcServiceError(grpc)) return false;
-  return (
-    (grpc.code === grpcStatus.ABORTED || grpc.code === grpcStatus.UNAVAILABLE) &&
-    /update was aborted/i.test(grpc.message ?? '')
-  );
-}
-
-/**
- * Temporal's "not now": the per-workflow limit of in-flight updates (RESOURCE_EXHAUSTED), or the
- * workflow's task failed and is being retried (FAILED_PRECONDITION, "Workflow Task in failed
- * state"), as happens on a machine too busy to finish a task in time.
- */
-export function temporalBusy(err: unknown): boolean {
-  const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
-  if (!isGrpcServiceError(grpc)) return false;
-  if (grpc.code === grpcStatus.RESOURCE_EXHAUSTED) return true;
-  return grpc.code === grpcStatus.FAILED_PRECONDITION && /workflow task/i.test(grpc.message ?? '');
-}
-
-function closedWorkflow(err: unknown): boolean {
-  if (temporalBusy(err)) return false;
-  const grpc = err instanceof ServiceError ? err.cause : err;
-  return (
-    isGrpcServiceError(grpc) && (grpc.code === grpcStatus.NOT_FOUND || grpc.code === grpcStatus.FAILED_PRECONDITION)
-  );
-}
-
-/** Temporal's answers, mapped once: domain refusals to 4xx, an unreachable server to 503. */
-export function toAppError(err: unknown): unknown {
-  if (err instanceof AppError) return err;
-  const failure = failureOf(err);
-  if (err instanceof WorkflowUpdateFailedError || failure) {
-    const details = failure?.details?.[0];
-    switch (failure?.type) {
-      case FailureTypes.slotConflict:
-        return conflict('SLOT_CONFLICT', failure.message, details);
-      case FailureTypes.policyViolation:
-        return policyViolation(failure.message, details);
-      case FailureTypes.invalidState:
-        return conflict('INVALID_STATE', failure.message, details);
-      case FailureTypes.slotClosing:
-        return conflict('SLOT_CONFLICT', 'The previous booking of this slot is still closing; try again in a moment.');
-    }
-  }
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
-    return unavailable(
-      'temporal',
-      'The booking service did not answer in time; try again (with the same Idempotency-Key when creating).',
-    );
-  if (temporalBusy(err))
-    return unavailable(
-      'temporal',
-      'The booking service is busy; try again shortly (with the same Idempotency-Key when creating).',
-    );
-  const grpc = err instanceof ServiceError ? (err.cause ?? err) : err;
-  if (
-    isGrpcServiceError(grpc) &&
-    [grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED, grpcStatus.RESOURCE_EXHAUSTED].includes(grpc.code)
-  ) {
-    return unavailable('temporal', 'The booking service (Temporal) is unreachable; try again shortly.');
-  }
-  if (err instanceof ServiceError && /deadline|unavailable|connect/i.test(err.message)) return unavailable('temporal');
-  return err;
 }
 
 export interface TimelineEvent {

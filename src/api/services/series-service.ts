@@ -1,12 +1,6 @@
 import { isAllowed } from '../../shared/booking-lifecycle';
 import { randomUUID } from 'node:crypto';
-import {
-  WithStartWorkflowOperation,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  type Client,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import { assertCanActInRoom, assertCanChangeBooking, assertCanViewBooking } from '../../domain/booking-access';
@@ -31,12 +25,13 @@ import {
 import { seriesWorkflow } from '../../workflows/series';
 import type { Principal } from '../../domain/principal';
 import type { CreateSeriesRequest } from '../schemas/series';
-import { BookingService, toAppError } from './booking-service';
+import type { BookingService } from './booking-service';
 import { StaleIdempotencyClaim, type IdempotencyClaim } from './idempotency';
 import { principalEmail } from '../../identity/users';
 import { findSeries, listSeriesOccurrences } from '../../db/repositories/series';
 import { findUserContact } from '../../db/repositories/users';
 import { withTemporalDeadline } from '../../infra/temporal';
+import { failureOf, toAppError, workflowAlreadyStarted, workflowGone } from '../../infra/temporal-errors';
 
 interface ServiceDeps {
   config: Config;
@@ -70,11 +65,10 @@ const iso = (t: string | Date) => new Date(t).toISOString();
 
 /** The API's side of recurring bookings: rule and policy checks, then the series workflow. */
 export class SeriesService {
-  private readonly bookings: BookingService;
-
-  constructor(private readonly deps: ServiceDeps) {
-    this.bookings = new BookingService(deps);
-  }
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly bookings: BookingService,
+  ) {}
 
   /**
    * `claim` (src/api/services/idempotency.ts) names the series id: a retry with the same
@@ -164,10 +158,7 @@ export class SeriesService {
       );
     } catch (err) {
       // Only a retry meets a closed series workflow: the first attempt's series exists, or it was refused.
-      if (
-        err instanceof WorkflowExecutionAlreadyStartedError ||
-        (err as { cause?: unknown }).cause instanceof WorkflowExecutionAlreadyStartedError
-      ) {
+      if (workflowAlreadyStarted(err)) {
         const made = await this.read(seriesId).catch(() => undefined);
         if (made) return made;
         throw new StaleIdempotencyClaim();
@@ -341,10 +332,8 @@ export class SeriesService {
     try {
       return await this.withTimeout(() => send(this.deps.temporal.workflow.getHandle(series.workflowId)));
     } catch (err) {
-      if (
-        err instanceof WorkflowNotFoundError ||
-        /workflow execution already completed/i.test(String((err as Error).message))
-      ) {
+      // A completed workflow answers NOT_FOUND ("workflow execution already completed").
+      if (workflowGone(err)) {
         throw conflict('SERIES_CLOSED', 'Every occurrence of this series is over; change its bookings one by one.');
       }
       throw toAppError(err);
@@ -439,13 +428,4 @@ function assertSlotAllowedBeyondHorizon(room: Room, slot: { start: string; end: 
 
 function normalize(attendees: string[] | undefined): string[] {
   return [...new Set((attendees ?? []).map((a) => a.trim().toLowerCase()))];
-}
-
-function failureOf(err: unknown): ApplicationFailure | undefined {
-  let cause: unknown = err;
-  for (let depth = 0; depth < 5 && cause; depth += 1) {
-    if (cause instanceof ApplicationFailure) return cause;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

@@ -1,0 +1,51 @@
+import { createTokenVerifier } from '../auth/verifier';
+import type { TokenVerifier } from '../auth/access';
+import type { AppDeps } from '../deps';
+import { AccountService } from '../../identity/account-service';
+import { createModerationAlerts } from '../../reviews/moderation-alerts';
+import { ReviewService } from '../../reviews/review-service';
+import { readRoomStatus, type VersionedRoomStatus } from '../../realtime/room-status';
+import { AuthService } from './auth-service';
+import { BookingService } from './booking-service';
+import { IdempotencyService } from './idempotency';
+import { MailLinkService } from './mail-links';
+import { SeriesService } from './series-service';
+
+/** Every service the entry points call (routes, the socket server, mailed links), built once per process. */
+export interface ApiServices {
+  verifier: TokenVerifier;
+  bookings: BookingService;
+  series: SeriesService;
+  idempotency: IdempotencyService;
+  accounts: AccountService;
+  auth: AuthService;
+  mailLinks: MailLinkService;
+  reviews: ReviewService;
+  /** A room's live status with its version, for REST and for room:subscribe. */
+  roomStatus(roomId: string): Promise<VersionedRoomStatus | undefined>;
+}
+
+/**
+ * The API's composition root: the one place services are made from the process's dependencies
+ * (as the worker's createActivities is for activities). server.ts builds them once and hands the
+ * same object to the HTTP app and the socket server.
+ */
+export function createServices(deps: AppDeps): ApiServices {
+  const bookings = new BookingService(deps);
+  const accounts = new AccountService(deps);
+  return {
+    verifier: createTokenVerifier(deps),
+    bookings,
+    series: new SeriesService(deps, bookings),
+    idempotency: new IdempotencyService(deps.dataSource),
+    accounts,
+    auth: new AuthService(deps, accounts),
+    mailLinks: new MailLinkService(deps, bookings),
+    reviews: new ReviewService({
+      ...deps,
+      bannedTerms: deps.config.reviews.bannedTerms,
+      alerts: createModerationAlerts(deps),
+    }),
+    roomStatus: (roomId) => readRoomStatus(deps.dataSource, roomId),
+  };
+}
