@@ -38,12 +38,6 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
   {
-    // Two files whose owners are rewriting them now (issue 16): reviews' rows become TypeORM
-    // entities, the socket server gets the typed Socket.IO event map. Remove this when they land.
-    files: ['src/db/repositories/reviews.ts', 'src/realtime/socket-server.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
-  {
     // The workflow sandbox: deterministic code only. Workflows may import @temporalio/workflow,
     // src/shared, other workflow files, and types (activities' types for proxyActivities).
     files: ['src/workflows/**/*.ts'],

@@ -19,7 +19,7 @@ import {
 } from '../db/repositories/series';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import { failureType, workflowGone } from '../infra/temporal-errors';
-import { CANCELLABLE_STATUSES, checkInFields, initialStatus, occupiedUntil } from '../shared/booking-lifecycle';
+import { checkInFields, initialStatus, occupiedUntil } from '../shared/booking-lifecycle';
 import { FailureTypes, bookingWorkflowId, cancelUpdate, type SlotConflictDetails } from '../shared/booking-messages';
 import {
   SeriesFailureTypes,

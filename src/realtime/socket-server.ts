@@ -185,7 +185,7 @@ export function attachRealtime(
         const recheck = async () => {
           const still = await verifier.verify(tokenOf(socket) ?? '').then(
             () => true,
-            (err) => !(err instanceof AppError && err.status === 401),
+            (err: unknown) => !(err instanceof AppError && err.status === 401),
           );
           if (!still) return expire('The display token was revoked.');
           data.timers.push(setTimeout(() => void recheck(), DISPLAY_RECHECK_MS).unref());

@@ -3,7 +3,7 @@ import { AppError } from '../../domain/errors';
 import type { AccountService } from '../../identity/account-service';
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../identity/passwords';
 import { revokeFamilyOf, rotateRefreshToken } from '../../identity/refresh-tokens';
-import { findUserByEmail, insertUser, updatePasswordHash } from '../../identity/users';
+import { findUserByEmail, insertUser, updatePasswordHash } from '../../db/repositories/users';
 import type { Logger } from '../../infra/logger';
 import { createRateLimiter } from '../../infra/rate-limit';
 import { sessionFor, startSession, type Session } from '../auth/session';

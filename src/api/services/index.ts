@@ -1,5 +1,5 @@
 import { createTokenVerifier } from '../auth/verifier';
-import type { TokenVerifier } from '../auth/access';
+import type { TokenVerifier } from '../../domain/principal';
 import type { AppDeps } from '../deps';
 import { AccountService } from '../../identity/account-service';
 import { createModerationAlerts } from '../../reviews/moderation-alerts';

@@ -1,6 +1,6 @@
-import { recordMailOptOut } from '../../db/repositories/mail-opt-outs';
+import { recordOptOut } from '../../db/repositories/mail-deliveries';
 import { AppError } from '../../domain/errors';
-import { findUserByEmail, findUserById, updateProfile } from '../../identity/users';
+import { findUserByEmail, findUserById, updateProfile } from '../../db/repositories/users';
 import { verifyApprovalToken, verifyUnsubscribeToken, type UnsubscribeClaim } from '../../mail/tokens';
 import type { AppDeps } from '../deps';
 import type { BookingService } from './booking-service';
@@ -34,7 +34,7 @@ export class MailLinkService {
     const accountOwned = user?.email_verified === true;
     if (user && accountOwned)
       await updateProfile(dataSource, user.id, { notificationPrefs: { [claim.preference]: false } });
-    else await recordMailOptOut(dataSource, claim.email, claim.preference);
+    else await recordOptOut(dataSource, claim.email, claim.preference);
     return { claim, accountOwned };
   }
 
