@@ -23,14 +23,39 @@ function eslint(args: string[], input?: string): LintResult[] {
   return JSON.parse(run.stdout) as LintResult[];
 }
 
+/** Lints the folders and expects at least one file and no errors in any. */
+function expectNoLintErrors(folders: string[]): void {
+  const results = eslint(folders);
+  const errors = results.flatMap((r) =>
+    r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.message}`),
+  );
+  expect(results.length).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
+}
+
+/** Lints `code` as if it were the file `filename`. */
+function lintText(filename: string, code: string): LintResult {
+  // The text is in no TypeScript project, so type-aware rules are off for it.
+  const [result] = eslint(
+    [
+      '--stdin',
+      '--stdin-filename',
+      filename,
+      '--parser-options',
+      'projectService:false',
+      '--rule',
+      '@typescript-eslint/no-floating-promises: off',
+      '--rule',
+      '@typescript-eslint/no-misused-promises: off',
+    ],
+    code,
+  );
+  return result;
+}
+
 describe('the workflow sandbox lint rule', () => {
   test('when the workflow and shared code is linted, then it has no errors', () => {
-    const results = eslint(['src/workflows', 'src/shared']);
-    const errors = results.flatMap((r) =>
-      r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.message}`),
-    );
-    expect(results.length).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
+    expectNoLintErrors(['src/workflows', 'src/shared']);
   });
 
   test('when workflow code imports I/O or reads the clock, then the rule reports each', () => {
@@ -41,21 +66,7 @@ describe('the workflow sandbox lint rule', () => {
       "import { sleep } from '@temporalio/workflow';",
       'export async function leaky(c: Config) { await sleep(1); return [Pool, createDataSource, c, Date.now(), Math.random(), process.env.X]; }',
     ].join('\n');
-    // The text is in no TypeScript project, so type-aware rules are off for it.
-    const [result] = eslint(
-      [
-        '--stdin',
-        '--stdin-filename',
-        'src/workflows/leaky.ts',
-        '--parser-options',
-        'projectService:false',
-        '--rule',
-        '@typescript-eslint/no-floating-promises: off',
-        '--rule',
-        '@typescript-eslint/no-misused-promises: off',
-      ],
-      code,
-    );
+    const result = lintText('src/workflows/leaky.ts', code);
     const reported = result.messages.map((m) => `${m.line}:${m.ruleId}`);
     expect(reported).toEqual(expect.arrayContaining(['1:no-restricted-imports', '2:no-restricted-imports']));
     expect(reported.filter((r) => r === '5:no-restricted-syntax')).toHaveLength(3);
@@ -65,12 +76,7 @@ describe('the workflow sandbox lint rule', () => {
 
 describe('the pure domain lint rule', () => {
   test('when the domain is linted, then it has no errors', () => {
-    const results = eslint(['src/domain']);
-    const errors = results.flatMap((r) =>
-      r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.message}`),
-    );
-    expect(results.length).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
+    expectNoLintErrors(['src/domain']);
   });
 
   test('when domain code imports an I/O library or an I/O layer, then the rule reports each', () => {
@@ -87,20 +93,7 @@ describe('the pure domain lint rule', () => {
       "import type { BookingStatus } from '../shared/booking';",
       'export const leaky = (s: BookingStatus) => [DataSource, Redis, Client, nodemailer, selectRows, logger, principalOf, createBookingActivities, notFound, s];',
     ].join('\n');
-    const [result] = eslint(
-      [
-        '--stdin',
-        '--stdin-filename',
-        'src/domain/leaky.ts',
-        '--parser-options',
-        'projectService:false',
-        '--rule',
-        '@typescript-eslint/no-floating-promises: off',
-        '--rule',
-        '@typescript-eslint/no-misused-promises: off',
-      ],
-      code,
-    );
+    const result = lintText('src/domain/leaky.ts', code);
     const restricted = result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.line);
     expect(restricted).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
