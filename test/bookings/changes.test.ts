@@ -11,15 +11,11 @@ import {
   workflowStatus,
   type BookingStack,
 } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('changing a booking: extend and reschedule', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   test('when the room is free after the booking, then extend moves the end and bumps the sequence', async () => {
     const at = clock();

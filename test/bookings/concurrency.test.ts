@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ACTIVE_STATUSES } from '../../src/shared/booking';
 import { clock, book, member, room, startBookingStack, type BookingStack } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('no double booking under concurrency', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   const overlappingPairs = (roomId: string) =>
     stack.deps.dataSource.query(

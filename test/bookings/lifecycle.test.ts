@@ -15,15 +15,11 @@ import {
   workflowStatus,
   type BookingStack,
 } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe("a booking's life, driven by its workflow on the real server", () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   test('when a hold is confirmed, then it is confirmed in the workflow and the read model, and the hold timer no longer applies', async () => {
     const at = clock();

@@ -12,15 +12,11 @@ import {
   workflowStatus,
   type BookingStack,
 } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('meetings: check-in, check-out, no-shows, reviews', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   test('when the organizer checks in, then the booking is checked_in and completes at its end', async () => {
     const at = clock();

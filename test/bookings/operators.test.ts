@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { SlotStartKey } from '../../src/shared/search-attributes';
 import { book, clock, eventually, member, room, startBookingStack, type BookingStack } from './support';
+import { stackForSuite } from '../support/stack';
 
 // Operators find bookings with the Temporal CLI and UI: the same commands as docs/operations.md.
 function temporal(stack: BookingStack, args: string[]): any {
@@ -14,12 +15,7 @@ function temporal(stack: BookingStack, args: string[]): any {
 
 describe('operators find and read bookings in Temporal', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   test('when an operator lists by RoomId and BookingStatus, then the confirmed booking is found with a summary naming room, slot and organizer', async () => {
     const at = clock();

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { book, call, clock, member, room, startBookingStack, type BookingStack } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('availability after booking changes (read-your-writes through the cache)', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   // A building of its own: other test files' rooms must not push this one off the page.
   const building = `Annex ${randomUUID().slice(0, 8)}`;

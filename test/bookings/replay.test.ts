@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { followUpWorkflowId } from '../../src/shared/booking-messages';
-import { exportHistory, replayHistories } from '../support/replay';
+import { expectCommittedHistoriesReplay, expectHistoriesReplay, firstRunId, recordHistory } from '../support/replay';
 import {
   book,
   call,
@@ -14,6 +14,7 @@ import {
   workflowStatus,
   type BookingStack,
 } from './support';
+import { stackForSuite } from '../support/stack';
 
 // Recorded histories of the main paths, committed: every change to the workflow code must still
 // replay them (or branch with patched()). RECORD_HISTORIES=<tag> adds this run's as <path>.<tag>.json:
@@ -22,25 +23,26 @@ const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 
 describe('replaying recorded booking histories', () => {
   test('when the committed histories are replayed against the current workflow code, then none diverges', async () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(5);
-    const { results, summary } = replayHistories(FIXTURES);
-    expect(results.filter((r) => !r.ok)).toEqual([]);
-    expect(summary).toEqual({ replayed: files.length, failed: 0 });
+    expectCommittedHistoriesReplay(FIXTURES, 5);
   });
 
   describe('histories of this run', () => {
     let stack: BookingStack;
-    beforeAll(async () => {
-      stack = await startBookingStack();
-    });
-    afterAll(async () => {
-      await stack.stop();
-    });
+    stackForSuite(startBookingStack, (started) => (stack = started));
 
     test('when the main paths run now, then their fresh histories replay too (and are recorded on request)', async () => {
       const at = clock();
       const u = await member(stack);
+      const checkedOutMeeting = async () => {
+        const r = await room(stack, { reviewWindowSeconds: 1 });
+        const b = await book(stack, u, { roomId: r.id, start: at(1), end: at(600) });
+        await eventually(
+          () => call(stack, u, 'POST', `/bookings/${b.body.id}/check-in`, {}),
+          (res) => res.status === 200,
+        );
+        await call(stack, u, 'POST', `/bookings/${b.body.id}/check-out`, {});
+        return b.body;
+      };
       const paths: Record<string, Promise<{ workflowId: string }>> = {
         'hold-confirm-cancel': (async () => {
           const r = await room(stack);
@@ -49,16 +51,7 @@ describe('replaying recorded booking histories', () => {
           await call(stack, u, 'POST', `/bookings/${b.body.id}/cancel`, { reason: 'replay' });
           return b.body;
         })(),
-        'checkin-checkout-review': (async () => {
-          const r = await room(stack, { reviewWindowSeconds: 1 });
-          const b = await book(stack, u, { roomId: r.id, start: at(1), end: at(600) });
-          await eventually(
-            () => call(stack, u, 'POST', `/bookings/${b.body.id}/check-in`, {}),
-            (res) => res.status === 200,
-          );
-          await call(stack, u, 'POST', `/bookings/${b.body.id}/check-out`, {});
-          return b.body;
-        })(),
+        'checkin-checkout-review': checkedOutMeeting(),
         'no-show-release': (async () => {
           const r = await room(stack, { checkInOpensBeforeSeconds: 1, checkInGraceSeconds: 1 });
           return (await book(stack, u, { roomId: r.id, start: at(1), end: at(600) })).body;
@@ -69,16 +62,7 @@ describe('replaying recorded booking histories', () => {
           await call(stack, u, 'PATCH', `/bookings/${b.body.id}`, { start: at(7200), end: at(9000) });
           return b.body;
         })(),
-        'review-followup': (async () => {
-          const r = await room(stack, { reviewWindowSeconds: 1 });
-          const b = await book(stack, u, { roomId: r.id, start: at(1), end: at(600) });
-          await eventually(
-            () => call(stack, u, 'POST', `/bookings/${b.body.id}/check-in`, {}),
-            (res) => res.status === 200,
-          );
-          await call(stack, u, 'POST', `/bookings/${b.body.id}/check-out`, {});
-          return { workflowId: followUpWorkflowId(b.body.id) };
-        })(),
+        'review-followup': checkedOutMeeting().then((b) => ({ workflowId: followUpWorkflowId(b.id) })),
         'move-to-room': (async () => {
           const [from, to] = [await room(stack), await room(stack)];
           const b = await book(stack, u, { roomId: from.id, start: at(3600), end: at(5400) });
@@ -93,10 +77,7 @@ describe('replaying recorded booking histories', () => {
       const fresh = mkdtempSync(join(tmpdir(), 'roombook-histories-'));
       for (const [name, started] of Object.entries(paths)) {
         const { workflowId } = await started;
-        const runs: string[] = [];
-        for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` }))
-          runs.push(wf.runId);
-        const runId = runs[runs.length - 1];
+        const runId = await firstRunId(stack, workflowId);
         expect(
           await eventually(
             () => workflowStatus(stack, workflowId, runId),
@@ -104,17 +85,9 @@ describe('replaying recorded booking histories', () => {
             30000,
           ),
         ).toBe('COMPLETED');
-        // The operators' way to export a history, so fixtures can also come from production.
-        const json = exportHistory(stack.config.temporal.address, workflowId, runId);
-        writeFileSync(join(fresh, `${name}.json`), json);
-        if (process.env.RECORD_HISTORIES) {
-          if (!existsSync(FIXTURES)) mkdirSync(FIXTURES, { recursive: true });
-          writeFileSync(join(FIXTURES, `${name}.${process.env.RECORD_HISTORIES}.json`), json);
-        }
+        recordHistory(stack, { fresh, fixtures: FIXTURES }, name, workflowId, runId);
       }
-      const { results, summary } = replayHistories(fresh);
-      expect(results.filter((r) => !r.ok)).toEqual([]);
-      expect(summary).toEqual({ replayed: Object.keys(paths).length, failed: 0 });
+      expectHistoriesReplay(fresh, Object.keys(paths).length);
     });
   });
 });

@@ -1,14 +1,10 @@
 import { createUser } from '../support/fixtures';
 import { clock, book, call, member, room, startBookingStack, type BookingStack } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('bad booking input is refused with a clear 4xx and leaves nothing behind', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   const bookingsOf = async (roomId: string) =>
     (await stack.deps.dataSource.query('SELECT count(*)::int AS n FROM bookings WHERE room_id = $1', [roomId]))[0].n;

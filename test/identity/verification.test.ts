@@ -2,18 +2,13 @@ import { book, clock, member, room, startBookingStack, waitForStatus, type Booki
 import { reviewRoom } from '../reviews/support';
 import { createUser } from '../support/fixtures';
 import { call, PASSWORD, randomEmail, register } from '../support/auth';
-import { startApi, type TestStack } from '../support/stack';
+import { stackForSuite, startApi, type TestStack } from '../support/stack';
 import { accountMailTo, awaitAccountMail, linkToken } from './support';
 
 /** Rights that come from an email address belong to whoever proved they read its mail. */
 describe('verified addresses', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   test("when someone registers an invitee's address without verifying it, then they cannot read or check in to the booking (404) until the address is verified", async () => {
     const at = clock();

@@ -10,6 +10,7 @@ import {
   type BookingStack,
 } from '../bookings/support';
 import { byRecipient, linkIn, mailsWhen, parseInvite, settle, type CapturedMail } from './support';
+import { stackForSuite } from '../support/stack';
 
 /** A slot days ahead at a whole UTC hour, so local times are easy to name. */
 function slotAhead(days: number, hourUtc: number, minutes = 60): { start: string; end: string } {
@@ -24,12 +25,7 @@ const recipients = (mails: CapturedMail[], kind: string) => [...byRecipient(mail
 
 describe('mail through the booking life', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   test('when a booking is confirmed, then the organizer and every attendee get one confirmation with a METHOD:REQUEST invite of the booking', async () => {
     const r = await room(stack, {}, { timezone: 'Europe/Berlin', name: `Fjord ${randomUUID().slice(0, 6)}` });

@@ -11,17 +11,13 @@ import {
 } from '../bookings/support';
 import { signApprovalToken } from '../../src/mail/tokens';
 import { byRecipient, linkIn, mailsWhen, settle } from './support';
+import { stackForSuite } from '../support/stack';
 
 const guestEmail = () => `guest-${randomUUID().slice(0, 8)}@example.test`;
 
 describe('mail preferences and unsubscribe links', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   /** A short meeting without check-in: confirmation, reminder, review prompt and review reminder. */
   async function shortMeeting(organizer: Awaited<ReturnType<typeof member>>, attendees: string[]) {

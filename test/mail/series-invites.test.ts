@@ -1,15 +1,11 @@
 import { call, member, startBookingStack, type BookingStack } from '../bookings/support';
 import { createSeries, hoursAhead, seriesBookings, seriesRoom } from '../series/support';
 import { mailsWhen, parseInvite } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('invites for occurrences of a recurring series', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   test('when one occurrence is cancelled, then its CANCEL carries the series UID and the occurrence as RECURRENCE-ID', async () => {
     const r = await seriesRoom(stack, { slotGranularitySeconds: 900, horizonDays: 30 });

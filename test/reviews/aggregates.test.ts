@@ -11,15 +11,11 @@ import {
   startReviewStack,
   type BookingStack,
 } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('reviews: aggregates, cache and the facility view', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startReviewStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startReviewStack, (started) => (stack = started));
 
   test('when many attendees review at once, then count, average and histogram count every one of them', async () => {
     const meeting = await completedMeeting(stack, { attendees: 15 });

@@ -11,15 +11,11 @@ import {
   startReviewStack,
   type BookingStack,
 } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('reviews: from the meeting to the closed window', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startReviewStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startReviewStack, (started) => (stack = started));
 
   test('when a meeting completes and an attendee reviews, then the prompt was sent, the aggregate moves, another user votes and its follow-up closes with the window', async () => {
     const meeting = await completedMeeting(stack, { policy: { reviewWindowSeconds: 8 } });

@@ -11,15 +11,11 @@ import {
   startReviewStack,
   type BookingStack,
 } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('reviews: screening and moderation', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startReviewStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startReviewStack, (started) => (stack = started));
 
   test('when a comment has a link, a banned term, repeated characters or is all capitals, then the review is pending with the reason and out of the aggregate', async () => {
     const meeting = await completedMeeting(stack, { attendees: 4 });

@@ -14,15 +14,11 @@ import {
   workflowStatus,
   type BookingStack,
 } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('reviews: refusals write nothing', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startReviewStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startReviewStack, (started) => (stack = started));
 
   test('when someone who did not attend reviews, then a stranger gets 404, a facility manager 403, and nothing is written', async () => {
     const meeting = await completedMeeting(stack);

@@ -1,5 +1,6 @@
 import { call, clock, eventually, member, startBookingStack, type BookingStack } from '../bookings/support';
 import { createSeries, hoursAhead, openPlannedSeries, seriesBookings, seriesRoom } from './support';
+import { stackForSuite } from '../support/stack';
 
 const DAY = 86_400_000;
 const statuses = async (stack: BookingStack, seriesId: string) =>
@@ -7,12 +8,7 @@ const statuses = async (stack: BookingStack, seriesId: string) =>
 
 describe('changing a recurring series', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   async function dailySeries(count: number, horizonDays = 30) {
     const r = await seriesRoom(stack, { horizonDays });

@@ -13,15 +13,11 @@ import { ACTIVE_STATUSES } from '../../src/shared/booking';
 import { bookingWorkflowId } from '../../src/shared/booking-messages';
 import { BookingIdKey, SeriesIdKey } from '../../src/shared/search-attributes';
 import { createSeries, hoursAhead, roomBookingCount, seriesBookings, seriesRoom } from './support';
+import { stackForSuite } from '../support/stack';
 
 describe('creating a recurring series', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   test('when a weekly series crosses a daylight-saving change, then every occurrence keeps its local time and is its own booking workflow', async () => {
     const r = await seriesRoom(stack, { horizonDays: 400, slotGranularitySeconds: 900 }, { timezone: 'Europe/Berlin' });
@@ -147,12 +143,7 @@ describe('creating a recurring series', () => {
 
 describe('a series occurrence whose workflow cannot start', () => {
   let stack: BookingStack;
-  beforeAll(async () => {
-    stack = await startBookingStack();
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  stackForSuite(startBookingStack, (started) => (stack = started));
 
   test("when an occurrence's workflow id is held by another run, then its row is released: no active booking is left without a workflow", async () => {
     const r = await seriesRoom(stack, { horizonDays: 60 });

@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestStack } from './stack';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -44,4 +46,46 @@ export function exportHistory(address: string, workflowId: string, runId?: strin
     ],
     { encoding: 'utf8' },
   );
+}
+
+/** The committed histories in `fixtures` (at least `atLeast` of them) all replay against the current code. */
+export function expectCommittedHistoriesReplay(fixtures: string, atLeast: number): void {
+  const files = readdirSync(fixtures).filter((f) => f.endsWith('.json'));
+  expect(files.length).toBeGreaterThanOrEqual(atLeast);
+  expectHistoriesReplay(fixtures, files.length);
+}
+
+/** Every one of the `count` histories in `folder` replays without diverging. */
+export function expectHistoriesReplay(folder: string, count: number): void {
+  const { results, summary } = replayHistories(folder);
+  expect(results.filter((r) => !r.ok)).toEqual([]);
+  expect(summary).toEqual({ replayed: count, failed: 0 });
+}
+
+/** The id of a workflow's first run (the list names the newest run first). */
+export async function firstRunId(stack: TestStack, workflowId: string): Promise<string> {
+  const runs: string[] = [];
+  for await (const wf of stack.deps.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` }))
+    runs.push(wf.runId);
+  return runs[runs.length - 1];
+}
+
+/**
+ * Exports a finished run's history into `fresh` as <name>.json and, when RECORD_HISTORIES=<tag> is
+ * set, also into `fixtures` as <name>.<tag>.json, so the run's histories can be committed.
+ */
+export function recordHistory(
+  stack: TestStack,
+  folders: { fresh: string; fixtures: string },
+  name: string,
+  workflowId: string,
+  runId?: string,
+): void {
+  // The operators' way to export a history, so fixtures can also come from production.
+  const json = exportHistory(stack.config.temporal.address, workflowId, runId);
+  writeFileSync(join(folders.fresh, `${name}.json`), json);
+  if (process.env.RECORD_HISTORIES) {
+    if (!existsSync(folders.fixtures)) mkdirSync(folders.fixtures, { recursive: true });
+    writeFileSync(join(folders.fixtures, `${name}.${process.env.RECORD_HISTORIES}.json`), json);
+  }
 }

@@ -136,3 +136,21 @@ export async function startWorker(
 }
 
 export type { Client };
+
+/**
+ * One stack for the enclosing describe block: started before its first test, handed to `use`, and
+ * stopped after its last, so a suite states only which stack it needs.
+ */
+export function stackForSuite<S extends { stop(): Promise<void> }>(
+  start: () => Promise<S>,
+  use: (stack: S) => void,
+): void {
+  let started: S;
+  beforeAll(async () => {
+    started = await start();
+    use(started);
+  });
+  afterAll(async () => {
+    await started.stop();
+  });
+}
