@@ -6,6 +6,7 @@ import { findOverlapping } from '../db/repositories/bookings';
 import { RoomRepository } from '../db/repositories/rooms';
 import { findUserContact } from '../db/repositories/users';
 import {
+  anyoneWaitingFor,
   claimWaitlistEntry,
   listWaitlistCandidates,
   releaseWaitlistClaim,
@@ -215,11 +216,10 @@ export async function bookingChangedForWaitlist(
   if (await settleWaitlistOffer(deps.dataSource, s.id, outcome)) metrics.outcome(outcome);
   const freedFrom = Math.max(Date.parse(s.start), Date.now());
   if (freedFrom >= Date.parse(s.end)) return;
-  await tellWaitlist(deps.temporal, deps.config.temporal.taskQueue, s.roomId, {
-    start: new Date(freedFrom).toISOString(),
-    end: s.end,
-    reason: `booking ${s.id} ${s.status}`,
-  });
+  const slot = { start: new Date(freedFrom).toISOString(), end: s.end, reason: `booking ${s.id} ${s.status}` };
+  // Most frees have nobody waiting: they start no workflow.
+  if (!(await anyoneWaitingFor(deps.dataSource, s.roomId, slot.start, slot.end))) return;
+  await tellWaitlist(deps.temporal, deps.config.temporal.taskQueue, s.roomId, slot);
 }
 
 export type WaitlistActivities = ReturnType<typeof createWaitlistActivities>;

@@ -106,6 +106,25 @@ export async function listWaitlistCandidates(
 }
 
 /**
+ * Whether anyone might take an interval freed in this room: the check before a free starts the
+ * room's waitlist workflow. Safe against a join racing it: a join commits its row before it
+ * signals the room itself, so a free that saw no row is followed by the join's own signal.
+ */
+export async function anyoneWaitingFor(db: Queryable, roomId: string, start: string, end: string): Promise<boolean> {
+  const [row] = await selectRows<{ waiting: boolean }>(
+    db,
+    `SELECT EXISTS (
+       SELECT 1 FROM waitlist_entries e
+       WHERE (e.status = 'waiting' OR (e.status = 'offered' AND e.offer_claim_by IS NULL))
+         AND (e.room_id = $1 OR (e.room_id IS NULL AND e.building = (SELECT building FROM rooms WHERE id = $1)))
+         AND e.start_at < $3 AND e.end_at > $2 AND e.start_at > now()
+     ) AS waiting`,
+    [roomId, start, end],
+  );
+  return row?.waiting === true;
+}
+
+/**
  * Takes a waiting entry for one offer (its booking id): one entry never holds two offers, even
  * when two rooms free at once. Answers true for the offer that already holds it (a retry).
  */
