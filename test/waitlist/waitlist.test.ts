@@ -192,6 +192,29 @@ describe('waitlist', () => {
     expect(holders).toEqual([{ id: offers[0].offer_booking_id, organizer_id: waiters[0].id }]);
   });
 
+  test('when a waiter asks for a building, then a freed slot in a room that fits is offered, and not one that lacks seats or amenities', async () => {
+    const at = clock();
+    const building = `B-${randomUUID().slice(0, 8)}`;
+    const small = await room(stack, {}, { building, capacity: 2, amenities: ['screen'] });
+    const fitting = await room(stack, {}, { building, capacity: 8, amenities: ['screen'] });
+    const [owner, waiter] = await Promise.all([member(stack), member(stack)]);
+    const slot = { start: at(120), end: at(180) };
+    const inSmall = await book(stack, owner, { roomId: small.id, ...slot });
+    const inFitting = await book(stack, owner, { roomId: fitting.id, ...slot });
+    expect([inSmall.status, inFitting.status]).toEqual([201, 201]);
+    const e = await join(waiter, { building, capacity: 6, amenities: ['Screen'], ...slot });
+    expect(e.status).toBe(201);
+    expect(e.body).toMatchObject({ status: 'waiting', building, capacity: 6, amenities: ['Screen'] });
+
+    expect((await call(stack, owner, 'POST', `/bookings/${inSmall.body.id}/cancel`, {})).status).toBe(200);
+    await settled(small.id);
+    expect((await entryOf(waiter, e.body.id)).status).toBe('waiting');
+
+    expect((await call(stack, owner, 'POST', `/bookings/${inFitting.body.id}/cancel`, {})).status).toBe(200);
+    const offered = await entryWith(waiter, e.body.id, 'offered');
+    expect(offered.offer.roomId).toBe(fitting.id);
+  });
+
   test('when the entry is bad, then 4xx and nothing is written', async () => {
     const at = clock();
     const r = await room(stack);
