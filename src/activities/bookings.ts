@@ -25,6 +25,7 @@ import {
   type SlotConflictDetails,
 } from '../shared/booking-messages';
 import { createBookingMetrics, type BookingMetrics } from './booking-metrics';
+import { bookingChangedForWaitlist, createWaitlistMetrics, type WaitlistMetrics } from './waitlist';
 import type { ActivityDeps } from './deps';
 import { staticSummaryFor } from '../domain/booking-summary';
 
@@ -38,6 +39,7 @@ export interface SaveBookingInput {
 export function createBookingActivities(
   deps: ActivityDeps,
   metrics: BookingMetrics = createBookingMetrics(deps.meter),
+  waitlistMetrics: WaitlistMetrics = createWaitlistMetrics(deps.meter),
 ) {
   const { dataSource, config } = deps;
 
@@ -117,6 +119,8 @@ export function createBookingActivities(
         await invalidateRoomAvailability(deps.redis, s.roomId);
         if (s.status !== previousStatus) metrics.transition(s, previousStatus);
       }
+      // Also when not applied: a retry after the row was written must still reach the waitlist.
+      if (s.status !== previousStatus) await bookingChangedForWaitlist(deps, waitlistMetrics, s, previousStatus);
       return { applied };
     },
 

@@ -5,6 +5,7 @@ import { createMailActivities } from './mail';
 import { createOpsActivities } from './ops';
 import { createSeriesActivities } from './series';
 import { createSystemActivities } from './system';
+import { createWaitlistActivities, createWaitlistMetrics } from './waitlist';
 
 export type { ActivityDeps };
 
@@ -12,12 +13,14 @@ export type { ActivityDeps };
 export function createActivities(deps: ActivityDeps) {
   // One set of instruments for every activity that counts bookings.
   const metrics = createBookingMetrics(deps.meter);
+  const waitlistMetrics = createWaitlistMetrics(deps.meter);
   return {
     ...createSystemActivities(deps),
-    ...createBookingActivities(deps, metrics),
+    ...createBookingActivities(deps, metrics, waitlistMetrics),
     ...createMailActivities(deps),
     ...createSeriesActivities(deps, metrics),
     ...createOpsActivities(deps),
+    ...createWaitlistActivities(deps, waitlistMetrics),
   };
 }
 

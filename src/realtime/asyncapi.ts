@@ -57,6 +57,13 @@ const MESSAGES: Record<string, MessageSpec> = {
     summary: 'A review entered the moderation queue (to facility managers and admins).',
     payload: schemas.reviewPendingPayloadSchema,
   },
+  waitlistOffer: {
+    name: ServerEvents.waitlistOffer,
+    title: 'Waitlist offer',
+    summary:
+      "A freed slot is held in the waiter's name until entry.offer.claimBy: confirm the booking to take it, or it passes to the next waiter.",
+    payload: schemas.waitlistOfferPayloadSchema,
+  },
   authExpiring: {
     name: ServerEvents.authExpiring,
     title: 'Access token expiring',
@@ -114,7 +121,14 @@ const MESSAGES: Record<string, MessageSpec> = {
 };
 
 const ROOM_EVENTS = ['bookingUpdated', 'meetingStarted', 'meetingEnded', 'bookingReminder', 'roomStatus'];
-const USER_EVENTS = ['bookingUpdated', 'meetingStarted', 'meetingEnded', 'bookingReminder', 'reviewPending'];
+const USER_EVENTS = [
+  'bookingUpdated',
+  'meetingStarted',
+  'meetingEnded',
+  'bookingReminder',
+  'reviewPending',
+  'waitlistOffer',
+];
 const CONNECTION_EVENTS = [
   'authExpiring',
   'authExpired',
@@ -180,7 +194,7 @@ export function buildAsyncApiDocument(publicUrl: string) {
         address: 'user:{userId}',
         title: "One account's connections",
         description:
-          'Every connection of one account joins it at the handshake: its own bookings (the whole Booking, with attendees) and, for staff, review.pending.',
+          'Every connection of one account joins it at the handshake: its own bookings (the whole Booking, with attendees), its waitlist offers and, for staff, review.pending.',
         parameters: { userId: { description: 'The user id (uuid).' } },
         messages: messagesOf('user', USER_EVENTS),
       },

@@ -6,7 +6,8 @@ import { roomBookingSchema, roomStatusSchema } from '../api/schemas/room-status'
 import { z } from '../api/http/openapi';
 import type { ReviewPendingPayload } from '../reviews/moderation-alerts';
 import type { BookingEventKind } from '../shared/booking-messages';
-import type { BookingEventPayload, RoomStatusPayload } from './events';
+import { waitlistEntrySchema } from '../api/schemas/waitlist';
+import type { BookingEventPayload, RoomStatusPayload, WaitlistOfferPayload } from './events';
 
 /** Client → server. */
 export const roomIdPayloadSchema = z
@@ -73,6 +74,16 @@ export const reviewPendingPayloadSchema = z
   })
   .openapi('ReviewPendingPayload');
 
+export const waitlistOfferPayloadSchema = z
+  .object({
+    ...envelope,
+    entry: waitlistEntrySchema.openapi({
+      description:
+        'The entry, status offered, with offer {bookingId, roomId, claimBy}: POST /bookings/{bookingId}/confirm takes it',
+    }),
+  })
+  .openapi('WaitlistOfferPayload');
+
 export const authExpiringPayloadSchema = z.object({ expiresAt: z.string().datetime() }).openapi('AuthExpiringPayload');
 export const authExpiredPayloadSchema = z.object({ message: z.string() }).openapi('AuthExpiredPayload');
 export const clientErrorPayloadSchema = z
@@ -96,6 +107,7 @@ const sameShapes: [
   Same<z.infer<typeof bookingEventPayloadSchema>, BookingEventPayload>,
   Same<z.infer<typeof roomStatusPayloadSchema>, RoomStatusPayload>,
   Same<z.infer<typeof reviewPendingPayloadSchema>, ReviewPendingPayload>,
+  Same<z.infer<typeof waitlistOfferPayloadSchema>, WaitlistOfferPayload>,
   Same<(typeof BOOKING_EVENT_KINDS)[number], BookingEventKind>,
-] = [true, true, true, true];
+] = [true, true, true, true, true];
 void sameShapes;

@@ -2,6 +2,7 @@
 // publishes), the API (which relays and answers client messages) and the tests. See docs/events.md.
 import type { RoomBooking, RoomStatusView } from '../domain/room-status';
 import type { BookingEventKind, BookingView } from '../shared/booking-messages';
+import type { WaitlistEntry } from '../domain/waitlist';
 import type { VersionedRoomStatus } from './room-status';
 
 /** Server → client. */
@@ -11,6 +12,8 @@ export const ServerEvents = {
   meetingStarted: 'meeting.started',
   meetingEnded: 'meeting.ended',
   bookingReminder: 'booking.reminder',
+  /** A freed slot is held for the waiter until the offer's claimBy: confirm the booking to take it. */
+  waitlistOffer: 'waitlist.offer',
   /** The access token expires within a minute: send auth:refresh. */
   authExpiring: 'auth:expiring',
   /** The token expired (or was revoked) without a refresh: the server disconnects. */
@@ -59,6 +62,11 @@ export interface BookingEventPayload extends EventEnvelope {
 
 export interface RoomStatusPayload extends EventEnvelope, RoomStatusView {}
 
+/** waitlist.offer, on the waiter's own user channel: the entry with its offer (bookingId, roomId, claimBy). */
+export interface WaitlistOfferPayload extends EventEnvelope {
+  entry: WaitlistEntry;
+}
+
 /** Acknowledgements: `{ok: true, ...}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T extends object = object> =
   ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
@@ -81,6 +89,7 @@ export interface ServerToClientEvents {
   'meeting.started': (payload: BookingEventPayload) => void;
   'meeting.ended': (payload: BookingEventPayload) => void;
   'booking.reminder': (payload: BookingEventPayload) => void;
+  'waitlist.offer': (payload: WaitlistOfferPayload) => void;
   'auth:expiring': (payload: { expiresAt: string }) => void;
   'auth:expired': (payload: { message: string }) => void;
   'client:error': (payload: ClientErrorPayload) => void;

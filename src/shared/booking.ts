@@ -41,6 +41,8 @@ export interface RoomPolicy {
   bufferSeconds: number;
   reviewPromptDelaySeconds: number;
   reviewWindowSeconds: number;
+  /** How long a waitlist offer's hold waits for its confirmation before the next waiter gets it. */
+  waitlistClaimSeconds: number;
 }
 
 export const DEFAULT_ROOM_POLICY: RoomPolicy = {
@@ -58,6 +60,7 @@ export const DEFAULT_ROOM_POLICY: RoomPolicy = {
   bufferSeconds: 0,
   reviewPromptDelaySeconds: 0,
   reviewWindowSeconds: 259200,
+  waitlistClaimSeconds: 900,
 };
 
 export type RoomStatus = 'active' | 'out_of_service';

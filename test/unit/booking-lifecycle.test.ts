@@ -37,6 +37,7 @@ const policyArb: fc.Arbitrary<RoomPolicy> = fc.record({
   bufferSeconds: fc.integer({ min: 0, max: 3600 }),
   reviewPromptDelaySeconds: fc.integer({ min: 0, max: 3600 }),
   reviewWindowSeconds: fc.integer({ min: 1, max: 259_200 }),
+  waitlistClaimSeconds: fc.integer({ min: 1, max: 3600 }),
 });
 
 /** An active booking somewhere in its life: a slot taken some time before its start, observed at `now`. */

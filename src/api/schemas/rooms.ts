@@ -32,6 +32,10 @@ const policyFields = {
   }),
   reviewPromptDelaySeconds: seconds(30 * SECONDS_PER_DAY).openapi({ example: 0 }),
   reviewWindowSeconds: seconds(90 * SECONDS_PER_DAY, 1).openapi({ example: 259200 }),
+  waitlistClaimSeconds: seconds(SECONDS_PER_DAY, 1).openapi({
+    description: "How long a waitlist offer's hold waits to be confirmed before the next waiter gets the slot",
+    example: 900,
+  }),
 };
 
 export const roomPolicySchema = z.object(policyFields).openapi('RoomPolicy');
