@@ -1,4 +1,5 @@
 import type { EntitySchema } from 'typeorm';
+import { BookingEventSchema } from './booking-event';
 import { BookingIdempotencyKeySchema, BookingNotificationSchema, BookingSchema } from './booking';
 import { CalendarFeedSchema } from './calendar-feed';
 import { DisplayTokenSchema } from './display-token';
@@ -11,6 +12,7 @@ import { RefreshTokenFamilySchema, RefreshTokenSchema } from './session';
 import { UserIdentitySchema, UserSchema } from './user';
 
 export * from './booking';
+export * from './booking-event';
 export * from './calendar-feed';
 export * from './display-token';
 export * from './idempotency-key';
@@ -45,4 +47,5 @@ export const entities: EntitySchema[] = [
   ReviewSchema,
   ReviewVoteSchema,
   IdempotencyKeySchema,
+  BookingEventSchema,
 ] as EntitySchema[];

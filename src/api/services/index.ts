@@ -8,6 +8,7 @@ import { readRoomStatus, type VersionedRoomStatus } from '../../realtime/room-st
 import { AuthService } from './auth-service';
 import { BookingService } from './booking-service';
 import { IdempotencyService } from './idempotency';
+import { InsightsService } from './insights-service';
 import { MailLinkService } from './mail-links';
 import { SeriesService } from './series-service';
 
@@ -21,6 +22,7 @@ export interface ApiServices {
   auth: AuthService;
   mailLinks: MailLinkService;
   reviews: ReviewService;
+  insights: InsightsService;
   /** A room's live status with its version, for REST and for room:subscribe. */
   roomStatus(roomId: string): Promise<VersionedRoomStatus | undefined>;
 }
@@ -46,6 +48,7 @@ export function createServices(deps: AppDeps): ApiServices {
       bannedTerms: deps.config.reviews.bannedTerms,
       alerts: createModerationAlerts(deps),
     }),
+    insights: new InsightsService(deps),
     roomStatus: (roomId) => readRoomStatus(deps.dataSource, roomId),
   };
 }
