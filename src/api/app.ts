@@ -19,6 +19,7 @@ import { calendarsRouter } from './routes/calendars';
 import { reviewsRouter } from './routes/reviews';
 import { roomDisplaysRouter } from './routes/room-displays';
 import { displayPageRouter } from './display/page';
+import { insightsPageRouter } from './insights/page';
 import { mailRouter } from './routes/mail';
 import { seriesRouter } from './routes/series';
 import { oidcRouter } from './routes/oidc';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps, services: ApiServices = createServices(
   }
   // The room display page and its assets (outside /api/v1: it is a page, not an API).
   app.use(displayPageRouter().routes());
+  app.use(insightsPageRouter().routes());
   registries.set(app, registry);
   return app;
 }
