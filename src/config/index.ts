@@ -143,6 +143,11 @@ const envSchema = z.object({
     .string()
     .default('1,2,3,4,5')
     .refine((v) => typeof parseOpeningHours('00:00-24:00', v) !== 'string', 'ISO weekdays 1-7, e.g. 1,2,3,4,5'),
+  INSIGHTS_MAIL_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4}$/, 'a five-field cron expression (UTC), e.g. 0 7 * * 1')
+    .default('0 7 * * 1'),
+  INSIGHTS_MAIL_WORST_ROOMS: z.coerce.number().int().min(1).max(50).default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -200,7 +205,12 @@ export interface Config {
     reconcile: { intervalSeconds: number; graceSeconds: number; repair: boolean };
   };
   /** Insights (src/domain/insights.ts): the notice below which a cancellation is late, and when rooms are open. */
-  insights: { lateCancellationSeconds: number; openingHours: OpeningHours };
+  insights: {
+    lateCancellationSeconds: number;
+    openingHours: OpeningHours;
+    /** The weekly mail to facility managers (a Temporal Schedule the worker creates with the others). */
+    mail: { cron: string; worstRooms: number };
+  };
 }
 
 export interface OidcConfig {
@@ -330,6 +340,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     insights: {
       lateCancellationSeconds: env.LATE_CANCELLATION_SECONDS,
       openingHours: parseOpeningHours(env.INSIGHTS_OPENING_HOURS, env.INSIGHTS_OPEN_WEEKDAYS) as OpeningHours,
+      mail: { cron: env.INSIGHTS_MAIL_CRON, worstRooms: env.INSIGHTS_MAIL_WORST_ROOMS },
     },
   };
 }

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { text, timestamptz, uuid } from './columns';
+import { text, timestamptz, timestamptzNow, uuid } from './columns';
 import type { BookingEntity } from './booking';
 
 export const BOOKING_EVENT_KINDS = [
@@ -61,5 +61,24 @@ export const BookingEventSchema = new EntitySchema<BookingEventEntity>({
       onDelete: 'CASCADE',
       joinColumn: { name: 'booking_id', foreignKeyConstraintName: 'booking_events_booking_id_fkey' },
     },
+  },
+});
+
+/** A row of `insights_mail_deliveries`: a weekly insights mail the SMTP server accepted (what makes a retried send skip it). */
+export interface InsightsMailDeliveryEntity {
+  messageId: string;
+  recipient: string;
+  weekEnding: Date;
+  sentAt: Date;
+}
+
+export const InsightsMailDeliverySchema = new EntitySchema<InsightsMailDeliveryEntity>({
+  name: 'InsightsMailDelivery',
+  tableName: 'insights_mail_deliveries',
+  columns: {
+    messageId: { name: 'message_id', type: 'text', primary: true },
+    recipient: { name: 'recipient', type: 'citext' },
+    weekEnding: timestamptz('week_ending'),
+    sentAt: timestamptzNow('sent_at'),
   },
 });

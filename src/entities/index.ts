@@ -1,5 +1,5 @@
 import type { EntitySchema } from 'typeorm';
-import { BookingEventSchema } from './booking-event';
+import { BookingEventSchema, InsightsMailDeliverySchema } from './booking-event';
 import { BookingIdempotencyKeySchema, BookingNotificationSchema, BookingSchema } from './booking';
 import { CalendarFeedSchema } from './calendar-feed';
 import { DisplayTokenSchema } from './display-token';
@@ -48,4 +48,5 @@ export const entities: EntitySchema[] = [
   ReviewVoteSchema,
   IdempotencyKeySchema,
   BookingEventSchema,
+  InsightsMailDeliverySchema,
 ] as EntitySchema[];

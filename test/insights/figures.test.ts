@@ -17,6 +17,7 @@ describe('insights: how rooms are really used', () => {
   const insights: Config['insights'] = {
     lateCancellationSeconds: 86400,
     openingHours: { weekdays: [1, 2, 3, 4, 5, 6, 7], opensAt: 0, closesAt: 24 * 60 },
+    mail: { cron: '0 7 * * 1', worstRooms: 5 },
   };
 
   beforeAll(async () => {
@@ -45,11 +46,11 @@ describe('insights: how rooms are really used', () => {
     const [ghostsA, ghostsB, cancels] = [await member(stack), await member(stack), await member(stack)];
     const at = clock();
 
-    // Room A: a no-show from at(2) to at(12), released one second after its start.
-    const ghostA = await book(stack, ghostsA, { roomId: a.id, start: at(2), end: at(12) });
-    // Room B: a no-show from at(2) to at(8); a meeting an hour away cancelled now (late); one
+    // Room A: a no-show from at(4) to at(14), released one second after its start.
+    const ghostA = await book(stack, ghostsA, { roomId: a.id, start: at(4), end: at(14) });
+    // Room B: a no-show from at(4) to at(10); a meeting an hour away cancelled now (late); one
     // two days away cancelled now (in time).
-    const ghostB = await book(stack, ghostsB, { roomId: b.id, start: at(2), end: at(8) });
+    const ghostB = await book(stack, ghostsB, { roomId: b.id, start: at(4), end: at(10) });
     const late = await book(stack, cancels, { roomId: b.id, start: at(HOUR), end: at(2 * HOUR) });
     const inTime = await book(stack, cancels, {
       roomId: b.id,
@@ -66,7 +67,7 @@ describe('insights: how rooms are really used', () => {
     // Room A: the released time is booked again, checked in, and checked out early.
     const next = clock();
     const organizer = await member(stack);
-    const rebooking = await book(stack, organizer, { roomId: a.id, start: next(1), end: at(12) });
+    const rebooking = await book(stack, organizer, { roomId: a.id, start: next(1), end: at(14) });
     expect(rebooking.status).toBe(201);
     expect((await call(stack, organizer, 'POST', `/bookings/${rebooking.body.id}/check-in`, {})).status).toBe(200);
     await eventually(
@@ -79,7 +80,7 @@ describe('insights: how rooms are really used', () => {
 
     const [relA, relB] = [await releasedAt(ghostA.body.id), await releasedAt(ghostB.body.id)];
     const reb = await row(stack, rebooking.body.id);
-    expect(reb.ended_at.getTime()).toBeLessThan(Date.parse(at(12)));
+    expect(reb.ended_at.getTime()).toBeLessThan(Date.parse(at(14)));
 
     const from = at(-HOUR);
     const to = at(3 * 86400);
@@ -91,9 +92,9 @@ describe('insights: how rooms are really used', () => {
     );
     expect(res.status).toBe(200);
 
-    // By hand: A held the no-show (10 s) and the rebooking (from its start to at(12)); the
+    // By hand: A held the no-show (10 s) and the rebooking (from its start to at(14)); the
     // rebooking was used from its check-in to its check-out; A's released time runs from the
-    // release to at(12), all of it rebooked by a booking inside it, and recovered while used.
+    // release to at(14), all of it rebooked by a booking inside it, and recovered while used.
     const used = secondsBetween(reb.checked_in_at, reb.ended_at);
     const windowSeconds = secondsBetween(from, to);
     const roomA = {
@@ -101,12 +102,12 @@ describe('insights: how rooms are really used', () => {
       name: 'A',
       building,
       bookings: 2,
-      bookedHours: (10 + secondsBetween(rebooking.body.start, at(12))) / HOUR,
+      bookedHours: (10 + secondsBetween(rebooking.body.start, at(14))) / HOUR,
       usedHours: used / HOUR,
       noShows: 1,
       ghostRate: 1 / 2,
-      releasedHours: secondsBetween(relA, at(12)) / HOUR,
-      rebookedHours: secondsBetween(rebooking.body.start, at(12)) / HOUR,
+      releasedHours: secondsBetween(relA, at(14)) / HOUR,
+      rebookedHours: secondsBetween(rebooking.body.start, at(14)) / HOUR,
       recoveredHours: used / HOUR,
       lateCancellations: 0,
       utilization: used / windowSeconds,
@@ -120,7 +121,7 @@ describe('insights: how rooms are really used', () => {
       usedHours: 0,
       noShows: 1,
       ghostRate: 1,
-      releasedHours: secondsBetween(relB, at(8)) / HOUR,
+      releasedHours: secondsBetween(relB, at(10)) / HOUR,
       rebookedHours: 0,
       recoveredHours: 0,
       lateCancellations: 1,
@@ -131,11 +132,11 @@ describe('insights: how rooms are really used', () => {
     expect(res.body.rooms).toEqual([roomA, roomB]);
     expect(res.body.totals).toEqual({
       bookings: 3,
-      bookedHours: (10 + secondsBetween(rebooking.body.start, at(12)) + 6) / HOUR,
+      bookedHours: (10 + secondsBetween(rebooking.body.start, at(14)) + 6) / HOUR,
       usedHours: used / HOUR,
       noShows: 2,
       ghostRate: 2 / 3,
-      releasedHours: expect.closeTo((secondsBetween(relA, at(12)) + secondsBetween(relB, at(8))) / HOUR, 12),
+      releasedHours: expect.closeTo((secondsBetween(relA, at(14)) + secondsBetween(relB, at(10))) / HOUR, 12),
       rebookedHours: roomA.rebookedHours,
       recoveredHours: used / HOUR,
       lateCancellations: 1,

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import { INSIGHTS_CSV_COLUMNS, insightsReport, insightsWindow, type InsightsReport } from '../../domain/insights';
-import { heatmapUsage, roomUsage, type InsightsScope } from '../../db/repositories/insights';
+import { INSIGHTS_CSV_COLUMNS, insightsWindow, type InsightsReport } from '../../domain/insights';
+import { readInsightsReport } from '../../insights/report';
 import type { AppDeps } from '../deps';
 
 export interface InsightsQuery {
@@ -14,20 +14,12 @@ export interface InsightsQuery {
 export class InsightsService {
   constructor(private readonly deps: Pick<AppDeps, 'dataSource' | 'config'>) {}
 
-  async rooms(query: InsightsQuery, now = new Date()): Promise<InsightsReport> {
+  rooms(query: InsightsQuery): Promise<InsightsReport> {
     const window = insightsWindow(query.from, query.to);
-    const scope: InsightsScope = {
-      from: new Date(window.from),
-      to: new Date(window.to),
+    return readInsightsReport(this.deps.dataSource, this.deps.config.insights, window, {
       building: query.building,
       roomId: query.roomId,
-      now,
-      lateCancellationSeconds: this.deps.config.insights.lateCancellationSeconds,
-    };
-    // One statement at a time: pg deprecates overlapping queries on one client.
-    const usage = await roomUsage(this.deps.dataSource, scope);
-    const heat = await heatmapUsage(this.deps.dataSource, scope);
-    return insightsReport(window, usage, heat, this.deps.config.insights.openingHours);
+    });
   }
 }
 

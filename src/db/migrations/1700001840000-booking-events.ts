@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * in the same transaction as the row's change. Every writer of the row (the slot workflow's
  * snapshot, a move, a series child's release) goes through it, so no change can be missed and no
  * workflow code changes. `at` is the row's `updated_at`: the workflow's own clock at the change
- * (the moment of the release, the check-out, the cancellation).
+ * (the moment of the release, the check-out, the cancellation). Also the delivery records of the
+ * weekly insights mail.
  */
 export class BookingEvents1700001840000 implements MigrationInterface {
   name = 'BookingEvents1700001840000';
@@ -47,6 +48,14 @@ export class BookingEvents1700001840000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER bookings_record_event AFTER INSERT OR UPDATE ON bookings
         FOR EACH ROW EXECUTE FUNCTION record_booking_event()`);
+    // The weekly insights mail: one record per (week, recipient) Message-ID, as mail_deliveries is for booking mail.
+    await q.query(`
+      CREATE TABLE insights_mail_deliveries (
+        message_id text PRIMARY KEY,
+        recipient citext NOT NULL,
+        week_ending timestamptz NOT NULL,
+        sent_at timestamptz NOT NULL DEFAULT now()
+      )`);
     // Rows written before the log: their present state, as of their last change.
     await q.query(`
       INSERT INTO booking_events (booking_id, room_id, kind, at, start_at, end_at)
@@ -59,6 +68,7 @@ export class BookingEvents1700001840000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE insights_mail_deliveries');
     await q.query('DROP TRIGGER bookings_record_event ON bookings');
     await q.query('DROP FUNCTION record_booking_event()');
     await q.query('DROP TABLE booking_events');
