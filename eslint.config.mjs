@@ -12,6 +12,7 @@ export default tseslint.config(
       'coverage/',
       'test-artifacts/',
       'src/api/display/static/**',
+      'src/api/insights/static/**',
     ],
   },
   js.configs.recommended,

@@ -5,6 +5,10 @@
  * (jest.config.js) runs all of it.
  */
 module.exports = {
-  slow: ['<rootDir>/test/bench/', '<rootDir>/test/realtime/display\\.test\\.ts$'],
+  slow: [
+    '<rootDir>/test/bench/',
+    '<rootDir>/test/realtime/display\\.test\\.ts$',
+    '<rootDir>/test/insights/page\\.test\\.ts$',
+  ],
   unit: ['<rootDir>/test/unit/'],
 };

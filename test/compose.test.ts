@@ -74,4 +74,20 @@ describe('docker-compose.yml', () => {
       /Request rate.*latency.*Workflow task latency.*Bookings by outcome/s,
     );
   });
+
+  test('when Grafana starts, then a Postgres data source feeds the insights dashboard', () => {
+    const sources = parse(readFileSync(join(root, 'deploy/grafana/provisioning/datasources/postgres.yml'), 'utf8'));
+    const postgres = sources.datasources.find((d: { uid: string }) => d.uid === 'roombook-postgres');
+    expect(postgres.type).toBe('grafana-postgresql-datasource');
+    expect(postgres.url).toBe('postgres:5432');
+    expect(services.grafana.depends_on).toContain('postgres');
+    const insights = JSON.parse(readFileSync(join(root, 'deploy/grafana/dashboards/insights.json'), 'utf8'));
+    expect(insights.panels.map((p: { title: string }) => p.title).join(' ')).toMatch(
+      /Ghost rate.*Booked and used hours.*Released hours.*Late cancellations.*Worst ghost rates/s,
+    );
+    for (const panel of insights.panels) {
+      expect(panel.datasource.uid).toBe('roombook-postgres');
+      expect(panel.targets[0].rawSql).toMatch(/^SELECT /);
+    }
+  });
 });

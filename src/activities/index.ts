@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createBookingMetrics } from './booking-metrics';
 import { createBookingActivities } from './bookings';
+import { createInsightsActivities } from './insights';
 import { createMailActivities } from './mail';
 import { createOpsActivities } from './ops';
 import { createSeriesActivities } from './series';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSeriesActivities(deps, metrics),
     ...createOpsActivities(deps),
     ...createWaitlistActivities(deps, waitlistMetrics),
+    ...createInsightsActivities(deps),
   };
 }
 

@@ -19,10 +19,12 @@ import { calendarsRouter } from './routes/calendars';
 import { reviewsRouter } from './routes/reviews';
 import { roomDisplaysRouter } from './routes/room-displays';
 import { displayPageRouter } from './display/page';
+import { insightsPageRouter } from './insights/page';
 import { mailRouter } from './routes/mail';
 import { seriesRouter } from './routes/series';
 import { oidcRouter } from './routes/oidc';
 import { waitlistRouter } from './routes/waitlist';
+import { insightsRouter } from './routes/insights';
 import { createServices, type ApiServices } from './services';
 
 /** Every resource router, in the order they are mounted. */
@@ -40,6 +42,7 @@ const resourceRouters: ((api: ApiContext) => Router)[] = [
   mailRouter,
   reviewsRouter,
   waitlistRouter,
+  insightsRouter,
 ];
 
 const registries = new WeakMap<Koa, OpenAPIRegistry>();
@@ -81,6 +84,7 @@ export function createApp(deps: AppDeps, services: ApiServices = createServices(
   }
   // The room display page and its assets (outside /api/v1: it is a page, not an API).
   app.use(displayPageRouter().routes());
+  app.use(insightsPageRouter().routes());
   registries.set(app, registry);
   return app;
 }

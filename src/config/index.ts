@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { parseOpeningHours, type OpeningHours } from '../domain/insights';
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -133,6 +134,20 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: seconds.default(900),
   RECONCILE_GRACE_SECONDS: seconds.default(60),
   RECONCILE_REPAIR: z.enum(['true', 'false'], { message: 'true or false' }).default('true'),
+  LATE_CANCELLATION_SECONDS: seconds.default(86400),
+  INSIGHTS_OPENING_HOURS: z
+    .string()
+    .default('08:00-18:00')
+    .refine((v) => typeof parseOpeningHours(v, '1') !== 'string', 'a daily span such as 08:00-18:00'),
+  INSIGHTS_OPEN_WEEKDAYS: z
+    .string()
+    .default('1,2,3,4,5')
+    .refine((v) => typeof parseOpeningHours('00:00-24:00', v) !== 'string', 'ISO weekdays 1-7, e.g. 1,2,3,4,5'),
+  INSIGHTS_MAIL_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4}$/, 'a five-field cron expression (UTC), e.g. 0 7 * * 1')
+    .default('0 7 * * 1'),
+  INSIGHTS_MAIL_WORST_ROOMS: z.coerce.number().int().min(1).max(50).default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -188,6 +203,13 @@ export interface Config {
       mailDeliverySeconds: number;
     };
     reconcile: { intervalSeconds: number; graceSeconds: number; repair: boolean };
+  };
+  /** Insights (src/domain/insights.ts): the notice below which a cancellation is late, and when rooms are open. */
+  insights: {
+    lateCancellationSeconds: number;
+    openingHours: OpeningHours;
+    /** The weekly mail to facility managers (a Temporal Schedule the worker creates with the others). */
+    mail: { cron: string; worstRooms: number };
   };
 }
 
@@ -314,6 +336,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         graceSeconds: env.RECONCILE_GRACE_SECONDS,
         repair: env.RECONCILE_REPAIR === 'true',
       },
+    },
+    insights: {
+      lateCancellationSeconds: env.LATE_CANCELLATION_SECONDS,
+      openingHours: parseOpeningHours(env.INSIGHTS_OPENING_HOURS, env.INSIGHTS_OPEN_WEEKDAYS) as OpeningHours,
+      mail: { cron: env.INSIGHTS_MAIL_CRON, worstRooms: env.INSIGHTS_MAIL_WORST_ROOMS },
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { EntitySchema } from 'typeorm';
+import { BookingEventSchema, InsightsMailDeliverySchema } from './booking-event';
 import { BookingIdempotencyKeySchema, BookingNotificationSchema, BookingSchema } from './booking';
 import { CalendarFeedSchema } from './calendar-feed';
 import { DisplayTokenSchema } from './display-token';
@@ -12,6 +13,7 @@ import { UserIdentitySchema, UserSchema } from './user';
 import { WaitlistEntrySchema } from './waitlist';
 
 export * from './booking';
+export * from './booking-event';
 export * from './calendar-feed';
 export * from './display-token';
 export * from './idempotency-key';
@@ -48,4 +50,6 @@ export const entities: EntitySchema[] = [
   ReviewVoteSchema,
   IdempotencyKeySchema,
   WaitlistEntrySchema,
+  BookingEventSchema,
+  InsightsMailDeliverySchema,
 ] as EntitySchema[];

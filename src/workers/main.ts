@@ -10,6 +10,7 @@ import { temporalLogger } from '../infra/temporal-logger';
 import { createMailer } from '../mail/transport';
 import { createBookingEventPublisher } from '../realtime/publisher';
 import { ensureOpsSchedules } from './schedules';
+import { ensureWeeklyInsightsSchedule } from './insights-schedule';
 import { createBookingWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -45,7 +46,10 @@ async function main(): Promise<void> {
   );
   // Retention and reconciliation run as Temporal Schedules (visible in the UI); created or updated idempotently.
   const schedules = config.ops.schedules
-    ? await ensureOpsSchedules(temporal, config, { taskQueue: config.temporal.taskQueue })
+    ? [
+        ...(await ensureOpsSchedules(temporal, config, { taskQueue: config.temporal.taskQueue })),
+        await ensureWeeklyInsightsSchedule(temporal, config, { taskQueue: config.temporal.taskQueue }),
+      ]
     : [];
   logger.info(
     { taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics`, schedules },

@@ -6,3 +6,4 @@ export { seriesWorkflow } from './series';
 export { retentionWorkflow } from './retention';
 export { reconcileWorkflow } from './reconcile';
 export { waitlistRoomWorkflow } from './waitlist';
+export { weeklyInsightsWorkflow } from './weekly-insights';

@@ -8,6 +8,7 @@ import { readRoomStatus, type VersionedRoomStatus } from '../../realtime/room-st
 import { AuthService } from './auth-service';
 import { BookingService } from './booking-service';
 import { IdempotencyService } from './idempotency';
+import { InsightsService } from './insights-service';
 import { MailLinkService } from './mail-links';
 import { SeriesService } from './series-service';
 import { WaitlistService } from './waitlist-service';
@@ -23,6 +24,7 @@ export interface ApiServices {
   mailLinks: MailLinkService;
   reviews: ReviewService;
   waitlist: WaitlistService;
+  insights: InsightsService;
   /** A room's live status with its version, for REST and for room:subscribe. */
   roomStatus(roomId: string): Promise<VersionedRoomStatus | undefined>;
 }
@@ -49,6 +51,7 @@ export function createServices(deps: AppDeps): ApiServices {
       alerts: createModerationAlerts(deps),
     }),
     waitlist: new WaitlistService(deps, bookings),
+    insights: new InsightsService(deps),
     roomStatus: (roomId) => readRoomStatus(deps.dataSource, roomId),
   };
 }

@@ -11,6 +11,7 @@ import { VerifiedIdentity1700001700000 } from './1700001700000-verified-identity
 import { IdempotencyKeys1700001710000 } from './1700001710000-idempotency-keys';
 import { SeriesRefusals1700001720000 } from './1700001720000-series-refusals';
 import { Waitlist1700001810000 } from './1700001810000-waitlist';
+import { BookingEvents1700001840000 } from './1700001840000-booking-events';
 
 /** In order. A new migration is a new file listed here; a landed migration never changes. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   IdempotencyKeys1700001710000,
   SeriesRefusals1700001720000,
   Waitlist1700001810000,
+  BookingEvents1700001840000,
 ];
