@@ -22,6 +22,11 @@ export function dependencyError(err: unknown): AppError | undefined {
       { 'Retry-After': '1' },
     );
   }
+  if (code === '57014') {
+    // A statement ran past statement_timeout: the database is too slow for this request now (a large
+    // report, a loaded server). Nothing was changed; asking again later, or for less, may succeed.
+    return unavailable('PostgreSQL', 'The database took too long to answer; try again shortly, or ask for less.');
+  }
   if (code === '23505')
     return conflict('CONFLICT', 'This was just created or changed by a concurrent request; read it again.');
   if (
