@@ -133,6 +133,16 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: seconds.default(900),
   RECONCILE_GRACE_SECONDS: seconds.default(60),
   RECONCILE_REPAIR: z.enum(['true', 'false'], { message: 'true or false' }).default('true'),
+  WEBHOOK_RETRY_HOURS: z.coerce
+    .number()
+    .positive('a number of hours above 0, e.g. 24 or 0.05')
+    .max(24 * 30)
+    .default(24),
+  WEBHOOK_RETRY_INITIAL_SECONDS: seconds.default(5),
+  WEBHOOK_RETRY_MAX_INTERVAL_SECONDS: seconds.default(3600),
+  WEBHOOK_TIMEOUT_SECONDS: seconds.default(10),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false'], { message: 'true or false' }).optional(),
+  WEBHOOK_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -189,6 +199,22 @@ export interface Config {
     };
     reconcile: { intervalSeconds: number; graceSeconds: number; repair: boolean };
   };
+  /** Outgoing webhooks (src/webhooks, docs/webhooks.md). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** How long a delivery is retried before it is given up (and its endpoint disabled). */
+  retrySeconds: number;
+  /** The first retry's delay; each next one doubles, up to maxIntervalSeconds. */
+  initialIntervalSeconds: number;
+  maxIntervalSeconds: number;
+  /** One attempt's deadline (connect, send, answer). */
+  timeoutSeconds: number;
+  /** Whether targets on loopback, link-local or private addresses are allowed (development and tests). */
+  allowPrivateTargets: boolean;
+  /** Encrypts the endpoints' signing secrets at rest (AES-256-GCM); derived from JWT_SECRET when unset. */
+  secretKey: string;
 }
 
 export interface OidcConfig {
@@ -246,6 +272,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+  const jwtSecret = env.JWT_SECRET ?? developmentJwtSecret(env.DATA_DIR);
 
   return {
     env: env.NODE_ENV,
@@ -261,7 +288,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
-    jwtSecret: env.JWT_SECRET ?? developmentJwtSecret(env.DATA_DIR),
+    jwtSecret,
     bootstrapAdmin:
       env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }
@@ -314,6 +341,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         graceSeconds: env.RECONCILE_GRACE_SECONDS,
         repair: env.RECONCILE_REPAIR === 'true',
       },
+    },
+    webhooks: {
+      retrySeconds: Math.round(env.WEBHOOK_RETRY_HOURS * 3600),
+      initialIntervalSeconds: env.WEBHOOK_RETRY_INITIAL_SECONDS,
+      maxIntervalSeconds: env.WEBHOOK_RETRY_MAX_INTERVAL_SECONDS,
+      timeoutSeconds: env.WEBHOOK_TIMEOUT_SECONDS,
+      allowPrivateTargets: (env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? String(env.NODE_ENV !== 'production')) === 'true',
+      secretKey: env.WEBHOOK_SECRET_KEY ?? `webhook-secrets:${jwtSecret}`,
     },
   };
 }

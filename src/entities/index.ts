@@ -9,6 +9,7 @@ import { AmenitySchema, RoomSchema, RoomStatusVersionSchema } from './room';
 import { BookingSeriesSchema, SeriesOccurrenceSchema } from './series';
 import { RefreshTokenFamilySchema, RefreshTokenSchema } from './session';
 import { UserIdentitySchema, UserSchema } from './user';
+import { WebhookDeliverySchema, WebhookEndpointSchema } from './webhook';
 
 export * from './booking';
 export * from './calendar-feed';
@@ -20,6 +21,7 @@ export * from './room';
 export * from './series';
 export * from './session';
 export * from './user';
+export * from './webhook';
 
 /**
  * Every entity schema, one per table the migrations create. Migrations stay the only schema
@@ -45,4 +47,6 @@ export const entities: EntitySchema[] = [
   ReviewSchema,
   ReviewVoteSchema,
   IdempotencyKeySchema,
+  WebhookEndpointSchema,
+  WebhookDeliverySchema,
 ] as EntitySchema[];

@@ -10,6 +10,7 @@ import { BookingService } from './booking-service';
 import { IdempotencyService } from './idempotency';
 import { MailLinkService } from './mail-links';
 import { SeriesService } from './series-service';
+import { WebhookService } from './webhook-service';
 
 /** Every service the entry points call (routes, the socket server, mailed links), built once per process. */
 export interface ApiServices {
@@ -21,6 +22,7 @@ export interface ApiServices {
   auth: AuthService;
   mailLinks: MailLinkService;
   reviews: ReviewService;
+  webhooks: WebhookService;
   /** A room's live status with its version, for REST and for room:subscribe. */
   roomStatus(roomId: string): Promise<VersionedRoomStatus | undefined>;
 }
@@ -47,5 +49,6 @@ export function createServices(deps: AppDeps): ApiServices {
       alerts: createModerationAlerts(deps),
     }),
     roomStatus: (roomId) => readRoomStatus(deps.dataSource, roomId),
+    webhooks: new WebhookService(deps),
   };
 }
