@@ -9,6 +9,7 @@ import {
   enqueueWebhookDelivery,
   listEnabledWebhookEndpoints,
   type WebhookDeliveryRow,
+  type WebhookEndpointRow,
 } from '../db/repositories/webhooks';
 import type { BookingEvent, BookingView } from '../shared/booking-messages';
 import {
@@ -74,6 +75,21 @@ function publicView(booking: BookingView): BookingView {
 }
 
 /**
+ * For the booking announcement, which runs inside the booking's workflow task (a local activity):
+ * one cheap read when no endpoint wants the event, and the room's status is computed only when one does.
+ */
+export async function enqueueBookingEventWebhooks(
+  deps: { dataSource: DataSource; temporal: Client; config: Config },
+  event: BookingEvent,
+): Promise<void> {
+  const types = webhookTypesFor(event.kind, event.booking.version);
+  if (types.length === 0) return;
+  const endpoints = await listEnabledWebhookEndpoints(deps.dataSource);
+  if (!endpoints.some((e) => types.some((type) => endpointWants(e.events, type)))) return;
+  await enqueueWebhooks(deps, await bookingEventMessages(deps.dataSource, event), endpoints);
+}
+
+/**
  * Writes each message's delivery row for every enabled endpoint that wants it, then hands the
  * pending ones to their delivery workflows. Safe to repeat: rows are unique per endpoint and
  * message, and the workflows drop a ref they have seen.
@@ -81,9 +97,10 @@ function publicView(booking: BookingView): BookingView {
 export async function enqueueWebhooks(
   deps: { dataSource: DataSource; temporal: Client; config: Config; endpointIds?: string[] },
   messages: WebhookMessage[],
+  enabled?: WebhookEndpointRow[],
 ): Promise<WebhookDeliveryRow[]> {
   if (messages.length === 0) return [];
-  const endpoints = (await listEnabledWebhookEndpoints(deps.dataSource)).filter(
+  const endpoints = (enabled ?? (await listEnabledWebhookEndpoints(deps.dataSource))).filter(
     (e) => !deps.endpointIds || deps.endpointIds.includes(e.id),
   );
   const rows: WebhookDeliveryRow[] = [];
