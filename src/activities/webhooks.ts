@@ -16,9 +16,26 @@ import { postWebhook } from '../webhooks/target';
 import type { ActivityDeps } from './deps';
 
 export function createWebhookActivities(
-  deps: Pick<ActivityDeps, 'dataSource' | 'temporal' | 'config' | 'mailer' | 'logger'>,
+  deps: Pick<ActivityDeps, 'dataSource' | 'temporal' | 'config' | 'mailer' | 'logger' | 'meter'>,
 ) {
   const { dataSource: db, config } = deps;
+  // On the worker's Prometheus endpoint, next to the booking metrics.
+  const attempts = deps.meter.createCounter(
+    'roombook_webhook_attempts_total',
+    'attempts',
+    'Webhook delivery attempts by outcome (delivered, failed, refused)',
+  );
+  const latency = deps.meter.createHistogram(
+    'roombook_webhook_attempt_latency_seconds',
+    'float',
+    's',
+    'How long one webhook delivery attempt took',
+  );
+  const givenUp = deps.meter.createCounter(
+    'roombook_webhook_deliveries_given_up_total',
+    'deliveries',
+    'Webhook deliveries given up after the retry period (their endpoint is disabled)',
+  );
 
   return {
     /**
@@ -59,6 +76,8 @@ export function createWebhookActivities(
         latencyMs: attempt.latencyMs,
         delivered,
       });
+      attempts.add(1, { outcome: delivered ? 'delivered' : attempt.refused ? 'refused' : 'failed' });
+      latency.record(attempt.latencyMs / 1000);
       if (delivered) return { status: 'delivered' };
       const reason = attempt.error ?? `the endpoint answered HTTP ${attempt.statusCode}`;
       if (attempt.refused) throw ApplicationFailure.nonRetryable(reason, 'WebhookTargetRefused');
@@ -73,6 +92,7 @@ export function createWebhookActivities(
       const delivery = await findWebhookDeliveryById(db, input.deliveryId);
       // A retry of this activity finds the delivery failed already and finishes the rest.
       if (!delivery || delivery.status === 'delivered' || delivery.status === 'skipped') return;
+      if (delivery.status === 'pending') givenUp.add(1);
       await setWebhookDeliveryStatus(db, delivery.id, 'failed', input.reason);
       await disableWebhookEndpoint(
         db,
