@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { enqueueBookingEventWebhooks } from '../webhooks/outbox';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { EntityManager } from 'typeorm';
 import {
@@ -135,6 +136,9 @@ export function createBookingActivities(
         version: event.booking.version,
       });
       await deps.publishBookingEvent?.(event);
+      // The webhooks' outbox, from the one place every booking event passes; after the relay, so
+      // displays hear first. A failure here retries the whole announcement (clients drop repeats by eventId).
+      await enqueueBookingEventWebhooks(deps, event);
     },
 
     /** A reschedule to another start: the booking goes on in the workflow keyed by its new slot. */

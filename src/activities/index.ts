@@ -7,6 +7,7 @@ import { createOpsActivities } from './ops';
 import { createSeriesActivities } from './series';
 import { createSystemActivities } from './system';
 import { createWaitlistActivities, createWaitlistMetrics } from './waitlist';
+import { createWebhookActivities } from './webhooks';
 
 export type { ActivityDeps };
 
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOpsActivities(deps),
     ...createWaitlistActivities(deps, waitlistMetrics),
     ...createInsightsActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

@@ -25,6 +25,7 @@ import { seriesRouter } from './routes/series';
 import { oidcRouter } from './routes/oidc';
 import { waitlistRouter } from './routes/waitlist';
 import { insightsRouter } from './routes/insights';
+import { webhooksRouter } from './routes/webhooks';
 import { createServices, type ApiServices } from './services';
 
 /** Every resource router, in the order they are mounted. */
@@ -43,6 +44,7 @@ const resourceRouters: ((api: ApiContext) => Router)[] = [
   reviewsRouter,
   waitlistRouter,
   insightsRouter,
+  webhooksRouter,
 ];
 
 const registries = new WeakMap<Koa, OpenAPIRegistry>();

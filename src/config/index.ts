@@ -148,6 +148,16 @@ const envSchema = z.object({
     .regex(/^\S+( \S+){4}$/, 'a five-field cron expression (UTC), e.g. 0 7 * * 1')
     .default('0 7 * * 1'),
   INSIGHTS_MAIL_WORST_ROOMS: z.coerce.number().int().min(1).max(50).default(5),
+  WEBHOOK_RETRY_HOURS: z.coerce
+    .number()
+    .positive('a number of hours above 0, e.g. 24 or 0.05')
+    .max(24 * 30)
+    .default(24),
+  WEBHOOK_RETRY_INITIAL_SECONDS: seconds.default(5),
+  WEBHOOK_RETRY_MAX_INTERVAL_SECONDS: seconds.default(3600),
+  WEBHOOK_TIMEOUT_SECONDS: seconds.default(10),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false'], { message: 'true or false' }).optional(),
+  WEBHOOK_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -211,6 +221,22 @@ export interface Config {
     /** The weekly mail to facility managers (a Temporal Schedule the worker creates with the others). */
     mail: { cron: string; worstRooms: number };
   };
+  /** Outgoing webhooks (src/webhooks, docs/webhooks.md). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** How long a delivery is retried before it is given up (and its endpoint disabled). */
+  retrySeconds: number;
+  /** The first retry's delay; each next one doubles, up to maxIntervalSeconds. */
+  initialIntervalSeconds: number;
+  maxIntervalSeconds: number;
+  /** One attempt's deadline (connect, send, answer). */
+  timeoutSeconds: number;
+  /** Whether targets on loopback, link-local or private addresses are allowed (development and tests). */
+  allowPrivateTargets: boolean;
+  /** Encrypts the endpoints' signing secrets at rest (AES-256-GCM); derived from JWT_SECRET when unset. */
+  secretKey: string;
 }
 
 export interface OidcConfig {
@@ -268,6 +294,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+  const jwtSecret = env.JWT_SECRET ?? developmentJwtSecret(env.DATA_DIR);
 
   return {
     env: env.NODE_ENV,
@@ -283,7 +310,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
-    jwtSecret: env.JWT_SECRET ?? developmentJwtSecret(env.DATA_DIR),
+    jwtSecret,
     bootstrapAdmin:
       env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD
         ? { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD }
@@ -341,6 +368,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       lateCancellationSeconds: env.LATE_CANCELLATION_SECONDS,
       openingHours: parseOpeningHours(env.INSIGHTS_OPENING_HOURS, env.INSIGHTS_OPEN_WEEKDAYS) as OpeningHours,
       mail: { cron: env.INSIGHTS_MAIL_CRON, worstRooms: env.INSIGHTS_MAIL_WORST_ROOMS },
+    webhooks: {
+      retrySeconds: Math.round(env.WEBHOOK_RETRY_HOURS * 3600),
+      initialIntervalSeconds: env.WEBHOOK_RETRY_INITIAL_SECONDS,
+      maxIntervalSeconds: env.WEBHOOK_RETRY_MAX_INTERVAL_SECONDS,
+      timeoutSeconds: env.WEBHOOK_TIMEOUT_SECONDS,
+      allowPrivateTargets: (env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? String(env.NODE_ENV !== 'production')) === 'true',
+      secretKey: env.WEBHOOK_SECRET_KEY ?? `webhook-secrets:${jwtSecret}`,
     },
   };
 }

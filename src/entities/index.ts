@@ -11,6 +11,7 @@ import { BookingSeriesSchema, SeriesOccurrenceSchema } from './series';
 import { RefreshTokenFamilySchema, RefreshTokenSchema } from './session';
 import { UserIdentitySchema, UserSchema } from './user';
 import { WaitlistEntrySchema } from './waitlist';
+import { WebhookDeliverySchema, WebhookEndpointSchema } from './webhook';
 
 export * from './booking';
 export * from './booking-event';
@@ -24,6 +25,7 @@ export * from './series';
 export * from './session';
 export * from './user';
 export * from './waitlist';
+export * from './webhook';
 
 /**
  * Every entity schema, one per table the migrations create. Migrations stay the only schema
@@ -52,4 +54,6 @@ export const entities: EntitySchema[] = [
   WaitlistEntrySchema,
   BookingEventSchema,
   InsightsMailDeliverySchema,
+  WebhookEndpointSchema,
+  WebhookDeliverySchema,
 ] as EntitySchema[];

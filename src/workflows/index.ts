@@ -7,3 +7,4 @@ export { retentionWorkflow } from './retention';
 export { reconcileWorkflow } from './reconcile';
 export { waitlistRoomWorkflow } from './waitlist';
 export { weeklyInsightsWorkflow } from './weekly-insights';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

@@ -12,6 +12,7 @@ import { InsightsService } from './insights-service';
 import { MailLinkService } from './mail-links';
 import { SeriesService } from './series-service';
 import { WaitlistService } from './waitlist-service';
+import { WebhookService } from './webhook-service';
 
 /** Every service the entry points call (routes, the socket server, mailed links), built once per process. */
 export interface ApiServices {
@@ -25,6 +26,7 @@ export interface ApiServices {
   reviews: ReviewService;
   waitlist: WaitlistService;
   insights: InsightsService;
+  webhooks: WebhookService;
   /** A room's live status with its version, for REST and for room:subscribe. */
   roomStatus(roomId: string): Promise<VersionedRoomStatus | undefined>;
 }
@@ -53,5 +55,6 @@ export function createServices(deps: AppDeps): ApiServices {
     waitlist: new WaitlistService(deps, bookings),
     insights: new InsightsService(deps),
     roomStatus: (roomId) => readRoomStatus(deps.dataSource, roomId),
+    webhooks: new WebhookService(deps),
   };
 }

@@ -12,6 +12,7 @@ import { IdempotencyKeys1700001710000 } from './1700001710000-idempotency-keys';
 import { SeriesRefusals1700001720000 } from './1700001720000-series-refusals';
 import { Waitlist1700001810000 } from './1700001810000-waitlist';
 import { BookingEvents1700001840000 } from './1700001840000-booking-events';
+import { Webhooks1700001820000 } from './1700001820000-webhooks';
 
 /** In order. A new migration is a new file listed here; a landed migration never changes. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   SeriesRefusals1700001720000,
   Waitlist1700001810000,
   BookingEvents1700001840000,
+  Webhooks1700001820000,
 ];
