@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createBookingMetrics } from './booking-metrics';
 import { createBookingActivities } from './bookings';
+import { createImipActivities } from './imip';
 import { createMailActivities } from './mail';
 import { createOpsActivities } from './ops';
 import { createSeriesActivities } from './series';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMailActivities(deps),
     ...createSeriesActivities(deps, metrics),
     ...createOpsActivities(deps),
+    ...createImipActivities(deps),
   };
 }
 

@@ -133,6 +133,13 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: seconds.default(900),
   RECONCILE_GRACE_SECONDS: seconds.default(60),
   RECONCILE_REPAIR: z.enum(['true', 'false'], { message: 'true or false' }).default('true'),
+  ROOM_MAIL_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a domain, e.g. rooms.example.com')
+    .transform((d) => d.toLowerCase())
+    .default('rooms.roombook.local'),
+  MAIL_INBOUND_PORT: port.default(2525),
+  MAIL_INBOUND_MAX_BYTES: z.coerce.number().int().min(1024, 'at least 1024 bytes').default(1_048_576),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -189,6 +196,8 @@ export interface Config {
     };
     reconcile: { intervalSeconds: number; graceSeconds: number; repair: boolean };
   };
+  /** Room mailboxes (iMIP): `<slug>@domain`, the inbound SMTP listener's port and message size limit. */
+  roomMail: { domain: string; inboundPort: number; maxMessageBytes: number };
 }
 
 export interface OidcConfig {
@@ -314,6 +323,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         graceSeconds: env.RECONCILE_GRACE_SECONDS,
         repair: env.RECONCILE_REPAIR === 'true',
       },
+    },
+    roomMail: {
+      domain: env.ROOM_MAIL_DOMAIN,
+      inboundPort: env.MAIL_INBOUND_PORT,
+      maxMessageBytes: env.MAIL_INBOUND_MAX_BYTES,
     },
   };
 }
