@@ -2,6 +2,7 @@ import type { ActivityDeps } from './deps';
 import { createBookingMetrics } from './booking-metrics';
 import { createBookingActivities } from './bookings';
 import { createInsightsActivities } from './insights';
+import { createImipActivities } from './imip';
 import { createMailActivities } from './mail';
 import { createOpsActivities } from './ops';
 import { createSeriesActivities } from './series';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWaitlistActivities(deps, waitlistMetrics),
     ...createInsightsActivities(deps),
     ...createWebhookActivities(deps),
+    ...createImipActivities(deps),
   };
 }
 

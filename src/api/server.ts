@@ -11,6 +11,7 @@ import { createTemporalClient, createTemporalProbe } from '../infra/temporal';
 import { attachRealtime } from '../realtime/socket-server';
 import { createApp } from './app';
 import { createServices } from './services';
+import { createInboundMailServer, listenInboundMail } from '../imip/listener';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
   server.listen(config.port, () =>
     logger.info({ port: config.port }, `api listening on http://127.0.0.1:${config.port}`),
   );
+  // Room mailboxes (iMIP): the inbound SMTP listener runs in the api process, beside the HTTP server.
+  const inboundMail = createInboundMailServer(deps);
+  const mailPort = await listenInboundMail(inboundMail, config.roomMail.inboundPort);
+  logger.info({ port: mailPort }, `room mailboxes listening on smtp://127.0.0.1:${mailPort}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'api stopping');
     await realtime.close().catch(() => undefined);
+    await new Promise<void>((resolve) => inboundMail.close(() => resolve()));
     server.close();
     server.closeAllConnections();
     await temporal.connection.close().catch(() => undefined);

@@ -158,6 +158,13 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT_SECONDS: seconds.default(10),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(['true', 'false'], { message: 'true or false' }).optional(),
   WEBHOOK_SECRET_KEY: z.string().min(32, 'at least 32 characters').optional(),
+  ROOM_MAIL_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a domain, e.g. rooms.example.com')
+    .transform((d) => d.toLowerCase())
+    .default('rooms.roombook.local'),
+  MAIL_INBOUND_PORT: port.default(2525),
+  MAIL_INBOUND_MAX_BYTES: z.coerce.number().int().min(1024, 'at least 1024 bytes').default(1_048_576),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -221,6 +228,8 @@ export interface Config {
     /** The weekly mail to facility managers (a Temporal Schedule the worker creates with the others). */
     mail: { cron: string; worstRooms: number };
   };
+  /** Room mailboxes (iMIP): `<slug>@domain`, the inbound SMTP listener's port and message size limit. */
+  roomMail: { domain: string; inboundPort: number; maxMessageBytes: number };
   /** Outgoing webhooks (src/webhooks, docs/webhooks.md). */
   webhooks: WebhookConfig;
 }
@@ -368,6 +377,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       lateCancellationSeconds: env.LATE_CANCELLATION_SECONDS,
       openingHours: parseOpeningHours(env.INSIGHTS_OPENING_HOURS, env.INSIGHTS_OPEN_WEEKDAYS) as OpeningHours,
       mail: { cron: env.INSIGHTS_MAIL_CRON, worstRooms: env.INSIGHTS_MAIL_WORST_ROOMS },
+    },
     webhooks: {
       retrySeconds: Math.round(env.WEBHOOK_RETRY_HOURS * 3600),
       initialIntervalSeconds: env.WEBHOOK_RETRY_INITIAL_SECONDS,
@@ -375,6 +385,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       timeoutSeconds: env.WEBHOOK_TIMEOUT_SECONDS,
       allowPrivateTargets: (env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? String(env.NODE_ENV !== 'production')) === 'true',
       secretKey: env.WEBHOOK_SECRET_KEY ?? `webhook-secrets:${jwtSecret}`,
+    },
+    roomMail: {
+      domain: env.ROOM_MAIL_DOMAIN,
+      inboundPort: env.MAIL_INBOUND_PORT,
+      maxMessageBytes: env.MAIL_INBOUND_MAX_BYTES,
     },
   };
 }

@@ -32,6 +32,11 @@ export interface BookingEntity {
   reminderSentAt: Date | null;
   version: number;
   sequence: number;
+  /** `api` or `imip` (booked by inviting the room's mailbox). */
+  source: string;
+  /** The invite's UID and the SEQUENCE last applied (iMIP bookings only). */
+  icalUid: string | null;
+  icalSequence: number | null;
   createdAt: Date;
   updatedAt: Date;
   room?: RoomEntity;
@@ -66,6 +71,9 @@ export const BookingSchema = new EntitySchema<BookingEntity>({
     reminderSentAt: timestamptz('reminder_sent_at', { nullable: true }),
     version: integer('version', { default: 0 }),
     sequence: integer('sequence', { default: 0 }),
+    source: text('source', { default: 'api' }),
+    icalUid: text('ical_uid', { nullable: true }),
+    icalSequence: { name: 'ical_sequence', type: 'integer', nullable: true },
     createdAt: timestamptzNow('created_at'),
     updatedAt: timestamptzNow('updated_at'),
   },
@@ -77,6 +85,7 @@ export const BookingSchema = new EntitySchema<BookingEntity>({
       expression:
         "status IN ('held', 'pending_approval', 'confirmed', 'checked_in', 'completed', 'expired', 'rejected', 'cancelled', 'released')",
     },
+    { name: 'bookings_source_check', expression: "source IN ('api', 'imip')" },
   ],
   // What makes double booking impossible. TypeORM knows it by name only (it never reads the expression back).
   exclusions: [
@@ -88,6 +97,7 @@ export const BookingSchema = new EntitySchema<BookingEntity>({
   indices: [
     { name: 'bookings_organizer_start', columns: ['organizerId', 'startAt'] },
     { name: 'bookings_room_start', columns: ['roomId', 'startAt'] },
+    { name: 'bookings_room_ical_uid', columns: ['roomId', 'icalUid'], where: 'ical_uid IS NOT NULL' },
     { name: 'bookings_workflow', columns: ['workflowId'] },
     { name: 'bookings_status_start', columns: ['status', 'startAt'] },
     { name: 'bookings_room_active_start', columns: ['roomId', 'startAt'], where: `status IN ${ACTIVE_STATUSES_SQL}` },

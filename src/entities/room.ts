@@ -14,6 +14,8 @@ export interface RoomEntity {
   amenities: string[];
   equipment: { name: string; status: EquipmentStatus }[];
   timezone: string;
+  /** The mailbox's local part (`<slug>@ROOM_MAIL_DOMAIN`); a trigger fills it from the name on insert and keeps it on rename. */
+  slug: string;
   /** Parsed by storedPolicy(): rows written before a policy field existed lack it. */
   policy: unknown;
   status: RoomStatus;
@@ -39,6 +41,7 @@ export const RoomSchema = new EntitySchema<RoomEntity>({
     amenities: textArray('amenities'),
     equipment: { name: 'equipment', type: 'jsonb', default: () => "'[]'" },
     timezone: text('timezone'),
+    slug: text('slug'),
     policy: { name: 'policy', type: 'jsonb' },
     status: text('status', { default: 'active' }),
     ratingAverage: { name: 'rating_average', type: 'numeric', precision: 3, scale: 2, nullable: true },
@@ -54,6 +57,7 @@ export const RoomSchema = new EntitySchema<RoomEntity>({
   ],
   // rooms_building_name (on lower(name)), rooms_amenities (GIN) and rooms_capacity_rating (DESC
   // NULLS LAST) are migrated indexes TypeORM cannot describe: test/db/entities.test.ts lists them.
+  uniques: [{ name: 'rooms_slug_key', columns: ['slug'] }],
   indices: [{ name: 'rooms_building_floor', columns: ['building', 'floor'], where: 'deleted_at IS NULL' }],
 });
 

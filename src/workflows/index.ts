@@ -8,3 +8,4 @@ export { reconcileWorkflow } from './reconcile';
 export { waitlistRoomWorkflow } from './waitlist';
 export { weeklyInsightsWorkflow } from './weekly-insights';
 export { webhookDeliveryWorkflow } from './webhook-delivery';
+export { roomInviteWorkflow } from './imip';

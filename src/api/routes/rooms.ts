@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { AmenityRepository } from '../../db/repositories/rooms';
+import { AmenityRepository, type Room } from '../../db/repositories/rooms';
+import { roomMailbox } from '../../domain/room-mailbox';
 import { addAmenity, createRoom, deleteRoom, getRoom, listRooms, updateRoom } from '../services/room-catalog';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema, z } from '../http/openapi';
@@ -19,6 +20,7 @@ export function roomsRouter(api: ApiContext): Router {
   const { router, route } = resourceRouter(api);
   const deps = api.deps;
   const tags = ['rooms'];
+  const withMailbox = (room: Room) => ({ ...room, mailbox: roomMailbox(room.slug, deps.config.roomMail.domain) });
 
   route({
     method: 'get',
@@ -31,7 +33,8 @@ export function roomsRouter(api: ApiContext): Router {
     responses: { 200: { description: 'A page of rooms and the total matching', schema: roomPageSchema } },
     handler: async (ctx, { query }) => {
       const { sort, order, limit, offset, ...filters } = query;
-      ctx.body = await listRooms(deps, filters, sort, order, { limit, offset });
+      const page = await listRooms(deps, filters, sort, order, { limit, offset });
+      ctx.body = { ...page, items: page.items.map(withMailbox) };
     },
   });
 
@@ -51,7 +54,7 @@ export function roomsRouter(api: ApiContext): Router {
       const room = await createRoom(deps, body);
       ctx.status = 201;
       ctx.set('Location', `/api/v1/rooms/${room.id}`);
-      ctx.body = room;
+      ctx.body = withMailbox(room);
     },
   });
 
@@ -68,7 +71,7 @@ export function roomsRouter(api: ApiContext): Router {
       404: { description: 'No such room', schema: errorSchema },
     },
     handler: async (ctx, { params }) => {
-      ctx.body = await getRoom(deps, params.id);
+      ctx.body = withMailbox(await getRoom(deps, params.id));
     },
   });
 
@@ -87,7 +90,7 @@ export function roomsRouter(api: ApiContext): Router {
       409: { description: 'The building already has a room of that name', schema: errorSchema },
     },
     handler: async (ctx, { params, body }) => {
-      ctx.body = await updateRoom(deps, params.id, body);
+      ctx.body = withMailbox(await updateRoom(deps, params.id, body));
     },
   });
 

@@ -70,6 +70,11 @@ export const roomSchema = z
     amenities: z.array(z.string()),
     equipment: z.array(equipmentSchema),
     timezone: z.string(),
+    slug: z.string().openapi({ description: "The mailbox's local part; kept when the room is renamed" }),
+    mailbox: z.string().email().openapi({
+      description: 'Invite this address from any calendar app to book the room (docs/room-mailboxes.md)',
+      example: 'boardroom-3f2a1c@rooms.roombook.local',
+    }),
     policy: roomPolicySchema,
     status: z.enum(ROOM_STATUSES),
     rating: z.object({ average: z.number().nullable(), count: z.number().int() }),

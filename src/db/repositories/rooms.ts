@@ -16,6 +16,8 @@ export interface Room {
   amenities: string[];
   equipment: { name: string; status: EquipmentStatus }[];
   timezone: string;
+  /** The local part of the room's mailbox. */
+  slug: string;
   policy: RoomPolicy;
   status: RoomStatus;
   rating: { average: number | null; count: number };
@@ -32,6 +34,7 @@ export interface RoomRow {
   amenities: string[];
   equipment: { name: string; status: EquipmentStatus }[];
   timezone: string;
+  slug: string;
   policy: unknown;
   status: RoomStatus;
   rating_average: string | null;
@@ -45,7 +48,7 @@ export type RoomFields = Pick<
   'name' | 'building' | 'floor' | 'capacity' | 'amenities' | 'equipment' | 'timezone' | 'policy' | 'status'
 >;
 
-export const ROOM_COLUMNS = `r.id, r.name, r.building, r.floor, r.capacity, r.amenities, r.equipment, r.timezone, r.policy,
+export const ROOM_COLUMNS = `r.id, r.name, r.building, r.floor, r.capacity, r.amenities, r.equipment, r.timezone, r.slug, r.policy,
   r.status, r.rating_average, r.rating_count, r.created_at, r.updated_at`;
 
 /** SQL list of the active booking states, for partial-index predicates that must match them literally. */
@@ -72,6 +75,7 @@ function fromEntity(room: Omit<RoomEntity, 'ratingHistogram' | 'deletedAt'>): Ro
     amenities: room.amenities,
     equipment: room.equipment,
     timezone: room.timezone,
+    slug: room.slug,
     policy: storedPolicy(room.policy),
     status: room.status,
     rating: { average: room.ratingAverage === null ? null : Number(room.ratingAverage), count: room.ratingCount },
