@@ -37,9 +37,23 @@ async function main(): Promise<void> {
     logger.info({ port: config.port }, `api listening on http://127.0.0.1:${config.port}`),
   );
   // Room mailboxes (iMIP): the inbound SMTP listener runs in the api process, beside the HTTP server.
+  // Several api processes on one host share the port's one listener: the first binds it, the
+  // others serve HTTP only (every api hands invites to the same durable workflows).
   const inboundMail = createInboundMailServer(deps);
-  const mailPort = await listenInboundMail(inboundMail, config.roomMail.inboundPort);
-  logger.info({ port: mailPort }, `room mailboxes listening on smtp://127.0.0.1:${mailPort}`);
+  let inboundListening = false;
+  await listenInboundMail(inboundMail, config.roomMail.inboundPort).then(
+    (mailPort) => {
+      inboundListening = true;
+      logger.info({ port: mailPort }, `room mailboxes listening on smtp://127.0.0.1:${mailPort}`);
+    },
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err;
+      logger.warn(
+        { port: config.roomMail.inboundPort },
+        'room mailboxes: the inbound SMTP port is taken (another api on this host serves it); this api serves HTTP only',
+      );
+    },
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -47,7 +61,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'api stopping');
     await realtime.close().catch(() => undefined);
-    await new Promise<void>((resolve) => inboundMail.close(() => resolve()));
+    if (inboundListening) await new Promise<void>((resolve) => inboundMail.close(() => resolve()));
     server.close();
     server.closeAllConnections();
     await temporal.connection.close().catch(() => undefined);
