@@ -5,6 +5,7 @@ import { createMailActivities } from './mail';
 import { createOpsActivities } from './ops';
 import { createSeriesActivities } from './series';
 import { createSystemActivities } from './system';
+import { createTicketActivities } from './tickets';
 
 export type { ActivityDeps };
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMailActivities(deps),
     ...createSeriesActivities(deps, metrics),
     ...createOpsActivities(deps),
+    ...createTicketActivities(deps),
   };
 }
 

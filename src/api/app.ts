@@ -22,6 +22,7 @@ import { displayPageRouter } from './display/page';
 import { mailRouter } from './routes/mail';
 import { seriesRouter } from './routes/series';
 import { oidcRouter } from './routes/oidc';
+import { ticketsRouter } from './routes/tickets';
 import { createServices, type ApiServices } from './services';
 
 /** Every resource router, in the order they are mounted. */
@@ -38,6 +39,7 @@ const resourceRouters: ((api: ApiContext) => Router)[] = [
   seriesRouter,
   mailRouter,
   reviewsRouter,
+  ticketsRouter,
 ];
 
 const registries = new WeakMap<Koa, OpenAPIRegistry>();

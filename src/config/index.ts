@@ -44,6 +44,31 @@ const domainList = z
     'a comma list of domains, e.g. example.com,corp.example',
   );
 
+/** Seconds to acknowledge and to resolve a ticket, per severity. */
+export type TicketSla = Record<'low' | 'normal' | 'blocking', { acknowledgeSeconds: number; resolveSeconds: number }>;
+
+/** `low:<ack>/<resolve>,normal:<ack>/<resolve>,blocking:<ack>/<resolve>` in seconds; every severity named once. */
+const ticketSla = z.string().transform((value, ctx): TicketSla => {
+  const entries = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => /^(low|normal|blocking):([1-9]\d*)\/([1-9]\d*)$/.exec(part));
+  const sla: Partial<TicketSla> = {};
+  for (const match of entries) {
+    if (!match || sla[match[1] as keyof TicketSla]) break;
+    sla[match[1] as keyof TicketSla] = { acknowledgeSeconds: Number(match[2]), resolveSeconds: Number(match[3]) };
+  }
+  if (entries.length !== 3 || !sla.low || !sla.normal || !sla.blocking) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'low:<ack>/<resolve>,normal:<ack>/<resolve>,blocking:<ack>/<resolve> in seconds, each severity once',
+    });
+    return z.NEVER;
+  }
+  return sla as TicketSla;
+});
+
 export interface RateLimit {
   limit: number;
   windowSeconds: number;
@@ -133,6 +158,8 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: seconds.default(900),
   RECONCILE_GRACE_SECONDS: seconds.default(60),
   RECONCILE_REPAIR: z.enum(['true', 'false'], { message: 'true or false' }).default('true'),
+  TICKET_SLA: ticketSla.default('low:172800/1209600,normal:14400/259200,blocking:900/14400'),
+  TICKET_REOPEN_SECONDS: seconds.default(7 * 86400),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -189,6 +216,8 @@ export interface Config {
     };
     reconcile: { intervalSeconds: number; graceSeconds: number; repair: boolean };
   };
+  /** Facility tickets: service levels per severity, and how long a resolved ticket may be reopened. */
+  tickets: { sla: TicketSla; reopenSeconds: number };
 }
 
 export interface OidcConfig {
@@ -315,6 +344,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         repair: env.RECONCILE_REPAIR === 'true',
       },
     },
+    tickets: { sla: env.TICKET_SLA, reopenSeconds: env.TICKET_REOPEN_SECONDS },
   };
 }
 

@@ -8,6 +8,7 @@ import { ReviewSchema, ReviewVoteSchema } from './review';
 import { AmenitySchema, RoomSchema, RoomStatusVersionSchema } from './room';
 import { BookingSeriesSchema, SeriesOccurrenceSchema } from './series';
 import { RefreshTokenFamilySchema, RefreshTokenSchema } from './session';
+import { TicketCommentSchema, TicketMailDeliverySchema, TicketSchema } from './ticket';
 import { UserIdentitySchema, UserSchema } from './user';
 
 export * from './booking';
@@ -19,6 +20,7 @@ export * from './review';
 export * from './room';
 export * from './series';
 export * from './session';
+export * from './ticket';
 export * from './user';
 
 /**
@@ -45,4 +47,7 @@ export const entities: EntitySchema[] = [
   ReviewSchema,
   ReviewVoteSchema,
   IdempotencyKeySchema,
+  TicketSchema,
+  TicketCommentSchema,
+  TicketMailDeliverySchema,
 ] as EntitySchema[];

@@ -57,6 +57,13 @@ const MESSAGES: Record<string, MessageSpec> = {
     summary: 'A review entered the moderation queue (to facility managers and admins).',
     payload: schemas.reviewPendingPayloadSchema,
   },
+  ticketUpdated: {
+    name: ServerEvents.ticketUpdated,
+    title: 'Ticket updated',
+    summary:
+      "A ticket was reported, moved (acknowledged, started, resolved, closed, reopened), assigned or escalated past a service level. To staff and to the ticket's room.",
+    payload: schemas.ticketEventPayloadSchema,
+  },
   authExpiring: {
     name: ServerEvents.authExpiring,
     title: 'Access token expiring',
@@ -113,8 +120,22 @@ const MESSAGES: Record<string, MessageSpec> = {
   },
 };
 
-const ROOM_EVENTS = ['bookingUpdated', 'meetingStarted', 'meetingEnded', 'bookingReminder', 'roomStatus'];
-const USER_EVENTS = ['bookingUpdated', 'meetingStarted', 'meetingEnded', 'bookingReminder', 'reviewPending'];
+const ROOM_EVENTS = [
+  'bookingUpdated',
+  'meetingStarted',
+  'meetingEnded',
+  'bookingReminder',
+  'roomStatus',
+  'ticketUpdated',
+];
+const USER_EVENTS = [
+  'bookingUpdated',
+  'meetingStarted',
+  'meetingEnded',
+  'bookingReminder',
+  'reviewPending',
+  'ticketUpdated',
+];
 const CONNECTION_EVENTS = [
   'authExpiring',
   'authExpired',
@@ -180,7 +201,7 @@ export function buildAsyncApiDocument(publicUrl: string) {
         address: 'user:{userId}',
         title: "One account's connections",
         description:
-          'Every connection of one account joins it at the handshake: its own bookings (the whole Booking, with attendees) and, for staff, review.pending.',
+          'Every connection of one account joins it at the handshake: its own bookings (the whole Booking, with attendees) and, for staff, review.pending and ticket.updated.',
         parameters: { userId: { description: 'The user id (uuid).' } },
         messages: messagesOf('user', USER_EVENTS),
       },

@@ -6,7 +6,8 @@ import { roomBookingSchema, roomStatusSchema } from '../api/schemas/room-status'
 import { z } from '../api/http/openapi';
 import type { ReviewPendingPayload } from '../reviews/moderation-alerts';
 import type { BookingEventKind } from '../shared/booking-messages';
-import type { BookingEventPayload, RoomStatusPayload } from './events';
+import { ticketSchema } from '../api/schemas/tickets';
+import type { BookingEventPayload, RoomStatusPayload, TicketEventPayload } from './events';
 
 /** Client → server. */
 export const roomIdPayloadSchema = z
@@ -73,6 +74,10 @@ export const reviewPendingPayloadSchema = z
   })
   .openapi('ReviewPendingPayload');
 
+export const ticketEventPayloadSchema = z
+  .object({ ...envelope, roomId: z.string().uuid(), ticket: ticketSchema })
+  .openapi('TicketEventPayload');
+
 export const authExpiringPayloadSchema = z.object({ expiresAt: z.string().datetime() }).openapi('AuthExpiringPayload');
 export const authExpiredPayloadSchema = z.object({ message: z.string() }).openapi('AuthExpiredPayload');
 export const clientErrorPayloadSchema = z
@@ -97,5 +102,6 @@ const sameShapes: [
   Same<z.infer<typeof roomStatusPayloadSchema>, RoomStatusPayload>,
   Same<z.infer<typeof reviewPendingPayloadSchema>, ReviewPendingPayload>,
   Same<(typeof BOOKING_EVENT_KINDS)[number], BookingEventKind>,
-] = [true, true, true, true];
+  Same<z.infer<typeof ticketEventPayloadSchema>, TicketEventPayload>,
+] = [true, true, true, true, true];
 void sameShapes;

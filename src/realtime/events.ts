@@ -2,6 +2,7 @@
 // publishes), the API (which relays and answers client messages) and the tests. See docs/events.md.
 import type { RoomBooking, RoomStatusView } from '../domain/room-status';
 import type { BookingEventKind, BookingView } from '../shared/booking-messages';
+import type { TicketView } from '../shared/ticket-messages';
 import type { VersionedRoomStatus } from './room-status';
 
 /** Server → client. */
@@ -11,6 +12,8 @@ export const ServerEvents = {
   meetingStarted: 'meeting.started',
   meetingEnded: 'meeting.ended',
   bookingReminder: 'booking.reminder',
+  /** A ticket was reported or changed: to staff (their own connections) and to the ticket's room. */
+  ticketUpdated: 'ticket.updated',
   /** The access token expires within a minute: send auth:refresh. */
   authExpiring: 'auth:expiring',
   /** The token expired (or was revoked) without a refresh: the server disconnects. */
@@ -59,6 +62,12 @@ export interface BookingEventPayload extends EventEnvelope {
 
 export interface RoomStatusPayload extends EventEnvelope, RoomStatusView {}
 
+/** ticket.updated: version is the ticket's own (apply only a higher one). */
+export interface TicketEventPayload extends EventEnvelope {
+  roomId: string;
+  ticket: TicketView;
+}
+
 /** Acknowledgements: `{ok: true, ...}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T extends object = object> =
   ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
@@ -81,6 +90,7 @@ export interface ServerToClientEvents {
   'meeting.started': (payload: BookingEventPayload) => void;
   'meeting.ended': (payload: BookingEventPayload) => void;
   'booking.reminder': (payload: BookingEventPayload) => void;
+  'ticket.updated': (payload: TicketEventPayload) => void;
   'auth:expiring': (payload: { expiresAt: string }) => void;
   'auth:expired': (payload: { message: string }) => void;
   'client:error': (payload: ClientErrorPayload) => void;

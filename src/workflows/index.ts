@@ -5,3 +5,4 @@ export { bookingFollowUpWorkflow } from './booking-followup';
 export { seriesWorkflow } from './series';
 export { retentionWorkflow } from './retention';
 export { reconcileWorkflow } from './reconcile';
+export { ticketWorkflow } from './ticket';

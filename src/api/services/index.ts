@@ -10,6 +10,7 @@ import { BookingService } from './booking-service';
 import { IdempotencyService } from './idempotency';
 import { MailLinkService } from './mail-links';
 import { SeriesService } from './series-service';
+import { TicketService } from './ticket-service';
 
 /** Every service the entry points call (routes, the socket server, mailed links), built once per process. */
 export interface ApiServices {
@@ -21,6 +22,7 @@ export interface ApiServices {
   auth: AuthService;
   mailLinks: MailLinkService;
   reviews: ReviewService;
+  tickets: TicketService;
   /** A room's live status with its version, for REST and for room:subscribe. */
   roomStatus(roomId: string): Promise<VersionedRoomStatus | undefined>;
 }
@@ -46,6 +48,7 @@ export function createServices(deps: AppDeps): ApiServices {
       bannedTerms: deps.config.reviews.bannedTerms,
       alerts: createModerationAlerts(deps),
     }),
+    tickets: new TicketService(deps),
     roomStatus: (roomId) => readRoomStatus(deps.dataSource, roomId),
   };
 }
