@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -136,6 +137,39 @@ describe('facility tickets', () => {
       'start',
       'resolve',
       'reopen',
+    ]);
+  });
+
+  test('when an open ticket names a piece of equipment, then the room shows it faulty until the ticket is resolved', async () => {
+    const building = `Tickets ${randomUUID().slice(0, 8)}`;
+    const room = await createRoom(stack, { building });
+    await stack.deps.dataSource.query(
+      `UPDATE rooms SET equipment = '[{"name":"Projector","status":"ok"},{"name":"Whiteboard","status":"ok"}]' WHERE id = $1`,
+      [room.id],
+    );
+    const equipmentOf = async () => (await call(stack, member, 'GET', `/rooms/${room.id}`)).body.equipment;
+    const reported = await call(stack, member, 'POST', `/rooms/${room.id}/tickets`, {
+      category: 'equipment',
+      severity: 'normal',
+      title: 'Projector shows no picture',
+      equipment: 'projector',
+    });
+    expect(reported.status).toBe(201);
+    expect(await equipmentOf()).toEqual([
+      { name: 'Projector', status: 'degraded' },
+      { name: 'Whiteboard', status: 'ok' },
+    ]);
+    const listed = await call(stack, member, 'GET', `/rooms?building=${encodeURIComponent(building)}`);
+    expect(listed.body.items.find((r: { id: string }) => r.id === room.id)?.equipment[0]).toEqual({
+      name: 'Projector',
+      status: 'degraded',
+    });
+    expect((await call(stack, manager, 'POST', `/tickets/${reported.body.id}/resolve`, {})).body.status).toBe(
+      'resolved',
+    );
+    expect(await equipmentOf()).toEqual([
+      { name: 'Projector', status: 'ok' },
+      { name: 'Whiteboard', status: 'ok' },
     ]);
   });
 

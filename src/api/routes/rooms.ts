@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { AmenityRepository } from '../../db/repositories/rooms';
-import { addAmenity, createRoom, deleteRoom, getRoom, listRooms, updateRoom } from '../services/room-catalog';
+import { addAmenity, createRoom, deleteRoom, listRooms, readRoom, updateRoom } from '../services/room-catalog';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema, z } from '../http/openapi';
 import {
@@ -68,7 +68,7 @@ export function roomsRouter(api: ApiContext): Router {
       404: { description: 'No such room', schema: errorSchema },
     },
     handler: async (ctx, { params }) => {
-      ctx.body = await getRoom(deps, params.id);
+      ctx.body = await readRoom(deps, params.id);
     },
   });
 
