@@ -5,8 +5,10 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   uuid4,
 } from '@temporalio/workflow';
+import { TicketStatusKey } from '../shared/search-attributes';
 import type { TicketActivities } from '../activities/tickets';
 import {
   isTicketActive,
@@ -82,8 +84,14 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ tick
     if (!move.ok) throw refusal(move);
     return move.status;
   };
-  const save = (comment?: { id: string; authorId: string; text: string }) =>
-    db.saveTicketState({ ticketId: input.ticketId, state: { ...s }, ...(comment ? { comment } : {}) });
+  let shownStatus = s.status;
+  const save = (comment?: { id: string; authorId: string; text: string }) => {
+    if (s.status !== shownStatus) {
+      shownStatus = s.status;
+      upsertSearchAttributes([{ key: TicketStatusKey, value: s.status }]);
+    }
+    return db.saveTicketState({ ticketId: input.ticketId, state: { ...s }, ...(comment ? { comment } : {}) });
+  };
 
   setHandler(ticketStateQuery, () => ({ ...s }));
   setHandler(

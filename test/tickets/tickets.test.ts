@@ -255,6 +255,30 @@ describe('facility tickets', () => {
       (r) => r.body.slaBreached === true,
     );
     expect(flagged.body.status).toBe('open');
+
+    // Operators find it in Temporal by its search attributes; the status one follows the ticket.
+    expect((await call(stack, manager, 'POST', `/tickets/${id}/acknowledge`, {})).body.status).toBe('acknowledged');
+    const found = await eventually(
+      async () => {
+        const ids: string[] = [];
+        for await (const wf of stack.deps.temporal.workflow.list({
+          query: `TicketId = "${id}" AND TicketStatus = "acknowledged" AND TicketSeverity = "blocking" AND RoomId = "${room.id}"`,
+        }))
+          ids.push(wf.workflowId);
+        return ids;
+      },
+      (ids) => ids.length === 1,
+    );
+    expect(found).toEqual([`ticket:${id}`]);
+
+    // The api's /metrics counts tickets by severity and status, and those that missed a service level.
+    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    expect(
+      Number(/^roombook_tickets\{severity="blocking",status="acknowledged"\} (\d+)$/m.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      Number(/^roombook_tickets_sla_breached\{severity="blocking"\} (\d+)$/m.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   test("when the worker stops and another starts after a deadline passed, then the ticket's timer still fires", async () => {

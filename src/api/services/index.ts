@@ -10,6 +10,7 @@ import { BookingService } from './booking-service';
 import { IdempotencyService } from './idempotency';
 import { MailLinkService } from './mail-links';
 import { SeriesService } from './series-service';
+import { registerTicketMetrics } from './ticket-metrics';
 import { TicketService } from './ticket-service';
 
 /** Every service the entry points call (routes, the socket server, mailed links), built once per process. */
@@ -35,6 +36,7 @@ export interface ApiServices {
 export function createServices(deps: AppDeps): ApiServices {
   const bookings = new BookingService(deps);
   const accounts = new AccountService(deps);
+  registerTicketMetrics(deps.metrics, deps.dataSource);
   return {
     verifier: createTokenVerifier(deps),
     bookings,

@@ -26,7 +26,7 @@ import {
   type TicketView,
   type TicketWorkflowInput,
 } from '../../shared/ticket-messages';
-import { RoomIdKey } from '../../shared/search-attributes';
+import { RoomIdKey, TicketIdKey, TicketSeverityKey, TicketStatusKey } from '../../shared/search-attributes';
 import type { AppDeps } from '../deps';
 import type { createTicketSchema, listTicketsQuery } from '../schemas/tickets';
 import type { ticketWorkflow } from '../../workflows/ticket';
@@ -109,7 +109,13 @@ export class TicketService {
           taskQueue: this.deps.config.temporal.taskQueue,
           args: [input],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [{ key: RoomIdKey, value: roomId }],
+          // Operators find a ticket by id, room, status and severity; the workflow keeps TicketStatus current.
+          typedSearchAttributes: [
+            { key: TicketIdKey, value: row.id },
+            { key: RoomIdKey, value: roomId },
+            { key: TicketStatusKey, value: 'open' },
+            { key: TicketSeverityKey, value: body.severity },
+          ],
           staticSummary: `Ticket · ${room.name} · ${body.severity} ${body.category} · “${body.title}”`,
         }),
       );

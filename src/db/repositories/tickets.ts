@@ -220,3 +220,14 @@ export function toTicketView(row: TicketRow): TicketView {
     updatedAt: row.updated_at.toISOString(),
   };
 }
+
+/** Tickets by severity and status, and how many of them missed a service level (for the metrics). */
+export async function countTickets(
+  db: Queryable,
+): Promise<{ severity: TicketSeverity; status: TicketStatus; total: number; breached: number }[]> {
+  return selectRows(
+    db,
+    `SELECT severity, status, count(*)::int AS total, (count(*) FILTER (WHERE sla_breached))::int AS breached
+     FROM tickets GROUP BY severity, status`,
+  );
+}
