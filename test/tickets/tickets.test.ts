@@ -7,6 +7,7 @@ import { eventually } from '../support/eventually';
 import { createRoom, createUser, type TestUser } from '../support/fixtures';
 import { call, request } from '../support/http';
 import { startApi, startWorker, type TestStack, type TestWorker } from '../support/stack';
+import { connectClient } from '../realtime/support';
 
 /** Seconds-scale service levels: escalations arrive within the test. */
 const TICKETS: Config['tickets'] = {
@@ -202,7 +203,7 @@ describe('facility tickets', () => {
     expect(count).toBe(0);
   });
 
-  test("when the room's display reports a problem, then the ticket is the display's and the same key twice is one ticket", async () => {
+  test("when the room's display reports a problem, then the ticket is the display's, the same key twice is one ticket, and the display and staff hear of its changes", async () => {
     const room = await createRoom(stack);
     const issued = await call(stack, manager, 'POST', `/rooms/${room.id}/display-tokens`, { name: 'Door' });
     expect(issued.status).toBe(201);
@@ -224,6 +225,29 @@ describe('facility tickets', () => {
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.id).toBe(first.body.id);
+    // The room's display and staff hear of it live; the ticket's version orders the events.
+    const display = await connectClient(stack, issued.body.token);
+    const staffSocket = await connectClient(stack, manager.token);
+    try {
+      expect((await display.request('room:subscribe', { roomId: room.id })).ok).toBe(true);
+      const acknowledged = await call(stack, manager, 'POST', `/tickets/${first.body.id}/acknowledge`, {});
+      expect(acknowledged.body.version).toBe(2);
+      for (const client of [display, staffSocket]) {
+        const heard = await eventually(
+          async () => client.of('ticket.updated'),
+          (events) => events.some((e) => e.ticket.id === first.body.id && e.version === 2),
+        );
+        expect(heard.find((e) => e.version === 2)).toMatchObject({
+          roomId: room.id,
+          eventId: `ticket:${first.body.id}#v2#ticket.updated`,
+          ticket: { id: first.body.id, status: 'acknowledged' },
+        });
+      }
+    } finally {
+      display.close();
+      staffSocket.close();
+    }
+
     const other = await createRoom(stack);
     expect(
       (await request(stack, 'POST', `/rooms/${other.id}/tickets`, { token: issued.body.token, body })).status,
