@@ -9,6 +9,7 @@ import { createSeriesActivities } from './series';
 import { createSystemActivities } from './system';
 import { createWaitlistActivities, createWaitlistMetrics } from './waitlist';
 import { createWebhookActivities } from './webhooks';
+import { createTicketActivities } from './tickets';
 
 export type { ActivityDeps };
 
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInsightsActivities(deps),
     ...createWebhookActivities(deps),
     ...createImipActivities(deps),
+    ...createTicketActivities(deps),
   };
 }
 

@@ -26,6 +26,7 @@ import { oidcRouter } from './routes/oidc';
 import { waitlistRouter } from './routes/waitlist';
 import { insightsRouter } from './routes/insights';
 import { webhooksRouter } from './routes/webhooks';
+import { ticketsRouter } from './routes/tickets';
 import { createServices, type ApiServices } from './services';
 
 /** Every resource router, in the order they are mounted. */
@@ -45,6 +46,7 @@ const resourceRouters: ((api: ApiContext) => Router)[] = [
   waitlistRouter,
   insightsRouter,
   webhooksRouter,
+  ticketsRouter,
 ];
 
 const registries = new WeakMap<Koa, OpenAPIRegistry>();

@@ -45,6 +45,31 @@ const domainList = z
     'a comma list of domains, e.g. example.com,corp.example',
   );
 
+/** Seconds to acknowledge and to resolve a ticket, per severity. */
+export type TicketSla = Record<'low' | 'normal' | 'blocking', { acknowledgeSeconds: number; resolveSeconds: number }>;
+
+/** `low:<ack>/<resolve>,normal:<ack>/<resolve>,blocking:<ack>/<resolve>` in seconds; every severity named once. */
+const ticketSla = z.string().transform((value, ctx): TicketSla => {
+  const entries = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => /^(low|normal|blocking):([1-9]\d*)\/([1-9]\d*)$/.exec(part));
+  const sla: Partial<TicketSla> = {};
+  for (const match of entries) {
+    if (!match || sla[match[1] as keyof TicketSla]) break;
+    sla[match[1] as keyof TicketSla] = { acknowledgeSeconds: Number(match[2]), resolveSeconds: Number(match[3]) };
+  }
+  if (entries.length !== 3 || !sla.low || !sla.normal || !sla.blocking) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'low:<ack>/<resolve>,normal:<ack>/<resolve>,blocking:<ack>/<resolve> in seconds, each severity once',
+    });
+    return z.NEVER;
+  }
+  return sla as TicketSla;
+});
+
 export interface RateLimit {
   limit: number;
   windowSeconds: number;
@@ -165,6 +190,8 @@ const envSchema = z.object({
     .default('rooms.roombook.local'),
   MAIL_INBOUND_PORT: port.default(2525),
   MAIL_INBOUND_MAX_BYTES: z.coerce.number().int().min(1024, 'at least 1024 bytes').default(1_048_576),
+  TICKET_SLA: ticketSla.default('low:172800/1209600,normal:14400/259200,blocking:900/14400'),
+  TICKET_REOPEN_SECONDS: seconds.default(7 * 86400),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -230,6 +257,8 @@ export interface Config {
   };
   /** Room mailboxes (iMIP): `<slug>@domain`, the inbound SMTP listener's port and message size limit. */
   roomMail: { domain: string; inboundPort: number; maxMessageBytes: number };
+  /** Facility tickets: service levels per severity, and how long a resolved ticket may be reopened. */
+  tickets: { sla: TicketSla; reopenSeconds: number };
   /** Outgoing webhooks (src/webhooks, docs/webhooks.md). */
   webhooks: WebhookConfig;
 }
@@ -391,6 +420,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       inboundPort: env.MAIL_INBOUND_PORT,
       maxMessageBytes: env.MAIL_INBOUND_MAX_BYTES,
     },
+    tickets: { sla: env.TICKET_SLA, reopenSeconds: env.TICKET_REOPEN_SECONDS },
   };
 }
 

@@ -9,6 +9,7 @@ import { ReviewSchema, ReviewVoteSchema } from './review';
 import { AmenitySchema, RoomSchema, RoomStatusVersionSchema } from './room';
 import { BookingSeriesSchema, SeriesOccurrenceSchema } from './series';
 import { RefreshTokenFamilySchema, RefreshTokenSchema } from './session';
+import { TicketCommentSchema, TicketMailDeliverySchema, TicketSchema } from './ticket';
 import { UserIdentitySchema, UserSchema } from './user';
 import { WaitlistEntrySchema } from './waitlist';
 import { WebhookDeliverySchema, WebhookEndpointSchema } from './webhook';
@@ -23,6 +24,7 @@ export * from './review';
 export * from './room';
 export * from './series';
 export * from './session';
+export * from './ticket';
 export * from './user';
 export * from './waitlist';
 export * from './webhook';
@@ -56,4 +58,7 @@ export const entities: EntitySchema[] = [
   InsightsMailDeliverySchema,
   WebhookEndpointSchema,
   WebhookDeliverySchema,
+  TicketSchema,
+  TicketCommentSchema,
+  TicketMailDeliverySchema,
 ] as EntitySchema[];

@@ -64,6 +64,13 @@ const MESSAGES: Record<string, MessageSpec> = {
       "A freed slot is held in the waiter's name until entry.offer.claimBy: confirm the booking to take it, or it passes to the next waiter.",
     payload: schemas.waitlistOfferPayloadSchema,
   },
+  ticketUpdated: {
+    name: ServerEvents.ticketUpdated,
+    title: 'Ticket updated',
+    summary:
+      "A ticket was reported, moved (acknowledged, started, resolved, closed, reopened), assigned or escalated past a service level. To staff and to the ticket's room.",
+    payload: schemas.ticketEventPayloadSchema,
+  },
   authExpiring: {
     name: ServerEvents.authExpiring,
     title: 'Access token expiring',
@@ -120,7 +127,14 @@ const MESSAGES: Record<string, MessageSpec> = {
   },
 };
 
-const ROOM_EVENTS = ['bookingUpdated', 'meetingStarted', 'meetingEnded', 'bookingReminder', 'roomStatus'];
+const ROOM_EVENTS = [
+  'bookingUpdated',
+  'meetingStarted',
+  'meetingEnded',
+  'bookingReminder',
+  'roomStatus',
+  'ticketUpdated',
+];
 const USER_EVENTS = [
   'bookingUpdated',
   'meetingStarted',
@@ -128,6 +142,7 @@ const USER_EVENTS = [
   'bookingReminder',
   'reviewPending',
   'waitlistOffer',
+  'ticketUpdated',
 ];
 const CONNECTION_EVENTS = [
   'authExpiring',
@@ -194,7 +209,7 @@ export function buildAsyncApiDocument(publicUrl: string) {
         address: 'user:{userId}',
         title: "One account's connections",
         description:
-          'Every connection of one account joins it at the handshake: its own bookings (the whole Booking, with attendees), its waitlist offers and, for staff, review.pending.',
+          'Every connection of one account joins it at the handshake: its own bookings (the whole Booking, with attendees), its waitlist offers and, for staff, review.pending and ticket.updated.',
         parameters: { userId: { description: 'The user id (uuid).' } },
         messages: messagesOf('user', USER_EVENTS),
       },

@@ -8,6 +8,8 @@ import type { ReviewPendingPayload } from '../reviews/moderation-alerts';
 import type { BookingEventKind } from '../shared/booking-messages';
 import { waitlistEntrySchema } from '../api/schemas/waitlist';
 import type { BookingEventPayload, RoomStatusPayload, WaitlistOfferPayload } from './events';
+import { ticketSchema } from '../api/schemas/tickets';
+import type { BookingEventPayload, RoomStatusPayload, TicketEventPayload } from './events';
 
 /** Client → server. */
 export const roomIdPayloadSchema = z
@@ -83,6 +85,9 @@ export const waitlistOfferPayloadSchema = z
     }),
   })
   .openapi('WaitlistOfferPayload');
+export const ticketEventPayloadSchema = z
+  .object({ ...envelope, roomId: z.string().uuid(), ticket: ticketSchema })
+  .openapi('TicketEventPayload');
 
 export const authExpiringPayloadSchema = z.object({ expiresAt: z.string().datetime() }).openapi('AuthExpiringPayload');
 export const authExpiredPayloadSchema = z.object({ message: z.string() }).openapi('AuthExpiredPayload');
@@ -109,5 +114,6 @@ const sameShapes: [
   Same<z.infer<typeof reviewPendingPayloadSchema>, ReviewPendingPayload>,
   Same<z.infer<typeof waitlistOfferPayloadSchema>, WaitlistOfferPayload>,
   Same<(typeof BOOKING_EVENT_KINDS)[number], BookingEventKind>,
+  Same<z.infer<typeof ticketEventPayloadSchema>, TicketEventPayload>,
 ] = [true, true, true, true, true];
 void sameShapes;

@@ -3,6 +3,7 @@
 import type { RoomBooking, RoomStatusView } from '../domain/room-status';
 import type { BookingEventKind, BookingView } from '../shared/booking-messages';
 import type { WaitlistEntry } from '../domain/waitlist';
+import type { TicketView } from '../shared/ticket-messages';
 import type { VersionedRoomStatus } from './room-status';
 
 /** Server → client. */
@@ -14,6 +15,8 @@ export const ServerEvents = {
   bookingReminder: 'booking.reminder',
   /** A freed slot is held for the waiter until the offer's claimBy: confirm the booking to take it. */
   waitlistOffer: 'waitlist.offer',
+  /** A ticket was reported or changed: to staff (their own connections) and to the ticket's room. */
+  ticketUpdated: 'ticket.updated',
   /** The access token expires within a minute: send auth:refresh. */
   authExpiring: 'auth:expiring',
   /** The token expired (or was revoked) without a refresh: the server disconnects. */
@@ -67,6 +70,12 @@ export interface WaitlistOfferPayload extends EventEnvelope {
   entry: WaitlistEntry;
 }
 
+/** ticket.updated: version is the ticket's own (apply only a higher one). */
+export interface TicketEventPayload extends EventEnvelope {
+  roomId: string;
+  ticket: TicketView;
+}
+
 /** Acknowledgements: `{ok: true, ...}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T extends object = object> =
   ({ ok: true } & T) | { ok: false; error: { code: string; message: string } };
@@ -90,6 +99,7 @@ export interface ServerToClientEvents {
   'meeting.ended': (payload: BookingEventPayload) => void;
   'booking.reminder': (payload: BookingEventPayload) => void;
   'waitlist.offer': (payload: WaitlistOfferPayload) => void;
+  'ticket.updated': (payload: TicketEventPayload) => void;
   'auth:expiring': (payload: { expiresAt: string }) => void;
   'auth:expired': (payload: { message: string }) => void;
   'client:error': (payload: ClientErrorPayload) => void;

@@ -16,6 +16,7 @@ import {
   type BookingEventPayload,
   type RoomStatusPayload,
   type ServerToClientEvents,
+  type TicketEventPayload,
 } from './events';
 
 export interface PublisherDeps {
@@ -159,4 +160,20 @@ function roomView(b: BookingView, organizerName: string): RoomBooking {
     ...(b.checkedInAt ? { checkedInAt: b.checkedInAt } : {}),
     version: b.version,
   };
+}
+
+/**
+ * ticket.updated to staff (each one's own connections) and to the ticket's room (its display and
+ * whoever follows it). Socket.IO delivers a socket in both channels the event once.
+ */
+export async function publishTicketUpdated(
+  deps: Pick<PublisherDeps, 'redis'>,
+  payload: TicketEventPayload,
+  staffIds: readonly string[],
+): Promise<void> {
+  const publisher = new AwaitedPublisher(deps.redis);
+  new Emitter<ServerToClientEvents>(publisher)
+    .to([roomChannel(payload.roomId), ...staffIds.map(userChannel)])
+    .emit(ServerEvents.ticketUpdated, payload);
+  await publisher.flush();
 }

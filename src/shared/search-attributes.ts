@@ -8,6 +8,9 @@ export const OrganizerIdKey = defineSearchAttributeKey('OrganizerId', SearchAttr
 export const BookingStatusKey = defineSearchAttributeKey('BookingStatus', SearchAttributeType.KEYWORD);
 export const SlotStartKey = defineSearchAttributeKey('SlotStart', SearchAttributeType.DATETIME);
 export const SeriesIdKey = defineSearchAttributeKey('SeriesId', SearchAttributeType.KEYWORD);
+export const TicketIdKey = defineSearchAttributeKey('TicketId', SearchAttributeType.KEYWORD);
+export const TicketStatusKey = defineSearchAttributeKey('TicketStatus', SearchAttributeType.KEYWORD);
+export const TicketSeverityKey = defineSearchAttributeKey('TicketSeverity', SearchAttributeType.KEYWORD);
 
 export const searchAttributeKeys = [
   RoomIdKey,
@@ -16,6 +19,9 @@ export const searchAttributeKeys = [
   BookingStatusKey,
   SlotStartKey,
   SeriesIdKey,
+  TicketIdKey,
+  TicketStatusKey,
+  TicketSeverityKey,
 ];
 
 /**

@@ -9,3 +9,4 @@ export { waitlistRoomWorkflow } from './waitlist';
 export { weeklyInsightsWorkflow } from './weekly-insights';
 export { webhookDeliveryWorkflow } from './webhook-delivery';
 export { roomInviteWorkflow } from './imip';
+export { ticketWorkflow } from './ticket';

@@ -128,6 +128,34 @@ describe('room display page in a real browser (Chromium)', () => {
     await page.close();
   });
 
+  test('when someone presses "Report a problem" at the door, then a ticket of that room is created, reported by its display', async () => {
+    const r = await room(stack);
+    const page = await openDisplay(r.id);
+    await expectAttribute(status(page), 'data-status', 'free');
+    await page.locator('#report-problem').click();
+    await page.locator('#report-title').fill('The door handle is loose');
+    await page.locator('#report-category').selectOption('facilities');
+    await page.locator('#report-severity').selectOption('low');
+    await page.screenshot({ path: join(ARTIFACTS, 'report-problem.png') });
+    await page.locator('#report button[type="submit"]').click();
+    await expectText(page.locator('#message'), 'the facility team has your report');
+    await page.locator('#report').waitFor({ state: 'hidden' });
+
+    const listed = await call(stack, staff, 'GET', `/tickets?roomId=${r.id}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.tickets).toEqual([
+      expect.objectContaining({
+        roomId: r.id,
+        title: 'The door handle is loose',
+        category: 'facilities',
+        severity: 'low',
+        status: 'open',
+        reportedByDisplay: true,
+      }),
+    ]);
+    await page.close();
+  });
+
   test('when the connection to the api is lost, then the display shows the offline banner and recovers by itself', async () => {
     const r = await room(stack);
     const page = await openDisplay(r.id);

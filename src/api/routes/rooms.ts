@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { AmenityRepository, type Room } from '../../db/repositories/rooms';
 import { roomMailbox } from '../../domain/room-mailbox';
-import { addAmenity, createRoom, deleteRoom, getRoom, listRooms, updateRoom } from '../services/room-catalog';
+import { addAmenity, createRoom, deleteRoom, listRooms, readRoom, updateRoom } from '../services/room-catalog';
 import { resourceRouter, type ApiContext } from '../context';
 import { errorSchema, z } from '../http/openapi';
 import {
@@ -71,7 +71,7 @@ export function roomsRouter(api: ApiContext): Router {
       404: { description: 'No such room', schema: errorSchema },
     },
     handler: async (ctx, { params }) => {
-      ctx.body = withMailbox(await getRoom(deps, params.id));
+      ctx.body = withMailbox(await readRoom(deps, params.id));
     },
   });
 

@@ -13,6 +13,8 @@ import { MailLinkService } from './mail-links';
 import { SeriesService } from './series-service';
 import { WaitlistService } from './waitlist-service';
 import { WebhookService } from './webhook-service';
+import { registerTicketMetrics } from './ticket-metrics';
+import { TicketService } from './ticket-service';
 
 /** Every service the entry points call (routes, the socket server, mailed links), built once per process. */
 export interface ApiServices {
@@ -27,6 +29,7 @@ export interface ApiServices {
   waitlist: WaitlistService;
   insights: InsightsService;
   webhooks: WebhookService;
+  tickets: TicketService;
   /** A room's live status with its version, for REST and for room:subscribe. */
   roomStatus(roomId: string): Promise<VersionedRoomStatus | undefined>;
 }
@@ -39,6 +42,7 @@ export interface ApiServices {
 export function createServices(deps: AppDeps): ApiServices {
   const bookings = new BookingService(deps);
   const accounts = new AccountService(deps);
+  registerTicketMetrics(deps.metrics, deps.dataSource);
   return {
     verifier: createTokenVerifier(deps),
     bookings,
@@ -54,6 +58,7 @@ export function createServices(deps: AppDeps): ApiServices {
     }),
     waitlist: new WaitlistService(deps, bookings),
     insights: new InsightsService(deps),
+    tickets: new TicketService(deps),
     roomStatus: (roomId) => readRoomStatus(deps.dataSource, roomId),
     webhooks: new WebhookService(deps),
   };

@@ -7,12 +7,15 @@ import {
   type RoomFilters,
   type RoomSort,
 } from '../../db/repositories/rooms';
+import { faultyEquipment } from '../../db/repositories/tickets';
 import { publishRoomStatus } from '../../realtime/publisher';
 import { invalidateRoomAvailability } from '../../infra/availability-cache';
 import type { Redis } from '../../infra/redis';
 import type { RoomPolicy } from '../../shared/booking';
 import { AppError, badRequest, conflict, notFound } from '../../domain/errors';
 import { mergePolicy, policyProblems } from '../../domain/room-policy';
+import { equipmentWithReportedFaults } from '../../domain/room-equipment';
+import { equipmentStatusFor } from '../../shared/ticket-lifecycle';
 
 export interface CatalogDeps {
   dataSource: DataSource;
@@ -65,13 +68,35 @@ export async function listRooms(
   page: { limit: number; offset: number },
 ) {
   await assertKnownAmenities(deps.dataSource, filters.amenities, 'query');
-  return new RoomRepository(deps.dataSource).list(filters, sort, order, page);
+  const listed = await new RoomRepository(deps.dataSource).list(filters, sort, order, page);
+  return { ...listed, items: await withReportedFaults(deps.dataSource, listed.items) };
+}
+
+/** Rooms as they read: equipment named by an active ticket shows degraded (broken for a blocking one). */
+async function withReportedFaults(db: CatalogDeps['dataSource'], rooms: Room[]): Promise<Room[]> {
+  const faults = await faultyEquipment(
+    db,
+    rooms.filter((room) => room.equipment.length > 0).map((room) => room.id),
+  );
+  if (faults.length === 0) return rooms;
+  return rooms.map((room) => {
+    const reported = new Map(
+      faults.filter((f) => f.room_id === room.id).map((f) => [f.equipment, equipmentStatusFor(f.severity)] as const),
+    );
+    return reported.size === 0 ? room : { ...room, equipment: equipmentWithReportedFaults(room.equipment, reported) };
+  });
 }
 
 export async function getRoom(deps: Pick<CatalogDeps, 'dataSource'>, id: string): Promise<Room> {
   const room = await new RoomRepository(deps.dataSource).find(id);
   if (!room) throw notFound('Room');
   return room;
+}
+
+/** GET /rooms/:id: the room as people read it, reported equipment faults included. */
+export async function readRoom(deps: Pick<CatalogDeps, 'dataSource'>, id: string): Promise<Room> {
+  const [read] = await withReportedFaults(deps.dataSource, [await getRoom(deps, id)]);
+  return read;
 }
 
 export async function createRoom(

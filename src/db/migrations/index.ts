@@ -14,6 +14,7 @@ import { Waitlist1700001810000 } from './1700001810000-waitlist';
 import { BookingEvents1700001840000 } from './1700001840000-booking-events';
 import { Webhooks1700001820000 } from './1700001820000-webhooks';
 import { RoomMailboxes1700001830000 } from './1700001830000-room-mailboxes';
+import { Tickets1700001800000 } from './1700001800000-tickets';
 
 /** In order. A new migration is a new file listed here; a landed migration never changes. */
 export const migrations = [
@@ -29,6 +30,7 @@ export const migrations = [
   VerifiedIdentity1700001700000,
   IdempotencyKeys1700001710000,
   SeriesRefusals1700001720000,
+  Tickets1700001800000,
   Waitlist1700001810000,
   Webhooks1700001820000,
   RoomMailboxes1700001830000,

@@ -2,7 +2,7 @@ import { AppError } from '../../domain/errors';
 import { selectRows, type Queryable } from '../queryable';
 
 /** What kind of create a key belongs to: keys of different scopes never meet. */
-export type IdempotencyScope = 'series' | 'walk-up' | 'waitlist' | 'webhook';
+export type IdempotencyScope = 'series' | 'walk-up' | 'waitlist' | 'webhook' | 'ticket';
 
 export interface IdempotencyClaim {
   /** The id of what the create makes: chosen by the first request, the same for every retry. */

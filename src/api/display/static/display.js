@@ -38,10 +38,10 @@
 
   function online(yes) { $('offline').hidden = yes; }
 
-  async function api(method, path, body) {
+  async function api(method, path, body, extraHeaders) {
     var res = await fetch('/api/v1' + path, {
       method: method,
-      headers: Object.assign({ authorization: 'Bearer ' + token }, body ? { 'content-type': 'application/json' } : {}),
+      headers: Object.assign({ authorization: 'Bearer ' + token }, body ? { 'content-type': 'application/json' } : {}, extraHeaders || {}),
       body: body ? JSON.stringify(body) : undefined,
     });
     var json = await res.json().catch(function () { return {}; });
@@ -177,6 +177,32 @@
       var minutes = Number(button.dataset.minutes);
       act(function () { return api('POST', '/rooms/' + encodeURIComponent(roomId) + '/walk-up', { minutes: minutes }); }, 'Booked for ' + minutes + ' minutes.');
     });
+  });
+
+  // Report a problem: one Idempotency-Key per opened form, so a double tap or a retry is one ticket.
+  var reportKey = '';
+  $('report-problem').addEventListener('click', function () {
+    var form = $('report');
+    form.hidden = !form.hidden;
+    if (!form.hidden) {
+      reportKey = 'display-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 12);
+      $('report-title').focus();
+    }
+  });
+  $('report').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var body = {
+      category: $('report-category').value,
+      severity: $('report-severity').value,
+      title: $('report-title').value.trim(),
+    };
+    if (!body.title) { say('Say in a few words what is wrong.'); return; }
+    act(function () {
+      return api('POST', '/rooms/' + encodeURIComponent(roomId) + '/tickets', body, { 'idempotency-key': reportKey }).then(function () {
+        $('report').reset();
+        $('report').hidden = true;
+      });
+    }, 'Thank you: the facility team has your report.');
   });
 
   function connect() {
