@@ -10,6 +10,7 @@ import { Series1700000900000 } from './1700000900000-series';
 import { VerifiedIdentity1700001700000 } from './1700001700000-verified-identity';
 import { IdempotencyKeys1700001710000 } from './1700001710000-idempotency-keys';
 import { SeriesRefusals1700001720000 } from './1700001720000-series-refusals';
+import { ReserveBooking1700001730000 } from './1700001730000-reserve-booking';
 
 /** In order. A new migration is a new file listed here; a landed migration never changes. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   VerifiedIdentity1700001700000,
   IdempotencyKeys1700001710000,
   SeriesRefusals1700001720000,
+  ReserveBooking1700001730000,
 ];
