@@ -101,7 +101,13 @@ async function compare(
   }
   const [row] = (await db.query(`SELECT status FROM bookings WHERE id = $1 AND status IN ${ACTIVE_STATUSES_SQL}`, [id]))
     .rows;
-  return row ? `booking ${id}: row is ${row.status} but its workflow is ${description.status.name}` : undefined;
+  if (!row) return undefined;
+  // A reservation the Temporal server lost, reserved again by a later run of the same key (the row keeps the first run's id).
+  if (runId) {
+    const latest = await compare(db, temporal, id, workflowId, undefined).catch((err: Error) => err.message);
+    if (latest === undefined) return undefined;
+  }
+  return `booking ${id}: row is ${row.status} but its workflow is ${description.status.name}`;
 }
 
 /**

@@ -272,6 +272,11 @@ async function main(): Promise<number> {
 
     // Changes still in flight settle (the checks allow for every timer, so none needs to run out first).
     await sleep(5000);
+    // What the reconcile schedule does in production (OPS_SCHEDULES is off here, so it runs now):
+    // a change whose workflow task the Temporal server lost with its update may have written its
+    // row; the workflow is the authority, and the drift found and repaired is part of the report.
+    const reconciliation = await reconcileNow(env);
+    progress(`reconciliation: ${JSON.stringify(reconciliation)}`);
     const connection = await Connection.connect({ address: temporal.address });
     const temporalClient = new TemporalClient({ connection });
     const readStatus = async (roomId: string) => {
@@ -310,6 +315,7 @@ async function main(): Promise<number> {
       restartsBySupervisor: Object.fromEntries([...workers, ...apis].map((s) => [s.name, s.restartsBySupervisor])),
       followerReconnects: Object.fromEntries(followers.map((f) => [f.name, f.reconnects])),
       faults,
+      reconciliation,
       checks: checks.map((c) => ({ ...c, violations: c.violations.slice(0, 20), violationCount: c.violations.length })),
     };
     printReport(report);
@@ -325,6 +331,30 @@ async function main(): Promise<number> {
     await cleanup();
     if (!process.env.CHAOS_KEEP) rmSync(join(workDir, 'postgres'), { recursive: true, force: true });
   }
+}
+
+/** `npm run reconcile -- --grace 0 --json` against the run's stack: drift by kind, and how much was repaired. */
+async function reconcileNow(
+  env: NodeJS.ProcessEnv,
+): Promise<{ drift: Record<string, number>; repaired: number; exit: number | null }> {
+  const { spawn } = await import('node:child_process');
+  const output: string[] = [];
+  const exit = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/reconcile.ts', '--grace', '0', '--json'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    child.stdout.on('data', (chunk) => output.push(String(chunk)));
+    child.on('exit', (code) => resolve(code));
+  });
+  const report = JSON.parse(output.join('') || '{"drift":[],"repaired":0}') as {
+    drift: { kind: string }[];
+    repaired: number;
+  };
+  const drift: Record<string, number> = {};
+  for (const d of report.drift) drift[d.kind] = (drift[d.kind] ?? 0) + 1;
+  return { drift, repaired: report.repaired, exit };
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -347,6 +377,7 @@ function printReport(r: {
       .join(
         ', ',
       )}; connections lost to a killed api (sent again to the other): ${String(r.connectionsLostToKilledApi)}`,
+    `Reconciliation before the checks (drift found by kind, repaired): ${JSON.stringify(r.reconciliation)}`,
     `Restarted by the supervisor: ${JSON.stringify(r.restartsBySupervisor)}; follower (re)connects: ${JSON.stringify(r.followerReconnects)}`,
     '',
     'Fault                 down   recovery  answers during the fault',

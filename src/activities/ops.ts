@@ -157,6 +157,16 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
     }
   };
 
+  /** The running booking workflow that carries a booking, by its BookingId search attribute. */
+  const runningCarrier = async (bookingId: string): Promise<BookingView | undefined> => {
+    const query = `WorkflowType = '${BOOKING_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND BookingId = '${bookingId.replace(/'/g, '')}'`;
+    for await (const wf of deps.temporal.workflow.list({ query })) {
+      const state = await queryState(wf.workflowId);
+      if (state?.id === bookingId && ms(state.updatedAt) <= cutoff) return state;
+    }
+    return undefined;
+  };
+
   // 1. Every active row against its workflow.
   const rows = await activeBookingRows(deps.dataSource, input);
   for (const row of rows) {
@@ -171,6 +181,22 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
     }
     const status = description?.status.name ?? 'NOT_FOUND';
     if (status !== 'RUNNING') {
+      // A move whose update the Temporal server lost after its row was written: the row names the
+      // new slot's workflow, which never started, and the booking runs on in its old one.
+      const carrier = await runningCarrier(row.id);
+      if (carrier) {
+        await record(
+          {
+            kind: 'row_differs',
+            bookingId: row.id,
+            workflowId: row.workflowId,
+            details: { workflowId: carrier.workflowId },
+          },
+          () => rewriteFromWorkflowState(deps.dataSource, row, carrier),
+          row.roomId,
+        );
+        continue;
+      }
       const reason = `reconciliation: its workflow ${row.workflowId} is ${status.toLowerCase().replace(/_/g, ' ')}; the slot was freed`;
       await record(
         {
