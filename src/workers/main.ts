@@ -41,14 +41,25 @@ async function main(): Promise<void> {
       meter: Runtime.instance().metricMeter,
       publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }),
     },
-    { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tracing },
+    {
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      tracing,
+      tuning: config.worker,
+    },
   );
   // Retention and reconciliation run as Temporal Schedules (visible in the UI); created or updated idempotently.
   const schedules = config.ops.schedules
     ? await ensureOpsSchedules(temporal, config, { taskQueue: config.temporal.taskQueue })
     : [];
   logger.info(
-    { taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics`, schedules },
+    {
+      taskQueue: config.temporal.taskQueue,
+      metrics: `:${config.workerMetricsPort}/metrics`,
+      schedules,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    },
     'worker started',
   );
 
