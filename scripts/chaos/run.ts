@@ -150,8 +150,9 @@ async function main(): Promise<number> {
       MAX_ACTIVE_HOLDS_PER_USER: '1000000',
       MAX_FUTURE_BOOKINGS_PER_USER: '1000000',
     };
+    // Four minutes to come up: on a machine shared with other test runs, Node with tsx alone has taken over 90 s.
     const node = (name: string, script: string, extra: NodeJS.ProcessEnv, ready: () => Promise<boolean>) =>
-      new ChildService(name, process.execPath, ['--import', 'tsx', script], { ...env, ...extra }, workDir, ready);
+      new ChildService(name, process.execPath, ['--import', 'tsx', script], { ...env, ...extra }, workDir, ready, 240);
     const workers = await Promise.all(
       [1, 2].map(async (i) => {
         const metricsPort = await freePort();
