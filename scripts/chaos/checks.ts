@@ -123,7 +123,13 @@ async function compare(
  * Postgres that died between the server's 250 and the delivery's record) are reported, not failed:
  * receivers collapse them, and no sender can close that window (docs/reliability.md).
  */
-export async function mailOnce(db: Pool, received: ReceivedMail[], waitSeconds: number): Promise<CheckResult> {
+export async function mailOnce(
+  db: Pool,
+  received: ReceivedMail[],
+  waitSeconds: number,
+  /** Bookings with a change sent without a definite answer: its announcement may stand without its mail (docs/reliability.md). */
+  uncertain: Set<string>,
+): Promise<CheckResult> {
   const mailed = MAILED_EVENT_KINDS.filter((k) => k !== 'hold_created');
   const read = async () => {
     const recorded = (await db.query('SELECT message_id, booking_id, kind FROM mail_deliveries')).rows;
@@ -135,7 +141,9 @@ export async function mailOnce(db: Pool, received: ReceivedMail[], waitSeconds: 
     const got = new Set(received.map((m) => m.messageId));
     const gotKinds = new Set(received.map((m) => `${m.bookingId}/${m.kind}`));
     const missingRecorded = recorded.filter((r) => !got.has(r.message_id));
-    const missingEvents = events.filter((e) => !gotKinds.has(`${e.booking_id}/${e.kind}`));
+    const missingEvents = events.filter(
+      (e) => !gotKinds.has(`${e.booking_id}/${e.kind}`) && !uncertain.has(e.booking_id),
+    );
     return { recorded, events, missingRecorded, missingEvents };
   };
   let state = await read();

@@ -52,6 +52,8 @@ export interface TrackedBooking {
   status: BookingStatus;
   /** Its room requires check-in and it starts within the run: a no-show candidate. */
   soon: boolean;
+  /** A change was sent without a definite answer: it may have happened, in part (its row, not its mail). */
+  uncertain?: boolean;
 }
 
 // What timers alone can do to a booking of the chaos rooms (check-in required, no approval).
@@ -323,6 +325,7 @@ export class Load {
     }
     // No definite answer: the change may or may not have happened.
     this.counts.unacknowledged += 1;
+    b.uncertain = true;
     for (const s of reachable(target)) b.possibleStatuses.add(s);
     if (newStart) b.possibleStarts.add(new Date(newStart).toISOString());
   }

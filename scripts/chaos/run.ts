@@ -288,7 +288,8 @@ async function main(): Promise<number> {
     checks.push(await acknowledgedBookings(db, [...load.bookings.values()]));
     checks.push(await noOverlaps(db));
     checks.push(await workflowsMatchRows(db, temporalClient));
-    checks.push(await mailOnce(db, smtp.received, quick ? 60 : 150));
+    const uncertain = new Set([...load.bookings.values()].filter((b) => b.uncertain).map((b) => b.id));
+    checks.push(await mailOnce(db, smtp.received, quick ? 60 : 150, uncertain));
     checks.push(await followersAgree(followers, rooms, readStatus));
     checks.push({
       name: 'only 2xx, 4xx or 503 answers',
