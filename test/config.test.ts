@@ -21,7 +21,42 @@ describe('configuration', () => {
     expect(config.smtpUrl).toBe('smtp://127.0.0.1:1025');
   });
 
+  test("when the worker's bounds are not set, then its workflow cache is bounded and the SDK's task limits apply; when set, they are used", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).worker).toEqual({
+      maxCachedWorkflows: 1000,
+      maxConcurrentWorkflowTaskExecutions: 40,
+      maxConcurrentActivityTaskExecutions: 100,
+      maxConcurrentLocalActivityExecutions: 100,
+    });
+    expect(
+      loadConfig({
+        DATA_DIR: dataDir(),
+        WORKER_MAX_CACHED_WORKFLOWS: '0',
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '8',
+        WORKER_MAX_CONCURRENT_ACTIVITIES: '20',
+        WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '30',
+      }).worker,
+    ).toEqual({
+      maxCachedWorkflows: 0,
+      maxConcurrentWorkflowTaskExecutions: 8,
+      maxConcurrentActivityTaskExecutions: 20,
+      maxConcurrentLocalActivityExecutions: 30,
+    });
+  });
+
+  test('when the workflow cache is smaller than the concurrent workflow tasks, then loading fails naming both', () => {
+    expect(() =>
+      loadConfig({
+        DATA_DIR: dataDir(),
+        WORKER_MAX_CACHED_WORKFLOWS: '10',
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
+      }),
+    ).toThrow(/WORKER_MAX_CACHED_WORKFLOWS: at least WORKER_MAX_CONCURRENT_WORKFLOW_TASKS \(20\)/);
+  });
+
   test.each([
+    ['WORKER_MAX_CACHED_WORKFLOWS', '-1'],
+    ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '1'],
     ['PORT', 'seventy'],
     ['PORT', '70000'],
     ['DATABASE_URL', 'mysql://localhost/roombook'],

@@ -95,6 +95,7 @@ function rows(r: BenchResults): Row[] {
   }
   if (open) {
     out.push({ scenario: '6 open bookings', measure: 'create s (/s) · RSS MiB worker/temporal', value: `${open.openBookings} in ${fmt(open.createSeconds)} (${fmt(open.createPerSecond)}) · ${open.rss.worker}/${open.rss.temporal ?? '–'}`, target: '' });
+    if (open.search) out.push({ scenario: '6 search, all open', measure: 'p50/p99 ms', value: `${fmt(open.search.p50, 0)}/${fmt(open.search.p99, 0)}`, target: '' });
     out.push({ scenario: '6 no-show release', measure: 'late p50/p99 ms (heard) · workflow p99', value: `${fmt(open.lateness.p50, 0)}/${fmt(open.lateness.p99, 0)} · ${fmt(open.workflowLateness.p99, 0)}`, target: open.lateness.p99 < 1000 ? 'p99 <1000 ✓' : 'p99 <1000 ✗' });
   }
   return out;

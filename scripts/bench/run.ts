@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--memory|--sqlite|--temporal=postgres] [--only=ceiling,holds,storm,search,realtime,open]`
+ * `npm run bench [-- --quick] [--memory|--sqlite|--temporal=postgres] [--only=ceiling,holds,storm,search,realtime,open] [--open=N]`
  *
  * Starts its own stack (Temporal dev server on free ports, or with --temporal=postgres the Temporal
  * server built from source on the local Postgres: scenario 7; database roombook_bench, an SMTP sink,
@@ -36,7 +36,9 @@ async function main(): Promise<number> {
   const sqlite = !onPostgres && (args.includes('--sqlite') || (!quick && !args.includes('--memory')));
   const store = process.env.BENCH_TEMPORAL_ADDRESS ? 'external' : onPostgres ? 'postgres' : sqlite ? 'sqlite-wal' : 'memory';
   const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? [...SCENARIOS];
-  const sizes = quick ? QUICK : FULL;
+  // --open=N: the open-bookings scenario with N bookings (100,000 for the worker cache's bound: docs/performance.md).
+  const openArg = args.find((a) => a.startsWith('--open='));
+  const sizes = { ...(quick ? QUICK : FULL), ...(openArg ? { openBookings: Number(openArg.slice(7)) } : {}) };
   const startedAt = new Date();
   const runId = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const described = { external: `at ${process.env.BENCH_TEMPORAL_ADDRESS}`, postgres: 'server built from source, on Postgres', 'sqlite-wal': 'dev server on SQLite (WAL)', memory: 'dev server in memory' }[store];

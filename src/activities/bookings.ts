@@ -3,13 +3,11 @@ import { enqueueBookingEventWebhooks } from '../webhooks/outbox';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { EntityManager } from 'typeorm';
 import {
-  bookingExists,
-  countOrganizerBookings,
   findOverlapping,
-  insertBooking,
   isExclusionViolation,
-  lockOrganizerBookings,
+  reserveBookingRow,
   saveBookingSnapshot,
+  type ReservationVerdict,
 } from '../db/repositories/bookings';
 import { recordBookingNotification } from '../db/repositories/notifications';
 import { searchAttributesForBooking } from '../shared/search-attributes';
@@ -61,43 +59,38 @@ export function createBookingActivities(
   return {
     /**
      * Inserts the booking unless the slot is taken (exclusion constraint) or the organizer is over
-     * the caps on active holds and future bookings (OWASP API6). The organizer's rows are counted
-     * under an advisory lock so concurrent creates cannot both slip under a cap.
+     * the caps on active holds and future bookings (OWASP API6). One statement, so one round trip:
+     * the database counts the organizer's rows under their lock, so concurrent creates cannot both
+     * slip under a cap, and a retried attempt finds the first attempt's row and inserts nothing.
      */
     async reserveSlot(snapshot: BookingSnapshot): Promise<{ runId: string }> {
       const runId = Context.current().info.workflowExecution?.runId ?? '';
       const s = { ...snapshot, runId };
-      let created = false;
+      const limits = config.bookingLimits;
+      let verdict: ReservationVerdict;
       try {
-        await dataSource.transaction(async (tx) => {
-          await lockOrganizerBookings(tx, s.organizerId);
-          if (await bookingExists(tx, s.id)) return; // a retried activity: the first attempt already reserved
-          const counts = await countOrganizerBookings(tx, s.organizerId);
-          const limits = config.bookingLimits;
-          if (s.status === 'held' && counts.holds >= limits.maxActiveHoldsPerUser) {
-            throw ApplicationFailure.create({
-              type: FailureTypes.policyViolation,
-              message: `You already have ${counts.holds} active holds (the limit is ${limits.maxActiveHoldsPerUser}): confirm or release one first.`,
-              details: [{ rule: 'maxActiveHoldsPerUser', limit: limits.maxActiveHoldsPerUser }],
-              nonRetryable: true,
-            });
-          }
-          if (counts.future >= limits.maxFutureBookingsPerUser) {
-            throw ApplicationFailure.create({
-              type: FailureTypes.policyViolation,
-              message: `You already have ${counts.future} upcoming bookings (the limit is ${limits.maxFutureBookingsPerUser}).`,
-              details: [{ rule: 'maxFutureBookingsPerUser', limit: limits.maxFutureBookingsPerUser }],
-              nonRetryable: true,
-            });
-          }
-          await insertBooking(tx, s);
-          created = true;
-        });
+        verdict = await reserveBookingRow(dataSource, s, limits);
       } catch (err) {
         if (isExclusionViolation(err)) throw await conflictFailure(dataSource.manager, s);
         throw err;
       }
-      if (created) metrics.created(s.status);
+      if (verdict.verdict === 'holds') {
+        throw ApplicationFailure.create({
+          type: FailureTypes.policyViolation,
+          message: `You already have ${verdict.count} active holds (the limit is ${limits.maxActiveHoldsPerUser}): confirm or release one first.`,
+          details: [{ rule: 'maxActiveHoldsPerUser', limit: limits.maxActiveHoldsPerUser }],
+          nonRetryable: true,
+        });
+      }
+      if (verdict.verdict === 'future') {
+        throw ApplicationFailure.create({
+          type: FailureTypes.policyViolation,
+          message: `You already have ${verdict.count} upcoming bookings (the limit is ${limits.maxFutureBookingsPerUser}).`,
+          details: [{ rule: 'maxFutureBookingsPerUser', limit: limits.maxFutureBookingsPerUser }],
+          nonRetryable: true,
+        });
+      }
+      if (verdict.verdict === 'ok') metrics.created(s.status);
       // Before the caller hears of it: no cached availability may still show this slot free.
       await invalidateRoomAvailability(deps.redis, s.roomId);
       return { runId };

@@ -14,7 +14,13 @@ import { purgeExpired } from '../db/repositories/retention';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
-import { BOOKING_WORKFLOW_TYPE, bookingStateQuery, type BookingView } from '../shared/booking-messages';
+import { TERMINAL_STATUSES } from '../shared/booking-lifecycle';
+import {
+  BOOKING_WORKFLOW_TYPE,
+  bookingStateQuery,
+  type BookingOutcome,
+  type BookingView,
+} from '../shared/booking-messages';
 import {
   DRIFT_KINDS,
   type Drift,
@@ -157,6 +163,28 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
     }
   };
 
+  /** How a closed slot workflow ended its booking, when it ended it in a terminal status (not refused or moved). */
+  const endedAs = async (
+    handle: ReturnType<Client['workflow']['getHandle']>,
+    bookingId: string,
+  ): Promise<BookingRow['status'] | undefined> => {
+    const outcome = (await handle.result().catch(() => undefined)) as BookingOutcome | undefined;
+    if (outcome?.bookingId !== bookingId) return undefined;
+    return (TERMINAL_STATUSES as string[]).includes(outcome.result)
+      ? (outcome.result as BookingRow['status'])
+      : undefined;
+  };
+
+  /** The running booking workflow that carries a booking, by its BookingId search attribute. */
+  const runningCarrier = async (bookingId: string): Promise<BookingView | undefined> => {
+    const query = `WorkflowType = '${BOOKING_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND BookingId = '${bookingId.replace(/'/g, '')}'`;
+    for await (const wf of deps.temporal.workflow.list({ query })) {
+      const state = await queryState(wf.workflowId);
+      if (state?.id === bookingId && ms(state.updatedAt) <= cutoff) return state;
+    }
+    return undefined;
+  };
+
   // 1. Every active row against its workflow.
   const rows = await activeBookingRows(deps.dataSource, input);
   for (const row of rows) {
@@ -171,6 +199,22 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
     }
     const status = description?.status.name ?? 'NOT_FOUND';
     if (status !== 'RUNNING') {
+      // A move whose update the Temporal server lost after its row was written: the row names the
+      // new slot's workflow, which never started, and the booking runs on in its old one.
+      const carrier = await runningCarrier(row.id);
+      if (carrier) {
+        await record(
+          {
+            kind: 'row_differs',
+            bookingId: row.id,
+            workflowId: row.workflowId,
+            details: { workflowId: carrier.workflowId },
+          },
+          () => rewriteFromWorkflowState(deps.dataSource, row, carrier),
+          row.roomId,
+        );
+        continue;
+      }
       const reason = `reconciliation: its workflow ${row.workflowId} is ${status.toLowerCase().replace(/_/g, ' ')}; the slot was freed`;
       await record(
         {
@@ -179,7 +223,20 @@ export async function reconcile(deps: ReconcileDeps, input: ReconcileInput): Pro
           workflowId: row.workflowId,
           details: { workflowStatus: status, rowStatus: row.status },
         },
-        () => cancelOrphanedRow(deps.dataSource, row, reason),
+        async () => {
+          // A change whose update the Temporal server lost may have written the row (say confirmed)
+          // after which the workflow ended the booking (say expired) with the same version, which
+          // the row then refused: the workflow's own end is the booking's.
+          const ended = status === 'COMPLETED' ? await endedAs(handle, row.id) : undefined;
+          return ended
+            ? cancelOrphanedRow(
+                deps.dataSource,
+                row,
+                `reconciliation: ${ended} by its workflow ${row.workflowId}`,
+                ended,
+              )
+            : cancelOrphanedRow(deps.dataSource, row, reason);
+        },
         row.roomId,
       );
       continue;

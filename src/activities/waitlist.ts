@@ -89,7 +89,7 @@ export function createWaitlistActivities(deps: ActivityDeps, metrics = createWai
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await temporal.workflow.executeUpdateWithStart(reserveUpdate, {
-          args: [{ bookingId: input.bookingId, mode: 'hold' }],
+          args: [{ bookingId: input.bookingId, mode: 'hold', offered: true }],
           startWorkflowOperation: new WithStartWorkflowOperation(BOOKING_WORKFLOW_TYPE, {
             workflowId: bookingWorkflowId(input.roomId, input.start),
             taskQueue: config.temporal.taskQueue,

@@ -31,6 +31,12 @@ async function main(): Promise<void> {
   const services = createServices(deps);
   const app = createApp(deps, services);
   const server = createServer(app.callback());
+  // Idle keep-alive connections are closed by the client (or the balancer in front), never by us
+  // first: a server that closes one at the moment a client sends on it (Node's default, 5 s)
+  // leaves that request with its connection closed and no answer. Longer than the usual idle
+  // timeouts of balancers (60 s) and clients, which Keep-Alive: timeout=65 also tells them.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // Socket.IO on the same HTTP server and port, sharing events with every api process through Redis.
   const realtime = attachRealtime(server, deps, services);
   server.listen(config.port, () =>

@@ -95,6 +95,13 @@ const envSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_METRICS_PORT: port.default(9464),
+  // The worker's bounds (docs/performance.md, "Open bookings and the worker's memory"). The cache
+  // keeps replayed workflows in memory between tasks; past the bound the least recently used is
+  // evicted and replayed from its history when its next timer or update comes.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'an integer of at least 0').default(1000),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'an integer of at least 2').default(40),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1, 'an integer of at least 1').default(100),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1, 'an integer of at least 1').default(100),
   DATA_DIR: z.string().min(1).default('.data'),
   BODY_LIMIT: z
     .string()
@@ -209,6 +216,13 @@ export interface Config {
   bootstrapAdmin?: { email: string; password: string };
   logLevel: Env['LOG_LEVEL'];
   workerMetricsPort: number;
+  /** The Temporal worker's bounds: cached workflows and concurrent tasks (src/workers/worker.ts). */
+  worker: {
+    maxCachedWorkflows: number;
+    maxConcurrentWorkflowTaskExecutions: number;
+    maxConcurrentActivityTaskExecutions: number;
+    maxConcurrentLocalActivityExecutions: number;
+  };
   dataDir: string;
   bodyLimit: string;
   /** Whether X-Forwarded-For names the client (only behind a proxy that sets it). */
@@ -330,6 +344,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         .join(', ')})`,
     );
   }
+  // The SDK runs a workflow task only for a workflow it can cache.
+  if (env.WORKER_MAX_CACHED_WORKFLOWS > 0 && env.WORKER_MAX_CACHED_WORKFLOWS < env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS)
+    problems.push(
+      `WORKER_MAX_CACHED_WORKFLOWS: at least WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (${env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS}), or 0 for no cache`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
   const jwtSecret = env.JWT_SECRET ?? developmentJwtSecret(env.DATA_DIR);
@@ -355,6 +374,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     logLevel: env.LOG_LEVEL,
     workerMetricsPort: env.WORKER_METRICS_PORT,
+    worker: {
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    },
     dataDir: env.DATA_DIR,
     bodyLimit: env.BODY_LIMIT,
     trustProxy: env.TRUST_PROXY === 'true',

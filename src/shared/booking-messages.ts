@@ -214,7 +214,13 @@ export interface SlotConflictDetails {
   end: string;
 }
 
-export const reserveUpdate = defineUpdate<BookingView, [{ bookingId: string; mode: ReserveMode }]>('reserve');
+/**
+ * The first update: reserves the slot. `offered`: the hold is offered to its organizer by someone
+ * else (a waitlist offer), so they hear of it by mail; a hold callers make for themselves sends none.
+ */
+export const reserveUpdate = defineUpdate<BookingView, [{ bookingId: string; mode: ReserveMode; offered?: boolean }]>(
+  'reserve',
+);
 export const confirmUpdate = defineUpdate<BookingView, []>('confirm');
 export const approveUpdate = defineUpdate<BookingView, [{ by: string }]>('approve');
 export const rejectUpdate = defineUpdate<BookingView, [{ by: string; reason: string }]>('reject');

@@ -42,7 +42,13 @@ async function main(): Promise<void> {
       meter: Runtime.instance().metricMeter,
       publishBookingEvent: createBookingEventPublisher({ dataSource, redis, logger }),
     },
-    { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, tracing },
+    {
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      tracing,
+      tuning: config.worker,
+    },
   );
   // Retention and reconciliation run as Temporal Schedules (visible in the UI); created or updated idempotently.
   const schedules = config.ops.schedules
@@ -52,7 +58,12 @@ async function main(): Promise<void> {
       ]
     : [];
   logger.info(
-    { taskQueue: config.temporal.taskQueue, metrics: `:${config.workerMetricsPort}/metrics`, schedules },
+    {
+      taskQueue: config.temporal.taskQueue,
+      metrics: `:${config.workerMetricsPort}/metrics`,
+      schedules,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    },
     'worker started',
   );
 

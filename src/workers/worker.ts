@@ -24,7 +24,10 @@ export interface BookingWorkerOptions {
   bundlePath?: string;
   tuning?: Pick<
     WorkerOptions,
-    'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentLocalActivityExecutions'
+    | 'maxCachedWorkflows'
   >;
   /** With tracing: workflow and activity spans, continuing the trace each start or update carries. */
   tracing?: Pick<Tracing, 'resource' | 'spanProcessor'>;

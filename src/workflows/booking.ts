@@ -69,6 +69,12 @@ import { legacyBookingWorkflow } from './booking-legacy';
  */
 export const LIFECYCLE_PATCH = 'booking-lifecycle-v3';
 
+/**
+ * From this patch on, a hold the caller made for themselves is announced but not mailed (they
+ * just made it); runs that reserved before it mailed every hold and replay that way.
+ */
+export const SELF_HOLD_UNMAILED_PATCH = 'self-hold-unmailed';
+
 const DOMAIN_REFUSALS = [FailureTypes.slotConflict, FailureTypes.policyViolation];
 
 // Reservations and state writes run as local activities, within the workflow task that made the
@@ -322,7 +328,7 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
 
   setHandler(
     reserveUpdate,
-    ({ bookingId, mode }) =>
+    ({ bookingId, mode, offered }) =>
       exclusive(async () => {
         if (phase.name === 'refused') throw phase.failure;
         if (phase.name !== 'reserving') return view();
@@ -350,7 +356,9 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
         upsertSearchAttributes([{ key: BookingStatusKey, value: status }]);
         dirty = true;
         describe();
-        notify(status === 'held' ? 'hold_created' : status);
+        if (status !== 'held') notify(status);
+        else if (offered || !patched(SELF_HOLD_UNMAILED_PATCH)) notify('hold_created');
+        else deliveries.send({ kind: 'hold_created', booking: view() }, { mail: false });
         return view();
       }),
     {

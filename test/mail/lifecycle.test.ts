@@ -1,4 +1,14 @@
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
+import {
+  bookingWorkflowId,
+  reserveUpdate,
+  type BookingEvent,
+  type BookingWorkflowInput,
+} from '../../src/shared/booking-messages';
+import { searchAttributesForBooking } from '../../src/shared/search-attributes';
+import { bookingWorkflow } from '../../src/workflows/booking';
 import {
   book,
   call,
@@ -21,6 +31,15 @@ function slotAhead(days: number, hourUtc: number, minutes = 60): { start: string
 
 const guestEmail = () => `guest-${randomUUID().slice(0, 8)}@example.test`;
 const only = (mails: CapturedMail[], kind: string) => mails.filter((m) => m.kind === kind);
+/** The kinds of every booking mail the workflow asked for, from its history. */
+async function mailKindsScheduledIn(stack: BookingStack, workflowId: string): Promise<string[]> {
+  const history = await stack.deps.temporal.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.activityTaskScheduledEventAttributes)
+    .filter((a) => a?.activityType?.name === 'sendBookingMail')
+    .map((a) => (defaultPayloadConverter.fromPayload(a!.input!.payloads![0]) as BookingEvent).kind);
+}
+
 const recipients = (mails: CapturedMail[], kind: string) => [...byRecipient(mails, kind).keys()].sort();
 
 describe('mail through the booking life', () => {
@@ -172,29 +191,83 @@ describe('mail through the booking life', () => {
     expect(mails.length).toBeGreaterThan(0);
   });
 
-  test('when a hold is placed and runs out, then only the organizer hears of it: the hold with its expiry time, then the expiry', async () => {
+  test('when callers hold a slot for themselves, then no mail tells them of the hold: only its expiry, or its confirmation, is mailed', async () => {
     const r = await room(stack, { holdTtlSeconds: 2 });
-    const organizer = await member(stack, { timezone: 'Asia/Tokyo' });
+    const organizer = await member(stack);
     const attendee = guestEmail();
-    const booked = await book(stack, organizer, {
+    const expiring = await book(stack, organizer, {
       roomId: r.id,
       ...slotAhead(7, 9),
       attendees: [attendee],
       mode: 'hold',
     });
-    expect(booked.body.status).toBe('held');
-    expect(await waitForStatus(stack, booked.body.id, 'expired')).toBe('expired');
-    const mails = await mailsWhen(booked.body.id, (m) => only(m, 'expired').length >= 1);
+    const confirming = await book(stack, organizer, {
+      roomId: r.id,
+      ...slotAhead(7, 11),
+      attendees: [attendee],
+      mode: 'hold',
+    });
+    expect([expiring.body.status, confirming.body.status]).toEqual(['held', 'held']);
+    expect((await call(stack, organizer, 'POST', `/bookings/${confirming.body.id}/confirm`, {})).body.status).toBe(
+      'confirmed',
+    );
+    expect(await waitForStatus(stack, expiring.body.id, 'expired')).toBe('expired');
+
+    await mailsWhen(expiring.body.id, (m) => only(m, 'expired').length >= 1);
+    await mailsWhen(confirming.body.id, (m) => only(m, 'confirmed').length >= 2);
+    // The workflow decides what to mail when it reserves: its history shows no hold mail was ever asked for.
+    for (const b of [expiring.body, confirming.body])
+      expect(await mailKindsScheduledIn(stack, b.workflowId)).not.toContain('hold_created');
     await settle();
-    const all = await mailsWhen(booked.body.id, () => true);
-    expect(all.map((m) => `${m.kind}:${m.envelopeTo.join(',')}`).sort()).toEqual([
-      `expired:${organizer.email}`,
-      `hold_created:${organizer.email}`,
-    ]);
+    const kinds = async (id: string) =>
+      (await mailsWhen(id, () => true)).map((m) => `${m.kind}:${m.envelopeTo.join(',')}`).sort();
+    expect(await kinds(expiring.body.id)).toEqual([`expired:${organizer.email}`]);
+    expect(await kinds(confirming.body.id)).toEqual([`confirmed:${attendee}`, `confirmed:${organizer.email}`].sort());
+    // Displays and followers still hear of the hold.
+    const [{ n }] = await stack.deps.dataSource.query(
+      "SELECT count(*)::int AS n FROM booking_notifications WHERE booking_id = $1 AND kind = 'hold_created'",
+      [expiring.body.id],
+    );
+    expect(n).toBe(1);
+  });
+
+  test('when a hold is offered to someone (as a waitlist offer is), then they get the hold by mail with its expiry time, and only they', async () => {
+    const r = await room(stack, { holdTtlSeconds: 600 });
+    const organizer = await member(stack, { timezone: 'Asia/Tokyo' });
+    const slot = slotAhead(7, 13);
+    const input: BookingWorkflowInput = {
+      bookingId: randomUUID(),
+      roomId: r.id,
+      roomName: r.name,
+      roomTimezone: r.timezone,
+      organizerId: organizer.id,
+      organizerLabel: organizer.email,
+      title: 'Offered slot',
+      attendees: [guestEmail()],
+      ...slot,
+      policy: r.policy,
+      createdAt: new Date().toISOString(),
+    };
+    const workflowId = bookingWorkflowId(r.id, slot.start);
+    const held = await stack.deps.temporal.workflow.executeUpdateWithStart(reserveUpdate, {
+      args: [{ bookingId: input.bookingId, mode: 'hold', offered: true }],
+      startWorkflowOperation: new WithStartWorkflowOperation(bookingWorkflow, {
+        workflowId,
+        taskQueue: stack.config.temporal.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: searchAttributesForBooking(input, 'requested'),
+      }),
+    });
+    expect(held.status).toBe('held');
+
+    const mails = await mailsWhen(input.bookingId, (m) => only(m, 'hold_created').length >= 1);
+    await settle();
+    const all = await mailsWhen(input.bookingId, () => true);
+    expect(all.map((m) => `${m.kind}:${m.envelopeTo.join(',')}`)).toEqual([`hold_created:${organizer.email}`]);
     const hold = only(mails, 'hold_created')[0];
     expect(hold.text).toMatch(/Hold expires:\s+.*\(Asia\/Tokyo, GMT\+9\)/);
     expect(hold.calendar).toBeUndefined();
-    expect(only(mails, 'expired')[0].text).toContain('not confirmed in time');
   });
 
   test('when a booking needs approval, then facility managers get approve/reject links, the organizer hears it waits, and approving through the link confirms it with invites', async () => {

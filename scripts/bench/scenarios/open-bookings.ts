@@ -21,6 +21,10 @@ export interface OpenBookingsResult {
   workflowLateness: LatencySummary;
   cpuCreate: Record<string, number>;
   cpuRelease: Record<string, number>;
+  /** The worker's workflow cache bound (WORKER_MAX_CACHED_WORKFLOWS; absent: the SDK's heap-sized default). */
+  maxCachedWorkflows?: number;
+  /** Availability searches through the API over the open bookings' rooms, once they are all created (ms). */
+  search: LatencySummary;
 }
 
 const CONCURRENCY = 32;
@@ -75,6 +79,19 @@ export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResul
   } catch { /* visibility counts are a nicety */ }
   progress(`  ${n} created in ${createSeconds}s; running booking workflows ${running}; RSS MiB ${JSON.stringify(rss)}`);
 
+  // The availability search while every one of those workflows is open (most evicted from the cache).
+  const searchSamples: number[] = [];
+  const searches = ctx.quick ? 20 : 200;
+  await mapLimit(Array.from({ length: searches }, (_, i) => i), 8, async (i) => {
+    const from = new Date(base + (i % 48) * 900_000).toISOString();
+    const to = new Date(base + ((i % 48) + 2) * 900_000).toISOString();
+    const res = await http(`${ctx.apiUrls[i % ctx.apiUrls.length]}/api/v1/availability?from=${from}&to=${to}&building=bench-open-${ctx.runId}`, users[0].token);
+    if (res.status === 200) searchSamples.push(res.ms);
+    else createFailures[`search ${res.status}`] = (createFailures[`search ${res.status}`] ?? 0) + 1;
+  });
+  const search = summarize(searchSamples);
+  progress(`  availability search over ${roomCount} rooms: p50 ${search.p50} ms p99 ${search.p99} ms`);
+
   // No-shows: one per room, deadlines spread over a few seconds, 2-second grace.
   const noShowRooms = await createRooms(ctx, ctx.sizes.noShows, {
     building: `bench-noshow-${ctx.runId}`,
@@ -125,7 +142,8 @@ export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResul
     return {
       openBookings: n, createSeconds, createPerSecond: Math.round((n / createSeconds) * 10) / 10, createFailures, running, rss, rssBefore,
       noShows: deadlines.size, spreadSeconds: spread, released: latenessSamples.length, lateness, latenessSamples,
-      workflowLateness: summarize(rows.map((r) => Number(r.ms))), cpuCreate, cpuRelease,
+      workflowLateness: summarize(rows.map((r) => Number(r.ms))), cpuCreate, cpuRelease, search,
+      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS) } : {}),
     };
   } finally {
     for (const s of sockets) s.disconnect();

@@ -89,6 +89,7 @@ export class BookingService {
     const attendees = normalizeAttendees(request.attendees);
     const mode = request.mode ?? 'book';
     let bookingId: string = randomUUID();
+    let replayed = false;
     if (idempotencyKey) {
       const claimed = await this.claimIdempotencyKey(
         principal.userId,
@@ -97,11 +98,18 @@ export class BookingService {
         bookingId,
       );
       bookingId = claimed.bookingId;
+      replayed = claimed.replay;
       if (claimed.replay) {
         const existing = await this.firstAttempt(bookingId, claimed.claimedAt);
-        if (existing) return { booking: publicView(existing), replayed: true };
-        // No row: the first attempt was refused, or died before reserving. The same reservation
-        // again answers what the workflow answered it (or finishes what it started).
+        // A row changed since its reservation: its workflow took the booking (every later change
+        // is the workflow's), so the row is the answer.
+        if (existing && existing.version > 1) return { booking: publicView(existing), replayed: true };
+        // The row as reserved, or none. The first attempt's reservation wrote its row inside a
+        // workflow task that the Temporal server may have lost with the update (a server restart
+        // drops updates not yet recorded): then no workflow holds the booking, and answering with
+        // the row would acknowledge a booking without timers or mail. The same reservation again
+        // reaches the workflow: one that has the booking answers with it, one that lost it (or a
+        // new run, if it closed) reserves again and finds the row already there.
       }
     }
 
@@ -122,7 +130,7 @@ export class BookingService {
       createdAt: new Date().toISOString(),
     };
     const booking = await this.reserve(input, mode);
-    return { booking, replayed: false };
+    return { booking, replayed };
   }
 
   /**

@@ -10,6 +10,7 @@ import { Series1700000900000 } from './1700000900000-series';
 import { VerifiedIdentity1700001700000 } from './1700001700000-verified-identity';
 import { IdempotencyKeys1700001710000 } from './1700001710000-idempotency-keys';
 import { SeriesRefusals1700001720000 } from './1700001720000-series-refusals';
+import { ReserveBooking1700001730000 } from './1700001730000-reserve-booking';
 import { Waitlist1700001810000 } from './1700001810000-waitlist';
 import { BookingEvents1700001840000 } from './1700001840000-booking-events';
 import { Webhooks1700001820000 } from './1700001820000-webhooks';
@@ -30,6 +31,7 @@ export const migrations = [
   VerifiedIdentity1700001700000,
   IdempotencyKeys1700001710000,
   SeriesRefusals1700001720000,
+  ReserveBooking1700001730000,
   Tickets1700001800000,
   Waitlist1700001810000,
   Webhooks1700001820000,

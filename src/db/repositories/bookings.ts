@@ -216,6 +216,38 @@ export async function saveBookingSnapshot(db: DataSource | EntityManager, s: Boo
   return (result[1] ?? 0) > 0;
 }
 
+/** Why a reservation inserted nothing: a retried attempt's row exists, or the organizer is at a cap. */
+export type ReservationVerdict =
+  { verdict: 'ok' } | { verdict: 'exists' } | { verdict: 'holds' | 'future'; count: number };
+
+/**
+ * Inserts a single booking's row in one statement (one round trip): reserve_booking_verdict takes
+ * the organizer's lock, then checks for a retried attempt's row and the caps; the row goes in
+ * only when it answers ok. A 23P01 means the slot is taken.
+ */
+export async function reserveBookingRow(
+  db: DataSource | EntityManager,
+  s: BookingSnapshot,
+  limits: { maxActiveHoldsPerUser: number; maxFutureBookingsPerUser: number },
+): Promise<ReservationVerdict> {
+  const columns = ['id', ...SNAPSHOT_COLUMNS, 'occurrence_start'];
+  const values = [s.id, ...rowValues(s), s.occurrenceStart ?? null];
+  // The row travels as one JSON object that Postgres types by the table's own columns.
+  const row = Object.fromEntries(columns.map((c, i) => [c, values[i]]));
+  const [result] = await db.query(
+    `WITH guard AS MATERIALIZED (SELECT reserve_booking_verdict($1, $2, $3, $4, $5) AS v),
+     inserted AS (
+       INSERT INTO bookings (${columns.join(', ')})
+       SELECT ${columns.map((c) => `r.${c}`).join(', ')}
+       FROM guard, jsonb_populate_record(NULL::bookings, $6::jsonb) r
+       WHERE guard.v->>'verdict' = 'ok'
+     )
+     SELECT v FROM guard`,
+    [s.organizerId, s.id, s.status === 'held', limits.maxActiveHoldsPerUser, limits.maxFutureBookingsPerUser, row],
+  );
+  return result.v;
+}
+
 /**
  * Serializes one organizer's creates (single bookings and series alike) until the transaction
  * ends, so that concurrent creates cannot both slip under a cap.

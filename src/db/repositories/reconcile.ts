@@ -88,12 +88,14 @@ export async function cancelOrphanedRow(
   dataSource: DataSource,
   row: BookingRow,
   reason: string,
+  /** The status the booking's closed workflow ended it with, when it ended it (else cancelled). */
+  status: BookingRow['status'] = 'cancelled',
 ): Promise<RepairResult> {
   const [rows] = await dataSource.query(
-    `UPDATE bookings SET status = 'cancelled', status_reason = $5, version = version + 1, updated_at = now()
+    `UPDATE bookings SET status = $6, status_reason = $5, version = version + 1, updated_at = now()
      WHERE ${UNCHANGED} AND status IN (${ACTIVE})
      RETURNING id`,
-    [...readAs(row), reason],
+    [...readAs(row), reason, status],
   );
   return rows.length
     ? { ok: true }
