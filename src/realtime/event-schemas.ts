@@ -7,9 +7,8 @@ import { z } from '../api/http/openapi';
 import type { ReviewPendingPayload } from '../reviews/moderation-alerts';
 import type { BookingEventKind } from '../shared/booking-messages';
 import { waitlistEntrySchema } from '../api/schemas/waitlist';
-import type { BookingEventPayload, RoomStatusPayload, WaitlistOfferPayload } from './events';
 import { ticketSchema } from '../api/schemas/tickets';
-import type { BookingEventPayload, RoomStatusPayload, TicketEventPayload } from './events';
+import type { BookingEventPayload, RoomStatusPayload, TicketEventPayload, WaitlistOfferPayload } from './events';
 
 /** Client → server. */
 export const roomIdPayloadSchema = z
@@ -115,5 +114,5 @@ const sameShapes: [
   Same<z.infer<typeof waitlistOfferPayloadSchema>, WaitlistOfferPayload>,
   Same<(typeof BOOKING_EVENT_KINDS)[number], BookingEventKind>,
   Same<z.infer<typeof ticketEventPayloadSchema>, TicketEventPayload>,
-] = [true, true, true, true, true];
+] = [true, true, true, true, true, true];
 void sameShapes;
