@@ -9,6 +9,7 @@ import {
   type ReconcileReport,
 } from '../../src/shared/ops-messages';
 import { bookThroughProcesses, startProcessStack, type ProcessStack } from '../support/processes';
+import { WEEKLY_INSIGHTS_SCHEDULE_ID } from '../../src/shared/insights-messages';
 
 describe('the worker process creates the schedules and reports drift in its metrics and logs', () => {
   let procs: ProcessStack;
@@ -48,7 +49,7 @@ describe('the worker process creates the schedules and reports drift in its metr
     });
     expect(reconcile.spec.intervals?.[0].every).toBe(900 * 1000);
     const started = JSON.parse(procs.worker.stdout.find((l) => l.includes('"worker started"'))!);
-    expect(started.schedules).toEqual([RETENTION_SCHEDULE_ID, RECONCILE_SCHEDULE_ID]);
+    expect(started.schedules).toEqual([RETENTION_SCHEDULE_ID, RECONCILE_SCHEDULE_ID, WEEKLY_INSIGHTS_SCHEDULE_ID]);
   });
 
   test('when a row drifted from its workflow, then a reconciliation in the worker logs it and sets the drift gauge', async () => {
