@@ -417,12 +417,21 @@ export class BookingService {
     }
   }
 
+  /**
+   * Whether the run is closed, or closes within a few seconds: a run that aborted an update because
+   * it was closing may still show RUNNING for a moment on a busy machine (it is starting the
+   * booking's follow-up), and "closed" is the truthful answer then, not "try again".
+   */
   private async runClosed(handle: WorkflowHandle): Promise<boolean> {
-    try {
-      return (await this.withTimeout(() => handle.describe())).status.name !== 'RUNNING';
-    } catch {
-      return false;
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      try {
+        if ((await this.withTimeout(() => handle.describe())).status.name !== 'RUNNING') return true;
+      } catch {
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 150 * (attempt + 1)));
     }
+    return false;
   }
 
   private async visible(principal: Principal, id: string): Promise<BookingRow> {
