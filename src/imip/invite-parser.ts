@@ -2,24 +2,10 @@ import ICAL from 'ical.js';
 import { simpleParser } from 'mailparser';
 import { DateTime } from 'luxon';
 import { findIana } from 'windows-iana';
+import type { InviteWorkflowInput } from '../shared/imip-messages';
 
-/** What an iMIP message asks of a room, read from its text/calendar part. */
-export interface Invite {
-  method: 'REQUEST' | 'CANCEL';
-  uid: string;
-  sequence: number;
-  /** The ORGANIZER's address, lower-cased. */
-  organizer: string;
-  title: string;
-  /** UTC ISO-8601. */
-  start: string;
-  end: string;
-  /** The IANA zone of DTSTART (Windows names mapped), for a series' rule; UTC when given in UTC. */
-  timezone: string;
-  /** RFC 5545 RRULE value (a series) and the starts it leaves out (UTC ISO-8601). */
-  rrule?: string;
-  exdates: string[];
-}
+/** What an iMIP message asks of a room, read from its text/calendar part (the type the invite workflow takes). */
+export type Invite = InviteWorkflowInput['invite'];
 
 /**
  * A message we cannot act on. `organizer` is set when the message named one, so the room can

@@ -5,11 +5,15 @@ export interface InviteWorkflowInput {
     method: 'REQUEST' | 'CANCEL';
     uid: string;
     sequence: number;
+    /** The ORGANIZER's address, lower-cased. */
     organizer: string;
     title: string;
+    /** UTC ISO-8601. */
     start: string;
     end: string;
+    /** The IANA zone of DTSTART (Windows names mapped), for a series' rule; UTC when given in UTC. */
     timezone: string;
+    /** RFC 5545 RRULE value (a series) and the starts it leaves out (UTC ISO-8601). */
     rrule?: string;
     exdates: string[];
   };
