@@ -37,8 +37,11 @@ import type { ActivityDeps } from './deps';
 const CANDIDATES_PER_SLOT = 20;
 // The slot's previous workflow may still be closing when its free reaches us (the same wait as the API's).
 const SLOT_CLOSING_RETRIES = 10;
-// A refusal that means "not this waiter, not now": the next one is tried.
-const REFUSALS: readonly string[] = [FailureTypes.slotConflict, FailureTypes.policyViolation, FailureTypes.slotClosing];
+// A refusal that means "not this waiter, not now": the next one is tried. A slot whose previous
+// workflow is still closing is not one: it says nothing about the waiter, so the activity fails
+// and retries with this waiter's claim kept, and a later waiter never overtakes an earlier one
+// because the earlier one's attempt met a closing run.
+const REFUSALS: readonly string[] = [FailureTypes.slotConflict, FailureTypes.policyViolation];
 
 /** An offer's booking id, the same for every attempt of one offer to one entry (a retried activity reserves the same booking). */
 export function offerBookingId(offerKey: string, entryId: string): string {
@@ -142,6 +145,13 @@ export function createWaitlistActivities(deps: ActivityDeps, metrics = createWai
       });
     } catch (err) {
       const type = failureType(err);
+      if (
+        type === FailureTypes.slotConflict &&
+        !(await findOverlapping(dataSource, room.id, entry.start, entry.end, bookingId))
+      ) {
+        // The booking it met was freed meanwhile (its free is on its way to us): try this waiter again, first.
+        throw new Error(`waitlist offer to entry ${entry.id} met a booking that has since been freed; retrying`);
+      }
       if (type && REFUSALS.includes(type)) {
         await releaseWaitlistClaim(dataSource, entry.id, bookingId);
         logger.info({ entryId: entry.id, roomId: room.id, refusal: type }, 'waitlist offer refused; next waiter');
