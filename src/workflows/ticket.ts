@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -38,6 +39,8 @@ const notify = proxyActivities<TicketActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+const ANNOUNCE_AFTER_SAVE = 'ticket-announce-after-save';
 
 const now = () => new Date().getTime();
 const iso = (t: number) => new Date(t).toISOString();
@@ -93,6 +96,23 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ tick
     return db.saveTicketState({ ticketId: input.ticketId, state: { ...s }, ...(comment ? { comment } : {}) });
   };
 
+  /**
+   * Queues what people are to hear of an update once its row is saved: the announcement reads the
+   * row, so one queued before the save could publish the previous version again and the new one
+   * never. Histories from before the patch queued it at once.
+   */
+  const announceOnceSaved = async (kind: TicketMailKind, saving: ReturnType<typeof save>) => {
+    if (!patched(ANNOUNCE_AFTER_SAVE)) {
+      announcements.push(kind);
+      changes += 1;
+      return saving;
+    }
+    const saved = await saving;
+    announcements.push(kind);
+    changes += 1;
+    return saved;
+  };
+
   setHandler(ticketStateQuery, () => ({ ...s }));
   setHandler(
     moveTicketUpdate,
@@ -105,9 +125,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ tick
         escalated.acknowledge = false;
         escalated.resolve = false;
       } else if (!isTicketActive(s.status)) s.settledAt = iso(now());
-      announcements.push(request.action);
-      changes += 1;
-      return save(request.note ? { id: uuid4(), authorId: request.actorId, text: request.note } : undefined);
+      return announceOnceSaved(
+        request.action,
+        save(request.note ? { id: uuid4(), authorId: request.actorId, text: request.note } : undefined),
+      );
     },
     { validator: (request) => void check(request.action) },
   );
@@ -116,9 +137,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<{ tick
     async ({ assigneeId }) => {
       s.assigneeId = assigneeId;
       s.version += 1;
-      announcements.push('assigned');
-      changes += 1;
-      return save();
+      return announceOnceSaved('assigned', save());
     },
     {
       validator: (request) => {
