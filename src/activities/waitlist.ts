@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Emitter } from '@socket.io/redis-emitter';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
-import { findOverlapping } from '../db/repositories/bookings';
+import { findOverlapping, listOccupying } from '../db/repositories/bookings';
 import { RoomRepository } from '../db/repositories/rooms';
 import { findUserContact } from '../db/repositories/users';
 import {
@@ -116,8 +116,6 @@ export function createWaitlistActivities(deps: ActivityDeps, metrics = createWai
     room: NonNullable<Awaited<ReturnType<RoomRepository['find']>>>,
     bookingId: string,
   ): Promise<WaitlistEntry | undefined> {
-    // Already taken (by a booking other than this offer's own hold): nothing to claim.
-    if (await findOverlapping(dataSource, room.id, entry.start, entry.end, bookingId)) return undefined;
     if (!(await claimWaitlistEntry(dataSource, entry.id, { bookingId, roomId: room.id }))) return undefined;
     const waiter = await findUserContact(dataSource, entry.userId);
     if (!waiter) {
@@ -195,8 +193,26 @@ export function createWaitlistActivities(deps: ActivityDeps, metrics = createWai
         Date.now(),
         (e) => e.offer?.bookingId === offerBookingId(input.offerKey, e.id),
       );
-      for (const entry of ranked.slice(0, CANDIDATES_PER_SLOT)) {
-        const offered = await offerTo(entry, room, offerBookingId(input.offerKey, entry.id));
+      const candidates = ranked.slice(0, CANDIDATES_PER_SLOT);
+      if (candidates.length === 0) return {};
+      // Who is free is judged once, from one read, for every candidate: a booking freed while this
+      // round runs cannot let a later waiter overtake an earlier one whose check saw it still
+      // there (its free signals another round, which offers it to the earlier waiter first).
+      const at = (iso: string) => Date.parse(iso);
+      const occupying = await listOccupying(
+        dataSource,
+        room.id,
+        new Date(Math.min(...candidates.map((e) => at(e.start)))).toISOString(),
+        new Date(Math.max(...candidates.map((e) => at(e.end)))).toISOString(),
+      );
+      for (const entry of candidates) {
+        const bookingId = offerBookingId(input.offerKey, entry.id);
+        // Taken by a booking other than this offer's own hold (a retried attempt): nothing to claim.
+        const taken = occupying.some(
+          (b) => b.id !== bookingId && at(b.start) < at(entry.end) && at(b.end) > at(entry.start),
+        );
+        if (taken) continue;
+        const offered = await offerTo(entry, room, bookingId);
         if (offered) return { offered: offered.id };
       }
       return {};

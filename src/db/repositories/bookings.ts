@@ -136,6 +136,22 @@ export async function findOverlapping(
   return rows[0] ? { id: rows[0].id, start: iso(rows[0].start_at)!, end: iso(rows[0].occupied_until)! } : undefined;
 }
 
+/** Every active booking that occupies part of [from, to) in a room: one read a caller can check many intervals against. */
+export async function listOccupying(
+  db: DataSource | EntityManager,
+  roomId: string,
+  from: string,
+  to: string,
+): Promise<{ id: string; start: string; end: string }[]> {
+  const rows: { id: string; start_at: Date; occupied_until: Date }[] = await db.query(
+    `SELECT id, start_at, occupied_until FROM bookings
+     WHERE room_id = $1 AND status = ANY($2) AND tstzrange(start_at, occupied_until, '[)') && tstzrange($3, $4, '[)')
+     ORDER BY start_at`,
+    [roomId, ACTIVE_STATUSES, from, to],
+  );
+  return rows.map((r) => ({ id: r.id, start: iso(r.start_at)!, end: iso(r.occupied_until)! }));
+}
+
 export const isExclusionViolation = (err: unknown): boolean =>
   (err as { code?: string })?.code === '23P01' ||
   (err as { driverError?: { code?: string } })?.driverError?.code === '23P01';
