@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../src/config';
 import { outageWorkflowId } from '../../src/shared/outage-messages';
+import { waitlistStateQuery, waitlistWorkflowId } from '../../src/shared/waitlist-messages';
 import { byRecipient, mailsWhen, parseInvite, type CapturedMail } from '../mail/support';
 import { connectClient, type TestClient } from '../realtime/support';
 import { book, call, clock, eventually, member, room, row } from '../bookings/support';
@@ -316,6 +317,45 @@ describe('room outages and relocation', () => {
     );
     expect(ended.body.endedAt).toBe(at(10));
     expect((await book(stack, organizer, { roomId: r.id, start: at(60), end: at(600) })).status).toBe(201);
+  });
+
+  test('when someone waits for time inside an outage, then nothing is offered while it lasts, and ending it offers them the time', async () => {
+    const at = clock();
+    const r = await room(stack);
+    const waiter = await member(stack);
+    const created = await call(stack, manager, 'POST', `/rooms/${r.id}/outages`, {
+      from: at(600),
+      until: at(4000),
+      reason: 'Wiring',
+    });
+    expect(created.status).toBe(201);
+    const slot = { start: at(1200), end: at(1800) };
+    const joined = await call(
+      stack,
+      waiter,
+      'POST',
+      '/waitlist',
+      { roomId: r.id, ...slot },
+      { 'idempotency-key': `wait-${randomUUID()}` },
+    );
+    expect(joined.status).toBe(201);
+    // The join asks the room's waitlist at once; the outage refuses the hold and the waiter keeps waiting.
+    await eventually(
+      () => stack.deps.temporal.workflow.getHandle(waitlistWorkflowId(r.id)).query(waitlistStateQuery),
+      (state) => state.pending.length === 0,
+    );
+    const entryOf = async () =>
+      (await call(stack, waiter, 'GET', '/waitlist')).body.items.find((e: { id: string }) => e.id === joined.body.id);
+    expect((await entryOf()).status).toBe('waiting');
+
+    expect((await call(stack, manager, 'POST', `/outages/${created.body.id}/end`)).status).toBe(200);
+    const offered = await eventually(
+      entryOf,
+      (e) => e?.status === 'offered' && e.offer?.bookingId !== undefined,
+      30_000,
+    );
+    const hold = await call(stack, waiter, 'GET', `/bookings/${offered.offer.bookingId}`);
+    expect(hold.body).toMatchObject({ roomId: r.id, status: 'held', ...slot });
   });
 
   test('when the request is wrong or not staff, then the answer is a 4xx and nothing is created', async () => {
