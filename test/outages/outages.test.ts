@@ -358,6 +358,37 @@ describe('room outages and relocation', () => {
     expect(hold.body).toMatchObject({ roomId: r.id, status: 'held', ...slot });
   });
 
+  test('when a daily series has an occurrence inside an outage, then that occurrence is a conflict naming the outage, and "skip" books the others', async () => {
+    const r = await room(stack, { slotGranularitySeconds: 900 });
+    const organizer = await member(stack);
+    const first = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 12 * 3_600_000);
+    const day = (n: number) => new Date(first.getTime() + n * 86_400_000).toISOString();
+    const outage = await call(stack, manager, 'POST', `/rooms/${r.id}/outages`, {
+      from: day(1),
+      until: day(1.5),
+      reason: 'Floor polish',
+    });
+    expect(outage.status).toBe(201);
+    const body = {
+      roomId: r.id,
+      start: day(0),
+      end: new Date(first.getTime() + 3_600_000).toISOString(),
+      timezone: 'UTC',
+      rrule: 'FREQ=DAILY;COUNT=3',
+      title: 'Daily sync',
+    };
+    const refused = await call(stack, organizer, 'POST', '/series', { ...body, onConflict: 'fail' });
+    expect(refused.status).toBe(409);
+    const skipped = await call(stack, organizer, 'POST', '/series', { ...body, onConflict: 'skip' });
+    expect(skipped.status).toBe(201);
+    expect(skipped.body.occurrences.map((o: { outcome: string }) => o.outcome)).toEqual([
+      'booked',
+      'conflict',
+      'booked',
+    ]);
+    expect(skipped.body.occurrences[1].conflict).toEqual({ outageId: outage.body.id, start: day(1), end: day(1.5) });
+  });
+
   test('when the request is wrong or not staff, then the answer is a 4xx and nothing is created', async () => {
     const at = clock();
     const r = await room(stack);
