@@ -10,6 +10,7 @@ import {
   type ReservationVerdict,
 } from '../db/repositories/bookings';
 import { recordBookingNotification } from '../db/repositories/notifications';
+import { roomUnavailableHit } from '../db/repositories/outages';
 import { searchAttributesForBooking } from '../shared/search-attributes';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import { BookingIdKey } from '../shared/search-attributes';
@@ -21,6 +22,7 @@ import {
   type BookingEvent,
   type BookingSnapshot,
   type BookingWorkflowInput,
+  type RoomUnavailableDetails,
   type SlotConflictDetails,
 } from '../shared/booking-messages';
 import { createBookingMetrics, type BookingMetrics } from './booking-metrics';
@@ -56,6 +58,24 @@ export function createBookingActivities(
     });
   }
 
+  /** The bookings guard refused the row: an outage covers its interval. Undefined for any other error. */
+  function roomUnavailableFailure(err: unknown): ApplicationFailure | undefined {
+    const hit = roomUnavailableHit(err);
+    if (!hit) return undefined;
+    const details: RoomUnavailableDetails = {
+      outageId: hit.outageId,
+      from: hit.from,
+      ...(hit.until ? { until: hit.until } : {}),
+      reason: hit.reason,
+    };
+    return ApplicationFailure.create({
+      type: FailureTypes.roomUnavailable,
+      message: `The room is out of service from ${hit.from} ${hit.until ? `until ${hit.until}` : 'until further notice'} (${hit.reason}).`,
+      details: [details],
+      nonRetryable: true,
+    });
+  }
+
   return {
     /**
      * Inserts the booking unless the slot is taken (exclusion constraint) or the organizer is over
@@ -72,7 +92,7 @@ export function createBookingActivities(
         verdict = await reserveBookingRow(dataSource, s, limits);
       } catch (err) {
         if (isExclusionViolation(err)) throw await conflictFailure(dataSource.manager, s);
-        throw err;
+        throw roomUnavailableFailure(err) ?? err;
       }
       if (verdict.verdict === 'holds') {
         throw ApplicationFailure.create({
@@ -107,7 +127,7 @@ export function createBookingActivities(
         applied = await saveBookingSnapshot(dataSource, s);
       } catch (err) {
         if (isExclusionViolation(err)) throw await conflictFailure(dataSource.manager, s);
-        throw err;
+        throw roomUnavailableFailure(err) ?? err;
       }
       if (applied) {
         await invalidateRoomAvailability(deps.redis, s.roomId);

@@ -10,6 +10,7 @@ import { createSystemActivities } from './system';
 import { createWaitlistActivities, createWaitlistMetrics } from './waitlist';
 import { createWebhookActivities } from './webhooks';
 import { createTicketActivities } from './tickets';
+import { createOutageActivities } from './outages';
 
 export type { ActivityDeps };
 
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookActivities(deps),
     ...createImipActivities(deps),
     ...createTicketActivities(deps),
+    ...createOutageActivities(deps),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { roomUnavailableHit } from '../db/repositories/outages';
 import {
   releaseBookingWithoutWorkflow,
   bookingExists,
@@ -155,11 +156,15 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
               }),
             );
           } catch (err) {
-            if (!isExclusionViolation(err)) throw err;
+            // An outage covering the occurrence is in the way as a booking would be (skip or fail).
+            const outage = roomUnavailableHit(err);
+            if (!outage && !isExclusionViolation(err)) throw err;
             results.push({
               ...base,
               outcome: 'conflict',
-              conflict: await conflictWith(tx, series.roomId, o.start, until),
+              conflict: outage
+                ? { outageId: outage.outageId, start: outage.from, end: outage.until ?? o.end }
+                : await conflictWith(tx, series.roomId, o.start, until),
             });
             continue;
           }

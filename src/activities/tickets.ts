@@ -16,6 +16,10 @@ import { publishTicketUpdated } from '../realtime/publisher';
 import { ServerEvents } from '../realtime/events';
 import type { TicketMailKind, TicketState, TicketView } from '../shared/ticket-messages';
 import type { ActivityDeps } from './deps';
+import { endOutageRow, findOutageRow } from '../db/repositories/outages';
+import { closedWorkflow, failureType } from '../infra/temporal-errors';
+import { endOutageUpdate, OutageFailureTypes, outageWorkflowId } from '../shared/outage-messages';
+import { isTicketActive } from '../shared/ticket-lifecycle';
 
 const PROGRESS: Record<Exclude<TicketMailKind, 'escalated_acknowledge' | 'escalated_resolve'>, string> = {
   reported: 'has been reported',
@@ -33,8 +37,33 @@ export function ticketMessageId(ticketId: string, kind: TicketMailKind, version:
   return `<ticket.${ticketId}.${kind}.v${version}.${recipient}@roombook>`;
 }
 
-export function createTicketActivities(deps: Pick<ActivityDeps, 'dataSource' | 'redis' | 'mailer' | 'config'>) {
+export function createTicketActivities(
+  deps: Pick<ActivityDeps, 'dataSource' | 'redis' | 'mailer' | 'config' | 'temporal'>,
+) {
   const { dataSource: db, mailer, config } = deps;
+
+  /**
+   * A blocking ticket that is resolved or closed ends its outage: the outage's workflow writes the
+   * end, tells the room's displays and offers the time to the waitlist. Safe to repeat.
+   */
+  async function endOutageOf(ticket: TicketView): Promise<void> {
+    if (!ticket.outageId || isTicketActive(ticket.status)) return;
+    const outage = await findOutageRow(db, ticket.outageId);
+    if (!outage || outage.ended_at) return;
+    try {
+      await deps.temporal.workflow
+        .getHandle(outageWorkflowId(outage.id))
+        .executeUpdate(endOutageUpdate, { args: [{ by: `ticket:${ticket.id}` }] });
+    } catch (err) {
+      // Over already (its until passed, or staff ended it), or its run is gone: the row says so.
+      if (failureType(err) === OutageFailureTypes.ended) return;
+      if (closedWorkflow(err)) {
+        await endOutageRow(db, outage.id, new Date());
+        return;
+      }
+      throw err;
+    }
+  }
 
   async function mailOnce(
     ticket: TicketView,
@@ -67,13 +96,16 @@ export function createTicketActivities(deps: Pick<ActivityDeps, 'dataSource' | '
       state: TicketState;
       comment?: { id: string; authorId: string; text: string };
     }): Promise<TicketView> {
-      return db.transaction(async (tx) => {
+      const saved = await db.transaction(async (tx) => {
         await writeTicketState(tx, { id: input.ticketId, ...input.state });
         if (input.comment) await insertTicketComment(tx, { ticketId: input.ticketId, ...input.comment });
         const row = await findTicket(tx, input.ticketId);
         if (!row) throw new Error(`Ticket ${input.ticketId} is gone`);
         return toTicketView(row);
       });
+      // Also when the write was a repeat: a retry must still end the outage.
+      await endOutageOf(saved);
+      return saved;
     },
 
     /**

@@ -41,7 +41,11 @@ const SLOT_CLOSING_RETRIES = 10;
 // workflow is still closing is not one: it says nothing about the waiter, so the activity fails
 // and retries with this waiter's claim kept, and a later waiter never overtakes an earlier one
 // because the earlier one's attempt met a closing run.
-const REFUSALS: readonly string[] = [FailureTypes.slotConflict, FailureTypes.policyViolation];
+const REFUSALS: readonly string[] = [
+  FailureTypes.slotConflict,
+  FailureTypes.policyViolation,
+  FailureTypes.roomUnavailable,
+];
 
 /** An offer's booking id, the same for every attempt of one offer to one entry (a retried activity reserves the same booking). */
 export function offerBookingId(offerKey: string, entryId: string): string {

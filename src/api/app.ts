@@ -27,6 +27,7 @@ import { waitlistRouter } from './routes/waitlist';
 import { insightsRouter } from './routes/insights';
 import { webhooksRouter } from './routes/webhooks';
 import { ticketsRouter } from './routes/tickets';
+import { outagesRouter } from './routes/outages';
 import { createServices, type ApiServices } from './services';
 
 /** Every resource router, in the order they are mounted. */
@@ -47,6 +48,7 @@ const resourceRouters: ((api: ApiContext) => Router)[] = [
   insightsRouter,
   webhooksRouter,
   ticketsRouter,
+  outagesRouter,
 ];
 
 const registries = new WeakMap<Koa, OpenAPIRegistry>();

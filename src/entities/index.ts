@@ -5,6 +5,7 @@ import { CalendarFeedSchema } from './calendar-feed';
 import { DisplayTokenSchema } from './display-token';
 import { IdempotencyKeySchema } from './idempotency-key';
 import { MailDeliverySchema, MailOptOutSchema } from './mail';
+import { OutageRelocationSchema, RoomOutageSchema } from './outage';
 import { ReviewSchema, ReviewVoteSchema } from './review';
 import { AmenitySchema, RoomSchema, RoomStatusVersionSchema } from './room';
 import { BookingSeriesSchema, SeriesOccurrenceSchema } from './series';
@@ -20,6 +21,7 @@ export * from './calendar-feed';
 export * from './display-token';
 export * from './idempotency-key';
 export * from './mail';
+export * from './outage';
 export * from './review';
 export * from './room';
 export * from './series';
@@ -61,4 +63,6 @@ export const entities: EntitySchema[] = [
   TicketSchema,
   TicketCommentSchema,
   TicketMailDeliverySchema,
+  RoomOutageSchema,
+  OutageRelocationSchema,
 ] as EntitySchema[];

@@ -138,6 +138,8 @@ export function toAppError(err: unknown): unknown {
         return conflict('INVALID_STATE', failure.message, details);
       case FailureTypes.slotClosing:
         return conflict('SLOT_CONFLICT', 'The previous booking of this slot is still closing; try again in a moment.');
+      case FailureTypes.roomUnavailable:
+        return new AppError(422, 'ROOM_UNAVAILABLE', failure.message, details);
     }
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)

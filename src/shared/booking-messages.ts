@@ -205,11 +205,24 @@ export const FailureTypes = {
   invalidState: 'InvalidState',
   /** The key's workflow is closing (its booking just ended): the caller may retry at once. */
   slotClosing: 'SlotClosing',
+  /** A room outage covers the interval (HTTP 422 ROOM_UNAVAILABLE). */
+  roomUnavailable: 'RoomUnavailable',
 } as const;
+
+/** Details of a RoomUnavailable failure: the outage in the way. */
+export interface RoomUnavailableDetails {
+  outageId: string;
+  from: string;
+  /** Absent: until further notice (a blocking ticket's outage). */
+  until?: string;
+  reason: string;
+}
 
 /** Details of a SlotConflict failure: the interval that is in the way. */
 export interface SlotConflictDetails {
   conflictingBookingId?: string;
+  /** The room outage in the way (a series occurrence inside an outage's window). */
+  outageId?: string;
   start: string;
   end: string;
 }

@@ -11,6 +11,10 @@ export const SeriesIdKey = defineSearchAttributeKey('SeriesId', SearchAttributeT
 export const TicketIdKey = defineSearchAttributeKey('TicketId', SearchAttributeType.KEYWORD);
 export const TicketStatusKey = defineSearchAttributeKey('TicketStatus', SearchAttributeType.KEYWORD);
 export const TicketSeverityKey = defineSearchAttributeKey('TicketSeverity', SearchAttributeType.KEYWORD);
+/** On an outage's workflow and on each of its relocations: `OutageId = "…"` lists them all. */
+export const OutageIdKey = defineSearchAttributeKey('OutageId', SearchAttributeType.KEYWORD);
+/** A relocation's result (moved, cancelled), or an outage's status (scheduled, active, ended). */
+export const OutageOutcomeKey = defineSearchAttributeKey('OutageOutcome', SearchAttributeType.KEYWORD);
 
 export const searchAttributeKeys = [
   RoomIdKey,
@@ -22,6 +26,8 @@ export const searchAttributeKeys = [
   TicketIdKey,
   TicketStatusKey,
   TicketSeverityKey,
+  OutageIdKey,
+  OutageOutcomeKey,
 ];
 
 /**

@@ -25,6 +25,8 @@ export interface TicketView {
   slaBreached: boolean;
   /** When it was last resolved or closed: reopening is allowed for TICKET_REOPEN_SECONDS after. */
   settledAt?: string;
+  /** The outage a blocking ticket opened: its room is out of service until the ticket is resolved. */
+  outageId?: string;
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -10,3 +10,4 @@ export { weeklyInsightsWorkflow } from './weekly-insights';
 export { webhookDeliveryWorkflow } from './webhook-delivery';
 export { roomInviteWorkflow } from './imip';
 export { ticketWorkflow } from './ticket';
+export { outageWorkflow, relocationWorkflow } from './outage';

@@ -176,6 +176,9 @@ export const availabilitySchema = z
     busy: z.array(
       z.object({ start: z.string().datetime(), end: z.string().datetime(), status: z.enum(BOOKING_STATUSES) }),
     ),
+    outages: z
+      .array(z.object({ start: z.string().datetime(), end: z.string().datetime() }))
+      .openapi({ description: 'Room outages in the window (an open-ended one clipped to it): never free' }),
     free: z.array(z.object({ start: z.string().datetime(), end: z.string().datetime() })),
   })
   .openapi('RoomAvailability');

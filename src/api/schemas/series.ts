@@ -50,7 +50,12 @@ const occurrenceSchema = z.object({
   status: z.enum(BOOKING_STATUSES).optional(),
   bookingId: z.string().uuid().optional(),
   conflict: z
-    .object({ conflictingBookingId: z.string().uuid().optional(), start: z.string(), end: z.string() })
+    .object({
+      conflictingBookingId: z.string().uuid().optional(),
+      outageId: z.string().uuid().optional().openapi({ description: 'The room outage in the way (GET /outages/:id)' }),
+      start: z.string(),
+      end: z.string(),
+    })
     .optional(),
   refusal: z.object({ rule: z.string(), limit: z.number().int(), message: z.string() }).optional(),
 });

@@ -60,6 +60,10 @@ export const ticketSchema = z
       .boolean()
       .openapi({ description: 'A service-level deadline passed and facility managers were told' }),
     settledAt: z.string().datetime().optional(),
+    outageId: z.string().uuid().optional().openapi({
+      description:
+        'A blocking ticket: the outage it opened (GET /outages/:id); it ends when the ticket is resolved or closed',
+    }),
     version: z.number().int(),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),

@@ -15,6 +15,7 @@ import { WaitlistService } from './waitlist-service';
 import { WebhookService } from './webhook-service';
 import { registerTicketMetrics } from './ticket-metrics';
 import { TicketService } from './ticket-service';
+import { OutageService } from './outage-service';
 
 /** Every service the entry points call (routes, the socket server, mailed links), built once per process. */
 export interface ApiServices {
@@ -30,6 +31,7 @@ export interface ApiServices {
   insights: InsightsService;
   webhooks: WebhookService;
   tickets: TicketService;
+  outages: OutageService;
   /** A room's live status with its version, for REST and for room:subscribe. */
   roomStatus(roomId: string): Promise<VersionedRoomStatus | undefined>;
 }
@@ -42,6 +44,7 @@ export interface ApiServices {
 export function createServices(deps: AppDeps): ApiServices {
   const bookings = new BookingService(deps);
   const accounts = new AccountService(deps);
+  const outages = new OutageService(deps);
   registerTicketMetrics(deps.metrics, deps.dataSource);
   return {
     verifier: createTokenVerifier(deps),
@@ -58,7 +61,8 @@ export function createServices(deps: AppDeps): ApiServices {
     }),
     waitlist: new WaitlistService(deps, bookings),
     insights: new InsightsService(deps),
-    tickets: new TicketService(deps),
+    tickets: new TicketService(deps, outages),
+    outages,
     roomStatus: (roomId) => readRoomStatus(deps.dataSource, roomId),
     webhooks: new WebhookService(deps),
   };

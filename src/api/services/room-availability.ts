@@ -21,6 +21,8 @@ export interface RoomAvailability {
   from: string;
   to: string;
   busy: { start: string; end: string; status: BookingStatus }[];
+  /** Room outages in the window (clipped to it when open-ended): no free time there. */
+  outages: { start: string; end: string }[];
   free: { start: string; end: string }[];
 }
 
@@ -40,17 +42,18 @@ export async function roomAvailability(
   const room = await getRoom(deps, roomId);
   return cachedRoomAvailability(deps.redis, roomId, { window, updatedAt: room.updatedAt }, async () => {
     const { bufferSeconds, slotGranularitySeconds } = room.policy;
-    const bookings = await new RoomBookingsReader(deps.dataSource).occupying(
-      roomId,
-      new Date(window.start),
-      new Date(window.end),
-      bufferSeconds,
-    );
+    const reader = new RoomBookingsReader(deps.dataSource);
+    const bookings = await reader.occupying(roomId, new Date(window.start), new Date(window.end), bufferSeconds);
+    // An outage's window takes the room as a booking would (without a buffer of its own).
+    const outages = await reader.outages(roomId, new Date(window.start), new Date(window.end));
     const free =
       room.status === 'active'
         ? freeSpans(
             window,
-            bookings.map((b) => ({ start: b.start.getTime(), occupiedUntil: b.occupiedUntil.getTime() })),
+            [
+              ...bookings.map((b) => ({ start: b.start.getTime(), occupiedUntil: b.occupiedUntil.getTime() })),
+              ...outages.map((o) => ({ start: o.start.getTime(), occupiedUntil: o.end.getTime() })),
+            ],
             {
               zone: room.timezone,
               granularitySeconds: slotGranularitySeconds,
@@ -69,6 +72,7 @@ export async function roomAvailability(
       busy: bookings
         .filter((b) => b.start.getTime() < window.end && b.end.getTime() > window.start)
         .map((b) => ({ start: iso(b.start), end: iso(b.end), status: b.status })),
+      outages: outages.map((o) => ({ start: iso(o.start), end: iso(o.end) })),
       free: free.map((s) => ({ start: iso(s.start), end: iso(s.end) })),
     };
   });

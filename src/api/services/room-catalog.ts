@@ -8,6 +8,7 @@ import {
   type RoomSort,
 } from '../../db/repositories/rooms';
 import { faultyEquipment } from '../../db/repositories/tickets';
+import { roomsOutOfServiceAt } from '../../db/repositories/outages';
 import { publishRoomStatus } from '../../realtime/publisher';
 import { invalidateRoomAvailability } from '../../infra/availability-cache';
 import type { Redis } from '../../infra/redis';
@@ -69,7 +70,26 @@ export async function listRooms(
 ) {
   await assertKnownAmenities(deps.dataSource, filters.amenities, 'query');
   const listed = await new RoomRepository(deps.dataSource).list(filters, sort, order, page);
-  return { ...listed, items: await withReportedFaults(deps.dataSource, listed.items) };
+  return {
+    ...listed,
+    items: await withOutages(deps.dataSource, await withReportedFaults(deps.dataSource, listed.items)),
+  };
+}
+
+/**
+ * Rooms as they read now: out_of_service while an outage covers this instant. Only the answer
+ * changes, never the row: the room's own status is what staff set, and booking rules read that
+ * (an outage refuses its own window, at the bookings guard, not the room's whole future).
+ */
+async function withOutages(db: CatalogDeps['dataSource'], rooms: Room[]): Promise<Room[]> {
+  const out = await roomsOutOfServiceAt(
+    db,
+    rooms.filter((room) => room.status === 'active').map((room) => room.id),
+    new Date(),
+  );
+  return out.size === 0
+    ? rooms
+    : rooms.map((room) => (out.has(room.id) ? { ...room, status: 'out_of_service' } : room));
 }
 
 /** Rooms as they read: equipment named by an active ticket shows degraded (broken for a blocking one). */
@@ -95,7 +115,10 @@ export async function getRoom(deps: Pick<CatalogDeps, 'dataSource'>, id: string)
 
 /** GET /rooms/:id: the room as people read it, reported equipment faults included. */
 export async function readRoom(deps: Pick<CatalogDeps, 'dataSource'>, id: string): Promise<Room> {
-  const [read] = await withReportedFaults(deps.dataSource, [await getRoom(deps, id)]);
+  const [read] = await withOutages(
+    deps.dataSource,
+    await withReportedFaults(deps.dataSource, [await getRoom(deps, id)]),
+  );
   return read;
 }
 

@@ -391,7 +391,7 @@ export interface SeriesOccurrenceView {
   outcome: OccurrenceOutcome;
   status?: BookingStatus;
   bookingId?: string;
-  conflict?: { conflictingBookingId?: string; start: string; end: string };
+  conflict?: { conflictingBookingId?: string; outageId?: string; start: string; end: string };
   refusal?: OccurrenceResult['refusal'];
 }
 

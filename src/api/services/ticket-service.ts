@@ -31,6 +31,7 @@ import type { AppDeps } from '../deps';
 import type { createTicketSchema, listTicketsQuery } from '../schemas/tickets';
 import type { ticketWorkflow } from '../../workflows/ticket';
 import type { IdempotencyClaim } from './idempotency';
+import type { OutageService } from './outage-service';
 
 const TEMPORAL_CALL_TIMEOUT_MS = 20_000;
 /** Moves only facility staff make; the reporter may close (withdraw) or reopen their own. */
@@ -60,7 +61,10 @@ const toComment = (row: TicketCommentRow): TicketComment => ({
 export class TicketService {
   private readonly rooms: RoomRepository;
 
-  constructor(private readonly deps: Pick<AppDeps, 'dataSource' | 'temporal' | 'config'>) {
+  constructor(
+    private readonly deps: Pick<AppDeps, 'dataSource' | 'temporal' | 'config'>,
+    private readonly outages: OutageService,
+  ) {
     this.rooms = new RoomRepository(deps.dataSource);
   }
 
@@ -70,12 +74,13 @@ export class TicketService {
     body: z.infer<typeof createTicketSchema>,
     claim: IdempotencyClaim,
   ): Promise<TicketView> {
-    if (claim.replay) {
-      const made = await findTicket(this.deps.dataSource, claim.resourceId);
-      if (made) return toTicketView(made);
-    }
     const room = await this.rooms.find(roomId);
     if (!room) throw notFound('Room');
+    if (claim.replay) {
+      const made = await findTicket(this.deps.dataSource, claim.resourceId);
+      // A retry after the first attempt's outage failed to start opens it now.
+      if (made) return toTicketView(await this.withOutage(made, room.name));
+    }
     if (body.equipment && !room.equipment.some((item) => item.name.toLowerCase() === body.equipment!.toLowerCase()))
       throw policyViolation(`The room has no equipment named "${body.equipment}".`, {
         equipment: room.equipment.map((item) => item.name),
@@ -124,7 +129,29 @@ export class TicketService {
       await deleteTicket(this.deps.dataSource, row.id);
       throw toAppError(err);
     }
-    return toTicketView(row);
+    return toTicketView(await this.withOutage(row, room.name));
+  }
+
+  /**
+   * A blocking ticket takes its room out of service until it is resolved: its outage starts now.
+   * After the ticket's own workflow (the report is tracked whatever happens here); a failure answers
+   * 503 and the client's retry with the same Idempotency-Key opens it.
+   */
+  private async withOutage(ticket: TicketRow, roomName: string): Promise<TicketRow> {
+    if (
+      ticket.severity !== 'blocking' ||
+      ticket.outage_id ||
+      ticket.status === 'resolved' ||
+      ticket.status === 'closed'
+    )
+      return ticket;
+    const outageId = await this.outages.openForTicket({
+      id: ticket.id,
+      roomId: ticket.room_id,
+      roomName,
+      title: ticket.title,
+    });
+    return { ...ticket, outage_id: outageId };
   }
 
   async get(principal: Principal, id: string): Promise<TicketView> {

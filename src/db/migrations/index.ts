@@ -16,6 +16,7 @@ import { BookingEvents1700001840000 } from './1700001840000-booking-events';
 import { Webhooks1700001820000 } from './1700001820000-webhooks';
 import { RoomMailboxes1700001830000 } from './1700001830000-room-mailboxes';
 import { Tickets1700001800000 } from './1700001800000-tickets';
+import { RoomOutages1700001850000 } from './1700001850000-room-outages';
 
 /** In order. A new migration is a new file listed here; a landed migration never changes. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   Webhooks1700001820000,
   RoomMailboxes1700001830000,
   BookingEvents1700001840000,
+  RoomOutages1700001850000,
 ];

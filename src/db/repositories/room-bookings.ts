@@ -88,6 +88,17 @@ export class RoomBookingsReader {
     return rows.map((r) => ({ start: r.start_at, end: r.end_at, occupiedUntil: r.occupied_until, status: r.status }));
   }
 
+  /** The room's outage windows overlapping [from, to), each clipped to `to` when open-ended. */
+  async outages(roomId: string, from: Date, to: Date): Promise<{ start: Date; end: Date }[]> {
+    const rows: { starts_at: Date; ends_at: Date }[] = await this.db.query(
+      `SELECT starts_at, coalesce(least(ends_at, ended_at), $3::timestamptz) AS ends_at FROM room_outages
+       WHERE room_id = $1 AND tstzrange(starts_at, least(ends_at, ended_at), '[)') && tstzrange($2::timestamptz, $3::timestamptz, '[)')
+       ORDER BY starts_at`,
+      [roomId, from, to],
+    );
+    return rows.map((r) => ({ start: r.starts_at, end: r.ends_at }));
+  }
+
   /**
    * Active rooms matching the filters with no active booking in the way of a booking of the whole
    * window, best fit first: smallest capacity that fits, then best rated. One statement: the
@@ -115,6 +126,10 @@ export class RoomBookingsReader {
            WHERE b.room_id = r.id AND b.status IN ${ACTIVE_SQL}
              AND tstzrange(b.start_at, b.occupied_until, '[)')
                  && tstzrange($1::timestamptz, $2::timestamptz + make_interval(secs => coalesce((r.policy->>'bufferSeconds')::int, 0)), '[)'))
+         AND NOT EXISTS (
+           SELECT 1 FROM room_outages o
+           WHERE o.room_id = r.id
+             AND tstzrange(o.starts_at, least(o.ends_at, o.ended_at), '[)') && tstzrange($1::timestamptz, $2::timestamptz, '[)'))
        ORDER BY r.capacity, r.rating_average DESC NULLS LAST, lower(r.name), r.id
        LIMIT $${params.length}`,
       params,

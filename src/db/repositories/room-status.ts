@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ACTIVE_STATUSES, type BookingStatus } from '../../shared/booking';
 import type { RoomBooking, StatusRoom } from '../../domain/room-status';
 import { RoomRepository } from './rooms';
+import { roomsOutOfServiceAt } from './outages';
 
 type Db = DataSource | EntityManager;
 
@@ -41,8 +42,16 @@ export async function loadRoomStatusInputs(db: Db, roomId: string, at: number): 
      ORDER BY b.start_at, b.id LIMIT ${MAX_BOOKINGS}`,
     [roomId, ACTIVE_STATUSES, new Date(at)],
   );
+  // An outage covering this instant shows the room out of service, as staff setting its status would.
+  const inOutage = (await roomsOutOfServiceAt(db, [room.id], new Date(at))).has(room.id);
   return {
-    room: { id: room.id, name: room.name, timezone: room.timezone, status: room.status, policy: room.policy },
+    room: {
+      id: room.id,
+      name: room.name,
+      timezone: room.timezone,
+      status: inOutage ? 'out_of_service' : room.status,
+      policy: room.policy,
+    },
     bookings: rows.map((r) => ({
       id: r.id,
       title: r.title,

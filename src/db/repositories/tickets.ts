@@ -23,7 +23,12 @@ export interface TicketRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  /** The outage a blocking ticket opened (read with the ticket; absent from an INSERT's RETURNING). */
+  outage_id?: string | null;
 }
+
+const TICKET_WITH_OUTAGE =
+  'SELECT t.*, (SELECT o.id FROM room_outages o WHERE o.ticket_id = t.id) AS outage_id FROM tickets t';
 
 export interface TicketCommentRow {
   id: string;
@@ -76,7 +81,7 @@ export async function deleteTicket(db: Queryable, id: string): Promise<void> {
 }
 
 export async function findTicket(db: Queryable, id: string): Promise<TicketRow | undefined> {
-  const [row] = await selectRows<TicketRow>(db, 'SELECT * FROM tickets WHERE id = $1', [id]);
+  const [row] = await selectRows<TicketRow>(db, `${TICKET_WITH_OUTAGE} WHERE t.id = $1`, [id]);
   return row;
 }
 
@@ -87,10 +92,10 @@ export async function listTickets(
 ): Promise<TicketRow[]> {
   return selectRows<TicketRow>(
     db,
-    `SELECT * FROM tickets
-     WHERE ($1::uuid IS NULL OR room_id = $1) AND ($2::text IS NULL OR status = $2)
-       AND ($3::text IS NULL OR severity = $3) AND ($4::uuid IS NULL OR reporter_id = $4)
-     ORDER BY created_at DESC, id LIMIT $5`,
+    `${TICKET_WITH_OUTAGE}
+     WHERE ($1::uuid IS NULL OR t.room_id = $1) AND ($2::text IS NULL OR t.status = $2)
+       AND ($3::text IS NULL OR t.severity = $3) AND ($4::uuid IS NULL OR t.reporter_id = $4)
+     ORDER BY t.created_at DESC, t.id LIMIT $5`,
     [filter.roomId ?? null, filter.status ?? null, filter.severity ?? null, filter.reporterId ?? null, filter.limit],
   );
 }
@@ -215,6 +220,7 @@ export function toTicketView(row: TicketRow): TicketView {
     resolveDueAt: row.resolve_due_at.toISOString(),
     slaBreached: row.sla_breached,
     ...(row.settled_at ? { settledAt: row.settled_at.toISOString() } : {}),
+    ...(row.outage_id ? { outageId: row.outage_id } : {}),
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
