@@ -1,15 +1,10 @@
 import { call } from '../support/auth';
 import { createRoom, createUser } from '../support/fixtures';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 import { createTokenVerifier } from '../../src/api/auth/verifier';
 
 let stack: TestStack;
-beforeAll(async () => {
-  stack = await startApi();
-});
-afterAll(async () => {
-  await stack.close();
-});
+apiForSuite((started) => (stack = started));
 
 describe('display tokens', () => {
   test('when a facility manager issues a display token, then it is shown once, listed without its secret and stored only as a hash', async () => {

@@ -174,3 +174,14 @@ export function stackForSuite<S extends { stop(): Promise<void> }>(
     await started.stop();
   });
 }
+
+/** The API alone (no worker) for the enclosing describe block, as stackForSuite starts and stops it. */
+export function apiForSuite(use: (stack: TestStack) => void, overrides: Partial<Config> = {}): void {
+  stackForSuite(
+    async () => {
+      const stack = await startApi(overrides);
+      return { stack, stop: () => stack.close() };
+    },
+    (started) => use(started.stack),
+  );
+}
