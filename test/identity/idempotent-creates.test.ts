@@ -177,40 +177,13 @@ describe('series creates and the per-user create limit', () => {
   test('when a person has used up their creates on bookings, then a series is refused with 429 too (one shared limit)', async () => {
     const u = await createUser(stack);
     const roomId = randomUUID();
+    const slot = { roomId, start: hoursAhead(2).toISOString(), end: hoursAhead(3).toISOString(), title: 'x' };
+    const series = { ...slot, timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=2', onConflict: 'fail' };
     const statuses: number[] = [];
     // Unknown rooms are 404s, but each attempt is counted first: the limit sits in front of every create.
-    statuses.push(
-      (
-        await call(stack as BookingStack, u, 'POST', '/bookings', {
-          roomId,
-          start: hoursAhead(2).toISOString(),
-          end: hoursAhead(3).toISOString(),
-          title: 'x',
-        })
-      ).status,
-    );
-    statuses.push(
-      (
-        await call(stack as BookingStack, u, 'POST', '/series', {
-          roomId,
-          start: hoursAhead(2).toISOString(),
-          end: hoursAhead(3).toISOString(),
-          timezone: 'UTC',
-          rrule: 'FREQ=DAILY;COUNT=2',
-          title: 'x',
-          onConflict: 'fail',
-        })
-      ).status,
-    );
-    const third = await call(stack as BookingStack, u, 'POST', '/series', {
-      roomId,
-      start: hoursAhead(2).toISOString(),
-      end: hoursAhead(3).toISOString(),
-      timezone: 'UTC',
-      rrule: 'FREQ=DAILY;COUNT=2',
-      title: 'x',
-      onConflict: 'fail',
-    });
+    statuses.push((await call(stack as BookingStack, u, 'POST', '/bookings', slot)).status);
+    statuses.push((await call(stack as BookingStack, u, 'POST', '/series', series)).status);
+    const third = await call(stack as BookingStack, u, 'POST', '/series', series);
     expect(statuses).toEqual([404, 404]);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toMatch(/^\d+$/);

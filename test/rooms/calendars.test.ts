@@ -28,6 +28,8 @@ describe('calendars and feeds', () => {
     d.setUTCHours(hour, 0, 0, 0);
     return d.toISOString();
   };
+  /** The hour from `hour` o'clock (UTC), `days` from today. */
+  const hourAt = (days: number, hour: number) => ({ start: soon(days, hour), end: soon(days, hour + 1) });
 
   describe('day and week views', () => {
     test('when the day of the autumn clock change is viewed in Berlin, then it runs 25 hours from local midnight to local midnight', async () => {
@@ -110,39 +112,27 @@ describe('calendars and feeds', () => {
       const room = await postRoom(stack, manager, { name: 'Feed; Room, North', timezone: 'Europe/Berlin' });
       const longTitle = `Quarterly planning, budget; and "roadmap" – ${'é'.repeat(60)}`;
       const held = await insertBooking(stack, room.id, member.id, {
-        start: soon(1, 9),
-        end: soon(1, 10),
+        ...hourAt(1, 9),
         status: 'held',
         title: longTitle,
       });
-      const pending = await insertBooking(stack, room.id, member.id, {
-        start: soon(1, 11),
-        end: soon(1, 12),
-        status: 'pending_approval',
-      });
+      const pending = await insertBooking(stack, room.id, member.id, { ...hourAt(1, 11), status: 'pending_approval' });
       const confirmed = await insertBooking(stack, room.id, member.id, {
-        start: soon(2, 9),
-        end: soon(2, 10),
+        ...hourAt(2, 9),
         status: 'confirmed',
         sequence: 3,
       });
       const checkedIn = await insertBooking(stack, room.id, member.id, {
-        start: soon(-1, 9),
-        end: soon(-1, 10),
+        ...hourAt(-1, 9),
         status: 'completed',
         sequence: 1,
       });
       const cancelled = await insertBooking(stack, room.id, member.id, {
-        start: soon(3, 9),
-        end: soon(3, 10),
+        ...hourAt(3, 9),
         status: 'cancelled',
         sequence: 2,
       });
-      const released = await insertBooking(stack, room.id, member.id, {
-        start: soon(-2, 9),
-        end: soon(-2, 10),
-        status: 'released',
-      });
+      const released = await insertBooking(stack, room.id, member.id, { ...hourAt(-2, 9), status: 'released' });
 
       const res = await fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}/calendar.ics`, { headers: member.auth });
       expect(res.status).toBe(200);
@@ -159,8 +149,7 @@ describe('calendars and feeds', () => {
         status: 'TENTATIVE',
         sequence: 0,
         summary: longTitle,
-        start: soon(1, 9),
-        end: soon(1, 10),
+        ...hourAt(1, 9),
         location: 'Feed; Room, North, HQ, floor 1',
       });
       expect(byUid[`${pending.id}@roombook`].status).toBe('TENTATIVE');
@@ -174,11 +163,7 @@ describe('calendars and feeds', () => {
 
     test('when a booking changes, then its UID stays and its SEQUENCE follows the booking', async () => {
       const room = await postRoom(stack, manager);
-      const booking = await insertBooking(stack, room.id, member.id, {
-        start: soon(1, 9),
-        end: soon(1, 10),
-        status: 'confirmed',
-      });
+      const booking = await insertBooking(stack, room.id, member.id, { ...hourAt(1, 9), status: 'confirmed' });
       const read = async () =>
         parseFeed(
           await (await fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}/calendar.ics`, { headers: member.auth })).text(),
@@ -207,15 +192,14 @@ describe('calendars and feeds', () => {
       const me = await createUser(stack, { email: `me-${Date.now()}@example.test`, displayName: 'Me Myself' });
       const someoneElse = await createUser(stack);
       const room = await postRoom(stack, manager);
-      const mine = await insertBooking(stack, room.id, me.id, { start: soon(1, 9), end: soon(1, 10), title: 'Mine' });
+      const mine = await insertBooking(stack, room.id, me.id, { ...hourAt(1, 9), title: 'Mine' });
       const invited = await insertBooking(stack, room.id, someoneElse.id, {
-        start: soon(1, 11),
-        end: soon(1, 12),
+        ...hourAt(1, 11),
         title: 'Invited',
         attendees: [me.email.toUpperCase()],
         status: 'held',
       });
-      await insertBooking(stack, room.id, someoneElse.id, { start: soon(1, 13), end: soon(1, 14), title: 'Not mine' });
+      await insertBooking(stack, room.id, someoneElse.id, { ...hourAt(1, 13), title: 'Not mine' });
 
       const created = await send(stack, me, 'POST', '/users/me/calendar-feed');
       expect(created.status).toBe(201);
