@@ -19,6 +19,15 @@ interface SeedRoom {
   status?: 'active' | 'out_of_service';
 }
 
+/** A seeded room: the catalog fields every room has, then what sets it apart (equipment, policy, status). */
+const room = (
+  name: string,
+  floor: string,
+  capacity: number,
+  amenities: string[],
+  extra: Pick<SeedRoom, 'equipment' | 'policy' | 'status'> = {},
+): SeedRoom => ({ name, floor, capacity, amenities, ...extra });
+
 const screen = { name: 'Display 65"', status: 'ok' as const };
 const camera = { name: 'Conference camera', status: 'ok' as const };
 
@@ -27,115 +36,71 @@ const BUILDINGS: { building: string; timezone: string; rooms: SeedRoom[] }[] = [
     building: 'Berlin HQ',
     timezone: 'Europe/Berlin',
     rooms: [
-      { name: 'Spree', floor: '1', capacity: 4, amenities: ['screen', 'whiteboard', 'hdmi'], equipment: [screen] },
-      {
-        name: 'Havel',
-        floor: '1',
-        capacity: 8,
-        amenities: ['screen', 'video_conferencing', 'speakerphone'],
-        equipment: [screen, camera],
-      },
-      {
-        name: 'Tiergarten',
-        floor: '2',
-        capacity: 14,
-        amenities: ['projector', 'whiteboard', 'video_conferencing', 'wheelchair_access'],
+      room('Spree', '1', 4, ['screen', 'whiteboard', 'hdmi'], { equipment: [screen] }),
+      room('Havel', '1', 8, ['screen', 'video_conferencing', 'speakerphone'], { equipment: [screen, camera] }),
+      room('Tiergarten', '2', 14, ['projector', 'whiteboard', 'video_conferencing', 'wheelchair_access'], {
         equipment: [{ name: 'Projector', status: 'degraded' }, camera],
         policy: { bufferSeconds: 900, slotGranularitySeconds: 1800 },
-      },
-      {
-        name: 'Boardroom',
-        floor: '5',
-        capacity: 20,
-        amenities: ['screen', 'video_conferencing', 'natural_light', 'coffee_machine', 'wheelchair_access'],
-        equipment: [screen, camera],
-        policy: {
-          requiresApproval: true,
-          approvalTimeoutSeconds: 172800,
-          bufferSeconds: 1800,
-          slotGranularitySeconds: 1800,
+      }),
+      room(
+        'Boardroom',
+        '5',
+        20,
+        ['screen', 'video_conferencing', 'natural_light', 'coffee_machine', 'wheelchair_access'],
+        {
+          equipment: [screen, camera],
+          policy: {
+            requiresApproval: true,
+            approvalTimeoutSeconds: 172800,
+            bufferSeconds: 1800,
+            slotGranularitySeconds: 1800,
+          },
         },
-      },
-      {
-        name: 'Phone Booth 1',
-        floor: '2',
-        capacity: 1,
-        amenities: ['speakerphone'],
+      ),
+      room('Phone Booth 1', '2', 1, ['speakerphone'], {
         policy: { requiresCheckIn: false, maxDurationSeconds: 3600, slotGranularitySeconds: 300 },
-      },
-      {
-        name: 'Phone Booth 2',
-        floor: '3',
-        capacity: 1,
-        amenities: ['speakerphone'],
+      }),
+      room('Phone Booth 2', '3', 1, ['speakerphone'], {
         policy: { requiresCheckIn: false, maxDurationSeconds: 3600, slotGranularitySeconds: 300 },
-      },
-      {
-        name: 'Workshop',
-        floor: '3',
-        capacity: 30,
-        amenities: ['projector', 'whiteboard', 'standing_desk', 'natural_light'],
+      }),
+      room('Workshop', '3', 30, ['projector', 'whiteboard', 'standing_desk', 'natural_light'], {
         equipment: [{ name: 'Projector', status: 'broken' }],
         status: 'out_of_service',
-      },
+      }),
     ],
   },
   {
     building: 'New York Harbour',
     timezone: 'America/New_York',
     rooms: [
-      {
-        name: 'Hudson',
-        floor: '12',
-        capacity: 6,
-        amenities: ['screen', 'whiteboard', 'video_conferencing'],
-        equipment: [screen, camera],
-      },
-      {
-        name: 'Liberty',
-        floor: '12',
-        capacity: 10,
-        amenities: ['screen', 'video_conferencing', 'natural_light'],
+      room('Hudson', '12', 6, ['screen', 'whiteboard', 'video_conferencing'], { equipment: [screen, camera] }),
+      room('Liberty', '12', 10, ['screen', 'video_conferencing', 'natural_light'], {
         equipment: [screen, camera],
         policy: { bufferSeconds: 600 },
-      },
-      {
-        name: 'Brooklyn',
-        floor: '14',
-        capacity: 3,
-        amenities: ['screen', 'hdmi'],
-        equipment: [{ name: 'Display 43"', status: 'degraded' }],
-      },
-      {
-        name: 'Empire',
-        floor: '20',
-        capacity: 24,
-        amenities: ['projector', 'video_conferencing', 'speakerphone', 'coffee_machine', 'wheelchair_access'],
-        equipment: [{ name: 'Projector', status: 'ok' }, camera],
-        policy: { requiresApproval: true, minNoticeSeconds: 86400, horizonDays: 365 },
-      },
+      }),
+      room('Brooklyn', '14', 3, ['screen', 'hdmi'], { equipment: [{ name: 'Display 43"', status: 'degraded' }] }),
+      room(
+        'Empire',
+        '20',
+        24,
+        ['projector', 'video_conferencing', 'speakerphone', 'coffee_machine', 'wheelchair_access'],
+        {
+          equipment: [{ name: 'Projector', status: 'ok' }, camera],
+          policy: { requiresApproval: true, minNoticeSeconds: 86400, horizonDays: 365 },
+        },
+      ),
     ],
   },
   {
     building: 'Tokyo Tower',
     timezone: 'Asia/Tokyo',
     rooms: [
-      { name: 'Sakura', floor: '7', capacity: 5, amenities: ['screen', 'whiteboard'], equipment: [screen] },
-      {
-        name: 'Fuji',
-        floor: '8',
-        capacity: 12,
-        amenities: ['screen', 'video_conferencing', 'natural_light'],
+      room('Sakura', '7', 5, ['screen', 'whiteboard'], { equipment: [screen] }),
+      room('Fuji', '8', 12, ['screen', 'video_conferencing', 'natural_light'], {
         equipment: [screen, camera],
         policy: { checkInGraceSeconds: 300 },
-      },
-      {
-        name: 'Zen',
-        floor: '9',
-        capacity: 2,
-        amenities: ['natural_light'],
-        policy: { requiresCheckIn: false, slotGranularitySeconds: 1800 },
-      },
+      }),
+      room('Zen', '9', 2, ['natural_light'], { policy: { requiresCheckIn: false, slotGranularitySeconds: 1800 } }),
     ],
   },
 ];

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrap, log, ROOT } from './lib/bootstrap.mjs';
+import { forEachOutputLine } from './lib/child-output.mjs';
 import { tcpReachable } from './lib/services.mjs';
 import { ensureJaeger, JAEGER_OTLP_HTTP_PORT, JAEGER_UI_PORT } from './lib/jaeger.mjs';
 import { DEV_SERVER_DYNAMIC_CONFIG } from './lib/temporal-cli.mjs';
@@ -28,15 +29,9 @@ function run(name, command, args, { quiet = false } = {}) {
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   children.push({ name, child });
   const prefix = `[${name}]`.padEnd(11);
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffered = '';
-    stream.on('data', (chunk) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop();
-      if (!quiet) for (const line of lines) if (line.trim()) process.stdout.write(`${prefix} ${line}\n`);
-    });
-  }
+  forEachOutputLine(child, (line) => {
+    if (!quiet && line.trim()) process.stdout.write(`${prefix} ${line}\n`);
+  });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     console.error(`${prefix} exited (${signal ?? `code ${code}`}); stopping the stack.`);

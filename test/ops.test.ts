@@ -1,14 +1,9 @@
 import { json } from './support/http';
-import { startApi, type TestStack } from './support/stack';
+import { apiForSuite, type TestStack } from './support/stack';
 
 describe('operations endpoints and the error shape', () => {
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startApi();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  apiForSuite((started) => (stack = started));
 
   test('when /health is asked, then it answers 200 ok with a request id', async () => {
     const res = await fetch(`${stack.baseUrl}/health`);

@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
-import { createDataSource, ensureDatabase, migrate } from '../../src/db/data-source';
+import { createDataSource, dropDatabase, ensureDatabase, migrate } from '../../src/db/data-source';
 
 export const ROOT = join(__dirname, '..', '..');
 /** Logs and the SQLite file; BENCH_WORK_DIR gives concurrent runs (the test's) a directory of their own. */
@@ -152,16 +151,7 @@ export async function startTemporal(cli: string, options: { sqlite: boolean; dyn
 
 /** A fresh database every run: dropped and migrated. */
 export async function freshDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${target.pathname.slice(1)}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  await dropDatabase(url);
   await ensureDatabase(url);
   const dataSource = await createDataSource(url, { poolSize: 2 }).initialize();
   await migrate(dataSource);

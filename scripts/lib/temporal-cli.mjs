@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { forEachOutputLine } from './child-output.mjs';
 
 // v1.5.1 is the newest tag that plain `go install` accepts (later tags carry a replace directive).
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -118,15 +119,7 @@ export function runGo(go, args, options, log, otherwise) {
       if (line.startsWith('go: downloading')) downloaded += 1;
       else compiled += 1;
     };
-    for (const stream of [child.stdout, child.stderr]) {
-      let buffered = '';
-      stream.on('data', (chunk) => {
-        buffered += chunk;
-        const lines = buffered.split('\n');
-        buffered = lines.pop();
-        lines.forEach(onLine);
-      });
-    }
+    forEachOutputLine(child, onLine);
     const ticker = setInterval(() => {
       const secs = Math.round((Date.now() - started) / 1000);
       log(`  ... ${secs}s: ${downloaded} modules downloaded, ${compiled} packages compiled`);

@@ -1,9 +1,22 @@
+import type { EntitySchema } from 'typeorm';
+
 /**
  * A DataSource or a transaction's EntityManager: both run SQL the same way. The caller names the
  * row type it selected (TypeORM's own signature defaults it to `any`).
  */
 export interface Queryable {
   query<T>(sql: string, parameters?: unknown[]): Promise<T>;
+}
+
+/**
+ * A select (or RETURNING) list that reads a table's rows shaped as its entity interface: every column
+ * of the schema as `alias.column AS "property"`, so hand-written SQL needs no snake_case copy of the row.
+ */
+export function entityColumns<T>(schema: EntitySchema<T>, alias?: string): string {
+  const prefix = alias ? `${alias}.` : '';
+  return Object.entries<{ name?: string } | undefined>(schema.options.columns)
+    .map(([property, column]) => `${prefix}${column?.name ?? property} AS "${property}"`)
+    .join(', ');
 }
 
 /** The rows of a SELECT, or of an INSERT … RETURNING. */

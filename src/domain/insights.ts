@@ -140,7 +140,21 @@ export interface InsightsReport {
 const hours = (seconds: number): number => seconds / 3600;
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
-type Sums = Omit<RoomUsage, 'roomId' | 'name' | 'building' | 'timeZone'> & { openSeconds: number };
+type UsageSums = Omit<RoomUsage, 'roomId' | 'name' | 'building' | 'timeZone'>;
+type Sums = UsageSums & { openSeconds: number };
+
+/** A room's sums before anything is counted: where totals start, and a room no booking touched. */
+export const NO_USAGE: Readonly<UsageSums> = {
+  bookings: 0,
+  bookedSeconds: 0,
+  usedSeconds: 0,
+  noShows: 0,
+  checkInsDue: 0,
+  releasedSeconds: 0,
+  rebookedSeconds: 0,
+  recoveredSeconds: 0,
+  lateCancellations: 0,
+};
 
 function figures(s: Sums): InsightFigures {
   return {
@@ -169,18 +183,7 @@ export function insightsReport(
     if (!openByZone.has(zone)) openByZone.set(zone, openSeconds(window, zone, opening));
     return openByZone.get(zone) ?? 0;
   };
-  const total: Sums = {
-    bookings: 0,
-    bookedSeconds: 0,
-    usedSeconds: 0,
-    noShows: 0,
-    checkInsDue: 0,
-    releasedSeconds: 0,
-    rebookedSeconds: 0,
-    recoveredSeconds: 0,
-    lateCancellations: 0,
-    openSeconds: 0,
-  };
+  const total: Sums = { ...NO_USAGE, openSeconds: 0 };
   const rooms = usage.map(({ roomId, name, building, timeZone, ...sums }) => {
     const room: Sums = { ...sums, openSeconds: openIn(timeZone) };
     for (const key of Object.keys(total) as (keyof Sums)[]) total[key] += room[key];

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { text, timestamptz, timestamptzNow, uuid } from './columns';
+import { text, timestamptz, timestamptzNow, uuid, manyToOne } from './columns';
 import type { BookingEntity } from './booking';
 
 export const BOOKING_EVENT_KINDS = [
@@ -55,12 +55,7 @@ export const BookingEventSchema = new EntitySchema<BookingEventEntity>({
   ],
   indices: [{ name: 'booking_events_booking_kind', columns: ['bookingId', 'kind'] }],
   relations: {
-    booking: {
-      type: 'many-to-one',
-      target: 'Booking',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'booking_id', foreignKeyConstraintName: 'booking_events_booking_id_fkey' },
-    },
+    booking: manyToOne('booking_events', 'booking_id', 'Booking', { onDelete: 'CASCADE' }),
   },
 });
 

@@ -1,7 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import type { BookingStatus } from '../shared/booking';
 import { ACTIVE_STATUSES_SQL } from '../shared/booking-lifecycle';
-import { integer, text, textArray, timestamptz, timestamptzNow, uuid, uuidKey } from './columns';
+import { integer, text, textArray, timestamptz, timestamptzNow, uuid, uuidKey, manyToOne } from './columns';
 import type { RoomEntity } from './room';
 import type { UserEntity } from './user';
 
@@ -104,16 +104,8 @@ export const BookingSchema = new EntitySchema<BookingEntity>({
     { name: 'bookings_series', columns: ['seriesId', 'occurrenceStart'], where: 'series_id IS NOT NULL' },
   ],
   relations: {
-    room: {
-      type: 'many-to-one',
-      target: 'Room',
-      joinColumn: { name: 'room_id', foreignKeyConstraintName: 'bookings_room_id_fkey' },
-    },
-    organizer: {
-      type: 'many-to-one',
-      target: 'User',
-      joinColumn: { name: 'organizer_id', foreignKeyConstraintName: 'bookings_organizer_id_fkey' },
-    },
+    room: manyToOne('bookings', 'room_id', 'Room'),
+    organizer: manyToOne('bookings', 'organizer_id', 'User'),
     notifications: { type: 'one-to-many', target: 'BookingNotification', inverseSide: 'booking' },
   },
 });
@@ -141,13 +133,10 @@ export const BookingNotificationSchema = new EntitySchema<BookingNotificationEnt
   },
   uniques: [{ name: 'booking_notifications_booking_id_kind_version_key', columns: ['bookingId', 'kind', 'version'] }],
   relations: {
-    booking: {
-      type: 'many-to-one',
-      target: 'Booking',
+    booking: manyToOne('booking_notifications', 'booking_id', 'Booking', {
       inverseSide: 'notifications',
       onDelete: 'CASCADE',
-      joinColumn: { name: 'booking_id', foreignKeyConstraintName: 'booking_notifications_booking_id_fkey' },
-    },
+    }),
   },
 });
 
@@ -173,11 +162,6 @@ export const BookingIdempotencyKeySchema = new EntitySchema<BookingIdempotencyKe
     createdAt: timestamptzNow('created_at'),
   },
   relations: {
-    user: {
-      type: 'many-to-one',
-      target: 'User',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'user_id', foreignKeyConstraintName: 'booking_idempotency_keys_user_id_fkey' },
-    },
+    user: manyToOne('booking_idempotency_keys', 'user_id', 'User', { onDelete: 'CASCADE' }),
   },
 });

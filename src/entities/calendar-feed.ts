@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { generatedUuidKey, text, timestamptz, timestamptzNow, uuid } from './columns';
+import { generatedUuidKey, text, timestamptz, timestamptzNow, uuid, manyToOne } from './columns';
 import type { UserEntity } from './user';
 
 /** A row of `calendar_feeds`: the SHA-256 of a user's feed secret; at most one unrevoked per user. */
@@ -25,11 +25,6 @@ export const CalendarFeedSchema = new EntitySchema<CalendarFeedEntity>({
   uniques: [{ name: 'calendar_feeds_token_hash_key', columns: ['tokenHash'] }],
   indices: [{ name: 'calendar_feeds_one_active', columns: ['userId'], unique: true, where: 'revoked_at IS NULL' }],
   relations: {
-    user: {
-      type: 'many-to-one',
-      target: 'User',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'user_id', foreignKeyConstraintName: 'calendar_feeds_user_id_fkey' },
-    },
+    user: manyToOne('calendar_feeds', 'user_id', 'User', { onDelete: 'CASCADE' }),
   },
 });

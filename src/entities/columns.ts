@@ -1,4 +1,4 @@
-import type { EntitySchemaColumnOptions } from 'typeorm';
+import type { EntitySchemaColumnOptions, EntitySchemaRelationOptions } from 'typeorm';
 
 /**
  * Column shapes the schemas share. Defaults are SQL expressions, written as the migrations wrote
@@ -53,4 +53,20 @@ export const integer = (name: string, options: { default?: number } = {}): Entit
   name,
   type: 'integer',
   ...(options.default === undefined ? {} : { default: options.default }),
+});
+
+/**
+ * A many-to-one relation over `column` of `table`, under the name Postgres gave its foreign key
+ * (`<table>_<column>_fkey`, which every migration kept), so TypeORM compares it with the database.
+ */
+export const manyToOne = (
+  table: string,
+  column: string,
+  target: string,
+  options: Pick<EntitySchemaRelationOptions, 'nullable' | 'onDelete' | 'inverseSide'> = {},
+): EntitySchemaRelationOptions => ({
+  type: 'many-to-one',
+  target,
+  ...options,
+  joinColumn: { name: column, foreignKeyConstraintName: `${table}_${column}_fkey` },
 });

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { generatedUuidKey, text, timestamptz, timestamptzNow, uuid } from './columns';
+import { generatedUuidKey, text, timestamptz, timestamptzNow, uuid, manyToOne } from './columns';
 import type { RoomEntity } from './room';
 import type { UserEntity } from './user';
 
@@ -31,18 +31,7 @@ export const DisplayTokenSchema = new EntitySchema<DisplayTokenEntity>({
   uniques: [{ name: 'display_tokens_token_hash_key', columns: ['tokenHash'] }],
   indices: [{ name: 'display_tokens_room', columns: ['roomId'] }],
   relations: {
-    room: {
-      type: 'many-to-one',
-      target: 'Room',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'room_id', foreignKeyConstraintName: 'display_tokens_room_id_fkey' },
-    },
-    creator: {
-      type: 'many-to-one',
-      target: 'User',
-      nullable: true,
-      onDelete: 'SET NULL',
-      joinColumn: { name: 'created_by', foreignKeyConstraintName: 'display_tokens_created_by_fkey' },
-    },
+    room: manyToOne('display_tokens', 'room_id', 'Room', { onDelete: 'CASCADE' }),
+    creator: manyToOne('display_tokens', 'created_by', 'User', { nullable: true, onDelete: 'SET NULL' }),
   },
 });

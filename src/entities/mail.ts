@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { text, timestamptzNow, uuid } from './columns';
+import { text, timestamptzNow, uuid, manyToOne } from './columns';
 import type { BookingEntity } from './booking';
 
 /** A row of `mail_deliveries`: a message the SMTP server accepted (a retried send skips it). */
@@ -26,12 +26,7 @@ export const MailDeliverySchema = new EntitySchema<MailDeliveryEntity>({
   },
   indices: [{ name: 'mail_deliveries_booking', columns: ['bookingId'] }],
   relations: {
-    booking: {
-      type: 'many-to-one',
-      target: 'Booking',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'booking_id', foreignKeyConstraintName: 'mail_deliveries_booking_id_fkey' },
-    },
+    booking: manyToOne('mail_deliveries', 'booking_id', 'Booking', { onDelete: 'CASCADE' }),
   },
 });
 

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { generatedUuidKey, integer, text, textArray, timestamptz, timestamptzNow, uuid } from './columns';
+import { generatedUuidKey, integer, text, textArray, timestamptz, timestamptzNow, uuid, manyToOne } from './columns';
 import type { BookingEntity } from './booking';
 import type { RoomEntity } from './room';
 import type { UserEntity } from './user';
@@ -66,30 +66,10 @@ export const ReviewSchema = new EntitySchema<ReviewEntity>({
     { name: 'reviews_author', columns: ['authorId'] },
   ],
   relations: {
-    booking: {
-      type: 'many-to-one',
-      target: 'Booking',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'booking_id', foreignKeyConstraintName: 'reviews_booking_id_fkey' },
-    },
-    room: {
-      type: 'many-to-one',
-      target: 'Room',
-      joinColumn: { name: 'room_id', foreignKeyConstraintName: 'reviews_room_id_fkey' },
-    },
-    author: {
-      type: 'many-to-one',
-      target: 'User',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'author_id', foreignKeyConstraintName: 'reviews_author_id_fkey' },
-    },
-    moderator: {
-      type: 'many-to-one',
-      target: 'User',
-      nullable: true,
-      onDelete: 'SET NULL',
-      joinColumn: { name: 'moderated_by', foreignKeyConstraintName: 'reviews_moderated_by_fkey' },
-    },
+    booking: manyToOne('reviews', 'booking_id', 'Booking', { onDelete: 'CASCADE' }),
+    room: manyToOne('reviews', 'room_id', 'Room'),
+    author: manyToOne('reviews', 'author_id', 'User', { onDelete: 'CASCADE' }),
+    moderator: manyToOne('reviews', 'moderated_by', 'User', { nullable: true, onDelete: 'SET NULL' }),
     votes: { type: 'one-to-many', target: 'ReviewVote', inverseSide: 'review' },
   },
 });
@@ -116,18 +96,7 @@ export const ReviewVoteSchema = new EntitySchema<ReviewVoteEntity>({
     updatedAt: timestamptzNow('updated_at'),
   },
   relations: {
-    review: {
-      type: 'many-to-one',
-      target: 'Review',
-      inverseSide: 'votes',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'review_id', foreignKeyConstraintName: 'review_votes_review_id_fkey' },
-    },
-    user: {
-      type: 'many-to-one',
-      target: 'User',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'user_id', foreignKeyConstraintName: 'review_votes_user_id_fkey' },
-    },
+    review: manyToOne('review_votes', 'review_id', 'Review', { inverseSide: 'votes', onDelete: 'CASCADE' }),
+    user: manyToOne('review_votes', 'user_id', 'User', { onDelete: 'CASCADE' }),
   },
 });

@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import type { OccurrenceOutcome, OnConflict } from '../shared/series-messages';
-import { integer, text, textArray, timestamptz, timestamptzNow, uuid, uuidKey } from './columns';
+import { integer, text, textArray, timestamptz, timestamptzNow, uuid, uuidKey, manyToOne } from './columns';
 import type { RoomEntity } from './room';
 import type { UserEntity } from './user';
 
@@ -60,22 +60,9 @@ export const BookingSeriesSchema = new EntitySchema<BookingSeriesEntity>({
   ],
   indices: [{ name: 'booking_series_organizer', columns: ['organizerId'] }],
   relations: {
-    room: {
-      type: 'many-to-one',
-      target: 'Room',
-      joinColumn: { name: 'room_id', foreignKeyConstraintName: 'booking_series_room_id_fkey' },
-    },
-    organizer: {
-      type: 'many-to-one',
-      target: 'User',
-      joinColumn: { name: 'organizer_id', foreignKeyConstraintName: 'booking_series_organizer_id_fkey' },
-    },
-    parent: {
-      type: 'many-to-one',
-      target: 'BookingSeries',
-      nullable: true,
-      joinColumn: { name: 'split_from', foreignKeyConstraintName: 'booking_series_split_from_fkey' },
-    },
+    room: manyToOne('booking_series', 'room_id', 'Room'),
+    organizer: manyToOne('booking_series', 'organizer_id', 'User'),
+    parent: manyToOne('booking_series', 'split_from', 'BookingSeries', { nullable: true }),
     occurrences: { type: 'one-to-many', target: 'SeriesOccurrence', inverseSide: 'series' },
   },
 });
@@ -115,12 +102,9 @@ export const SeriesOccurrenceSchema = new EntitySchema<SeriesOccurrenceEntity>({
     },
   ],
   relations: {
-    series: {
-      type: 'many-to-one',
-      target: 'BookingSeries',
+    series: manyToOne('series_occurrences', 'series_id', 'BookingSeries', {
       inverseSide: 'occurrences',
       onDelete: 'CASCADE',
-      joinColumn: { name: 'series_id', foreignKeyConstraintName: 'series_occurrences_series_id_fkey' },
-    },
+    }),
   },
 });

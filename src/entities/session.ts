@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { generatedUuidKey, text, timestamptz, timestamptzNow, uuid } from './columns';
+import { generatedUuidKey, text, timestamptz, timestamptzNow, uuid, manyToOne } from './columns';
 import type { UserEntity } from './user';
 
 export type RevokedReason = 'logout' | 'reuse' | 'password_change' | 'password_reset' | 'sso_link';
@@ -33,12 +33,7 @@ export const RefreshTokenFamilySchema = new EntitySchema<RefreshTokenFamilyEntit
   ],
   indices: [{ name: 'refresh_token_families_user', columns: ['userId'] }],
   relations: {
-    user: {
-      type: 'many-to-one',
-      target: 'User',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'user_id', foreignKeyConstraintName: 'refresh_token_families_user_id_fkey' },
-    },
+    user: manyToOne('refresh_token_families', 'user_id', 'User', { onDelete: 'CASCADE' }),
     tokens: { type: 'one-to-many', target: 'RefreshToken', inverseSide: 'family' },
   },
 });
@@ -65,12 +60,9 @@ export const RefreshTokenSchema = new EntitySchema<RefreshTokenEntity>({
   },
   indices: [{ name: 'refresh_tokens_family', columns: ['familyId'] }],
   relations: {
-    family: {
-      type: 'many-to-one',
-      target: 'RefreshTokenFamily',
+    family: manyToOne('refresh_tokens', 'family_id', 'RefreshTokenFamily', {
       inverseSide: 'tokens',
       onDelete: 'CASCADE',
-      joinColumn: { name: 'family_id', foreignKeyConstraintName: 'refresh_tokens_family_id_fkey' },
-    },
+    }),
   },
 });

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { generatedUuidKey, integer, text, timestamptz, timestamptzNow, uuid } from './columns';
+import { generatedUuidKey, integer, text, timestamptz, timestamptzNow, uuid, manyToOne } from './columns';
 import type { DisplayTokenEntity } from './display-token';
 import type { RoomEntity } from './room';
 import type { UserEntity } from './user';
@@ -72,36 +72,13 @@ export const TicketSchema = new EntitySchema<TicketEntity>({
     { name: 'tickets_reporter', columns: ['reporterId'] },
   ],
   relations: {
-    room: {
-      type: 'many-to-one',
-      target: 'Room',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'room_id', foreignKeyConstraintName: 'tickets_room_id_fkey' },
-    },
-    reporter: {
-      type: 'many-to-one',
-      target: 'User',
+    room: manyToOne('tickets', 'room_id', 'Room', { onDelete: 'CASCADE' }),
+    reporter: manyToOne('tickets', 'reporter_id', 'User', { nullable: true, onDelete: 'SET NULL' }),
+    reporterDisplayToken: manyToOne('tickets', 'reporter_display_token_id', 'DisplayToken', {
       nullable: true,
       onDelete: 'SET NULL',
-      joinColumn: { name: 'reporter_id', foreignKeyConstraintName: 'tickets_reporter_id_fkey' },
-    },
-    reporterDisplayToken: {
-      type: 'many-to-one',
-      target: 'DisplayToken',
-      nullable: true,
-      onDelete: 'SET NULL',
-      joinColumn: {
-        name: 'reporter_display_token_id',
-        foreignKeyConstraintName: 'tickets_reporter_display_token_id_fkey',
-      },
-    },
-    assignee: {
-      type: 'many-to-one',
-      target: 'User',
-      nullable: true,
-      onDelete: 'SET NULL',
-      joinColumn: { name: 'assignee_id', foreignKeyConstraintName: 'tickets_assignee_id_fkey' },
-    },
+    }),
+    assignee: manyToOne('tickets', 'assignee_id', 'User', { nullable: true, onDelete: 'SET NULL' }),
   },
 });
 
@@ -129,19 +106,8 @@ export const TicketCommentSchema = new EntitySchema<TicketCommentEntity>({
   checks: [{ name: 'ticket_comments_text_check', expression: 'char_length(text) BETWEEN 1 AND 4000' }],
   indices: [{ name: 'ticket_comments_ticket', columns: ['ticketId', 'createdAt'] }],
   relations: {
-    ticket: {
-      type: 'many-to-one',
-      target: 'Ticket',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'ticket_id', foreignKeyConstraintName: 'ticket_comments_ticket_id_fkey' },
-    },
-    author: {
-      type: 'many-to-one',
-      target: 'User',
-      nullable: true,
-      onDelete: 'SET NULL',
-      joinColumn: { name: 'author_id', foreignKeyConstraintName: 'ticket_comments_author_id_fkey' },
-    },
+    ticket: manyToOne('ticket_comments', 'ticket_id', 'Ticket', { onDelete: 'CASCADE' }),
+    author: manyToOne('ticket_comments', 'author_id', 'User', { nullable: true, onDelete: 'SET NULL' }),
   },
 });
 
@@ -167,11 +133,6 @@ export const TicketMailDeliverySchema = new EntitySchema<TicketMailDeliveryEntit
   },
   indices: [{ name: 'ticket_mail_deliveries_ticket', columns: ['ticketId'] }],
   relations: {
-    ticket: {
-      type: 'many-to-one',
-      target: 'Ticket',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'ticket_id', foreignKeyConstraintName: 'ticket_mail_deliveries_ticket_id_fkey' },
-    },
+    ticket: manyToOne('ticket_mail_deliveries', 'ticket_id', 'Ticket', { onDelete: 'CASCADE' }),
   },
 });

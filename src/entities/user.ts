@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { generatedUuidKey, text, timestamptzNow, uuid } from './columns';
+import { generatedUuidKey, text, timestamptzNow, uuid, manyToOne } from './columns';
 
 export type UserRoleColumn = 'admin' | 'facility_manager' | 'member' | 'display';
 
@@ -64,12 +64,6 @@ export const UserIdentitySchema = new EntitySchema<UserIdentityEntity>({
   },
   indices: [{ name: 'user_identities_user', columns: ['userId'] }],
   relations: {
-    user: {
-      type: 'many-to-one',
-      target: 'User',
-      inverseSide: 'identities',
-      onDelete: 'CASCADE',
-      joinColumn: { name: 'user_id', foreignKeyConstraintName: 'user_identities_user_id_fkey' },
-    },
+    user: manyToOne('user_identities', 'user_id', 'User', { inverseSide: 'identities', onDelete: 'CASCADE' }),
   },
 });

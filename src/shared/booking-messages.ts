@@ -67,8 +67,8 @@ export interface PreReservedState {
   approvalDeadline?: string;
 }
 
-export interface BookingWorkflowInput {
-  bookingId: string;
+/** Where, by whom and with whom: what a booking and a series are both booked with. */
+export interface MeetingDetails {
   roomId: string;
   roomName: string;
   roomTimezone: string;
@@ -76,6 +76,10 @@ export interface BookingWorkflowInput {
   organizerLabel: string;
   title: string;
   attendees: string[];
+}
+
+export interface BookingWorkflowInput extends MeetingDetails {
+  bookingId: string;
   start: string;
   end: string;
   policy: RoomPolicy;
@@ -122,26 +126,7 @@ export interface BookingSnapshot extends BookingView {
 }
 
 /** Every moment of a booking's life that someone should hear about. */
-export type BookingEventKind =
-  | 'hold_created'
-  | 'pending_approval'
-  | 'confirmed'
-  | 'approved'
-  | 'rejected'
-  | 'expired'
-  | 'cancelled'
-  | 'rescheduled'
-  | 'reminder'
-  | 'check_in_opened'
-  | 'checked_in'
-  | 'meeting_started'
-  | 'released'
-  | 'completed'
-  | 'review_prompt'
-  | 'review_reminder';
-
-/** The kinds that also go out by mail; the rest are realtime only. */
-export const MAILED_EVENT_KINDS: readonly BookingEventKind[] = [
+export const BOOKING_EVENT_KINDS = [
   'hold_created',
   'pending_approval',
   'confirmed',
@@ -151,10 +136,28 @@ export const MAILED_EVENT_KINDS: readonly BookingEventKind[] = [
   'cancelled',
   'rescheduled',
   'reminder',
+  'check_in_opened',
+  'checked_in',
+  'meeting_started',
   'released',
+  'completed',
   'review_prompt',
   'review_reminder',
+] as const;
+export type BookingEventKind = (typeof BOOKING_EVENT_KINDS)[number];
+
+/** Moments of the meeting itself: the realtime channel carries them, no mail does. */
+const REALTIME_ONLY_KINDS: readonly BookingEventKind[] = [
+  'check_in_opened',
+  'checked_in',
+  'meeting_started',
+  'completed',
 ];
+
+/** The kinds that also go out by mail; the rest are realtime only. */
+export const MAILED_EVENT_KINDS: readonly BookingEventKind[] = BOOKING_EVENT_KINDS.filter(
+  (kind) => !REALTIME_ONLY_KINDS.includes(kind),
+);
 
 /** What the workflow hands to delivery (realtime and mail): the kind, the booking as of now, who not to tell. */
 export interface BookingEvent {

@@ -2,7 +2,7 @@
 // activities and the workflows, so it holds definitions only.
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BookingStatus, RoomPolicy } from './booking';
-import type { SlotConflictDetails } from './booking-messages';
+import type { MeetingDetails, SlotConflictDetails } from './booking-messages';
 
 export const SERIES_WORKFLOW_TYPE = 'seriesWorkflow';
 
@@ -22,20 +22,16 @@ export interface SeriesOccurrence {
   attendees?: string[];
 }
 
-export interface SeriesDefinition {
-  seriesId: string;
-  roomId: string;
-  roomName: string;
-  roomTimezone: string;
-  organizerId: string;
-  organizerLabel: string;
-  title: string;
-  attendees: string[];
-  /** As requested, for reading back: the zone, rule and exdates the occurrences came from. */
+/** How a series recurs, as requested (and read back): the zone, rule and exdates its occurrences come from, and what a conflict does. */
+export interface SeriesRecurrence {
   timezone: string;
   rrule: string;
   exdates: string[];
   onConflict: OnConflict;
+}
+
+export interface SeriesDefinition extends MeetingDetails, SeriesRecurrence {
+  seriesId: string;
   /** Occurrences further than this from now are booked later, as time moves on (room policy horizonDays × 86400). */
   horizonSeconds: number;
   /** Consecutive no-show releases that end the series (default 3). */

@@ -1,10 +1,11 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config';
 import {
   WEEKLY_INSIGHTS_SCHEDULE_ID,
   WEEKLY_INSIGHTS_WORKFLOW_TYPE,
   type WeeklyInsightsInput,
 } from '../shared/insights-messages';
+import { upsertSchedule } from './schedules';
 
 /** The weekly insights mail's schedule as the configuration asks for it. */
 export function weeklyInsightsSchedule(
@@ -35,17 +36,5 @@ export async function ensureWeeklyInsightsSchedule(
   config: Pick<Config, 'insights'>,
   options: { taskQueue: string; idPrefix?: string },
 ): Promise<string> {
-  const schedule = weeklyInsightsSchedule(config, options);
-  try {
-    await client.schedule.create(schedule);
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(schedule.scheduleId).update((previous) => ({
-      ...previous,
-      spec: schedule.spec,
-      action: schedule.action,
-      policies: { ...previous.policies, ...schedule.policies },
-    }));
-  }
-  return schedule.scheduleId;
+  return upsertSchedule(client, weeklyInsightsSchedule(config, options));
 }

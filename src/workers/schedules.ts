@@ -79,19 +79,22 @@ export async function ensureOpsSchedules(
   options: OpsScheduleOptions,
 ): Promise<string[]> {
   const ids: string[] = [];
-  for (const schedule of opsSchedules(config, options)) {
-    try {
-      await client.schedule.create(schedule);
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await client.schedule.getHandle(schedule.scheduleId).update((previous) => ({
-        ...previous,
-        spec: schedule.spec,
-        action: schedule.action,
-        policies: { ...previous.policies, ...schedule.policies },
-      }));
-    }
-    ids.push(schedule.scheduleId);
-  }
+  for (const schedule of opsSchedules(config, options)) ids.push(await upsertSchedule(client, schedule));
   return ids;
+}
+
+/** Creates the schedule, or brings an existing one to this spec, action and policies; answers its id. */
+export async function upsertSchedule(client: Client, schedule: ScheduleOptions): Promise<string> {
+  try {
+    await client.schedule.create(schedule);
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(schedule.scheduleId).update((previous) => ({
+      ...previous,
+      spec: schedule.spec,
+      action: schedule.action,
+      policies: { ...previous.policies, ...schedule.policies },
+    }));
+  }
+  return schedule.scheduleId;
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropDatabase } from '../support/global-setup';
+import { dropDatabase } from '../../src/db/data-source';
 
 const ROOT = join(__dirname, '..', '..');
 

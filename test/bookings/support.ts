@@ -4,7 +4,7 @@ import type { RoomPolicy } from '../../src/shared/booking';
 import { createRoom, createUser, type TestRoom, type TestUser } from '../support/fixtures';
 import { eventually } from '../support/eventually';
 import { call } from '../support/http';
-import { startApi, startWorker, type TestStack, type TestWorker } from '../support/stack';
+import { startStackWithWorker, type StackWithWorker, type TestStack } from '../support/stack';
 
 // The shared helpers, where the booking tests (and many others) have always imported them from.
 export { call, eventually };
@@ -26,22 +26,10 @@ export const FAST_POLICY: Partial<RoomPolicy> = {
   reviewWindowSeconds: 2,
 };
 
-export interface BookingStack extends TestStack {
-  worker: TestWorker;
-  stop(): Promise<void>;
-}
+export type BookingStack = StackWithWorker;
 
-export async function startBookingStack(): Promise<BookingStack> {
-  const stack = await startApi();
-  const worker = await startWorker(stack.config, stack.deps);
-  return {
-    ...stack,
-    worker,
-    async stop() {
-      await worker.stop();
-      await stack.close();
-    },
-  };
+export function startBookingStack(): Promise<BookingStack> {
+  return startStackWithWorker();
 }
 
 /**

@@ -1,15 +1,10 @@
 import { changeRole } from '../../src/db/repositories/users';
 import { call, PASSWORD, randomEmail, register } from '../support/auth';
 import { createRoom, createUser } from '../support/fixtures';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 
 let stack: TestStack;
-beforeAll(async () => {
-  stack = await startApi();
-});
-afterAll(async () => {
-  await stack.close();
-});
+apiForSuite((started) => (stack = started));
 
 describe('function-level access', () => {
   test('when a member reaches room management or user administration, then every one answers 403', async () => {

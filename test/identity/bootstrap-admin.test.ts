@@ -2,16 +2,11 @@ import { ensureBootstrapAdmin } from '../../src/identity/bootstrap-admin';
 import { createLogger } from '../../src/infra/logger';
 import { call, PASSWORD, randomEmail } from '../support/auth';
 import { createUser } from '../support/fixtures';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 
 let stack: TestStack;
 const logger = createLogger('silent', 'test');
-beforeAll(async () => {
-  stack = await startApi();
-});
-afterAll(async () => {
-  await stack.close();
-});
+apiForSuite((started) => (stack = started));
 
 describe('bootstrap admin', () => {
   test('when the configured admin does not exist, then it is created as a verified admin who can sign in', async () => {

@@ -1,14 +1,9 @@
 import { createUser } from '../support/fixtures';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 
 describe('calendar feed rotation', () => {
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startApi();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  apiForSuite((started) => (stack = started));
 
   test('when one person rotates their feed URL 10 times at once, then no answer is a 5xx and exactly one of the URLs works afterwards', async () => {
     const user = await createUser(stack);

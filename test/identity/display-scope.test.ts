@@ -1,15 +1,10 @@
 import { createRoom, createUser } from '../support/fixtures';
 import { call, request } from '../support/http';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 
 describe('a display token reads only its own room', () => {
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startApi();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  apiForSuite((started) => (stack = started));
 
   const get = async (token: string, path: string) => (await request(stack, 'GET', path, { token })).status;
 

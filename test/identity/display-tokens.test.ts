@@ -1,15 +1,17 @@
 import { call } from '../support/auth';
 import { createRoom, createUser } from '../support/fixtures';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 import { createTokenVerifier } from '../../src/api/auth/verifier';
 
 let stack: TestStack;
-beforeAll(async () => {
-  stack = await startApi();
-});
-afterAll(async () => {
-  await stack.close();
-});
+apiForSuite((started) => (stack = started));
+
+/** A display token for the room, made through the API by a member of staff; fails the test unless it answers 201. */
+async function issueToken(roomId: string, staff: { token: string }, name: string) {
+  const res = await call(stack, 'POST', `/rooms/${roomId}/display-tokens`, { token: staff.token, body: { name } });
+  expect(res.status).toBe(201);
+  return res.body;
+}
 
 describe('display tokens', () => {
   test('when a facility manager issues a display token, then it is shown once, listed without its secret and stored only as a hash', async () => {
@@ -44,10 +46,7 @@ describe('display tokens', () => {
   test('when a display token is used, then the shared verifier gives a display principal bound to its room', async () => {
     const admin = await createUser(stack, { role: 'admin' });
     const room = await createRoom(stack);
-    const { body } = await call(stack, 'POST', `/rooms/${room.id}/display-tokens`, {
-      token: admin.token,
-      body: { name: 'Lobby' },
-    });
+    const body = await issueToken(room.id, admin, 'Lobby');
     const principal = await createTokenVerifier(stack.deps).verify(body.token);
     expect(principal).toEqual({ kind: 'display', displayTokenId: body.id, roomId: room.id, role: 'display' });
   });
@@ -55,10 +54,7 @@ describe('display tokens', () => {
   test('when a display token is used for its own room, then it works; for another room, then it is 403', async () => {
     const manager = await createUser(stack, { role: 'facility_manager' });
     const [roomA, roomB] = [await createRoom(stack), await createRoom(stack)];
-    const { body } = await call(stack, 'POST', `/rooms/${roomA.id}/display-tokens`, {
-      token: manager.token,
-      body: { name: 'A door' },
-    });
+    const body = await issueToken(roomA.id, manager, 'A door');
     const own = await call(stack, 'GET', `/rooms/${roomA.id}/display-session`, { token: body.token });
     expect(own.status).toBe(200);
     expect(own.body).toMatchObject({ id: body.id, roomId: roomA.id });
@@ -69,10 +65,7 @@ describe('display tokens', () => {
   test("when a display token reaches people's or staff endpoints, then it is 403", async () => {
     const manager = await createUser(stack, { role: 'facility_manager' });
     const room = await createRoom(stack);
-    const { body } = await call(stack, 'POST', `/rooms/${room.id}/display-tokens`, {
-      token: manager.token,
-      body: { name: 'Door' },
-    });
+    const body = await issueToken(room.id, manager, 'Door');
     for (const [method, path, payload] of [
       ['GET', '/users/me'],
       ['GET', '/users'],
@@ -88,10 +81,7 @@ describe('display tokens', () => {
   test('when a display token is revoked, then the device is refused at once and the token leaves the list', async () => {
     const manager = await createUser(stack, { role: 'facility_manager' });
     const room = await createRoom(stack);
-    const { body } = await call(stack, 'POST', `/rooms/${room.id}/display-tokens`, {
-      token: manager.token,
-      body: { name: 'Door' },
-    });
+    const body = await issueToken(room.id, manager, 'Door');
     expect((await call(stack, 'GET', `/rooms/${room.id}/display-session`, { token: body.token })).status).toBe(200);
 
     const revoked = await call(stack, 'DELETE', `/rooms/${room.id}/display-tokens/${body.id}`, {
@@ -111,10 +101,7 @@ describe('display tokens', () => {
   test('when a token id is revoked through another room, then it is 404 and the token keeps working', async () => {
     const manager = await createUser(stack, { role: 'facility_manager' });
     const [roomA, roomB] = [await createRoom(stack), await createRoom(stack)];
-    const { body } = await call(stack, 'POST', `/rooms/${roomA.id}/display-tokens`, {
-      token: manager.token,
-      body: { name: 'Door' },
-    });
+    const body = await issueToken(roomA.id, manager, 'Door');
     expect(
       (await call(stack, 'DELETE', `/rooms/${roomB.id}/display-tokens/${body.id}`, { token: manager.token })).status,
     ).toBe(404);
@@ -142,10 +129,7 @@ describe('display tokens', () => {
   test('when the room is deleted, then its display tokens stop working', async () => {
     const manager = await createUser(stack, { role: 'facility_manager' });
     const room = await createRoom(stack);
-    const { body } = await call(stack, 'POST', `/rooms/${room.id}/display-tokens`, {
-      token: manager.token,
-      body: { name: 'Door' },
-    });
+    const body = await issueToken(room.id, manager, 'Door');
     expect((await call(stack, 'DELETE', `/rooms/${room.id}`, { token: manager.token })).status).toBe(204);
     expect((await call(stack, 'GET', `/rooms/${room.id}/display-session`, { token: body.token })).status).toBe(401);
     expect((await call(stack, 'GET', `/rooms/${room.id}/display-tokens`, { token: manager.token })).status).toBe(404);

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import { call, member, startBookingStack, type BookingStack } from '../bookings/support';
 import { createUser, type TestUser } from '../support/fixtures';
 import { json } from '../support/http';
-import { startApi, startWorker, type TestStack, type TestWorker } from '../support/stack';
+import { apiForSuite, stackForSuite, startStackWithWorker, type TestStack } from '../support/stack';
 import { issueDisplayToken } from '../realtime/support';
 import { hoursAhead, openPlannedSeries, roomBookingCount, seriesBookings, seriesRoom } from '../series/support';
 import { clock, eventually, room } from '../bookings/support';
@@ -170,51 +170,20 @@ describe('retry-safe creates (Idempotency-Key) for series and walk-ups', () => {
 
 describe('series creates and the per-user create limit', () => {
   let stack: TestStack;
-  beforeAll(async () => {
-    const base = loadConfig();
-    stack = await startApi({
-      rateLimits: { ...base.rateLimits, bookingCreatePerUser: { limit: 2, windowSeconds: 3600 } },
-    });
+  apiForSuite((started) => (stack = started), {
+    rateLimits: { ...loadConfig().rateLimits, bookingCreatePerUser: { limit: 2, windowSeconds: 3600 } },
   });
-  afterAll(async () => stack.close());
 
   test('when a person has used up their creates on bookings, then a series is refused with 429 too (one shared limit)', async () => {
     const u = await createUser(stack);
     const roomId = randomUUID();
+    const slot = { roomId, start: hoursAhead(2).toISOString(), end: hoursAhead(3).toISOString(), title: 'x' };
+    const series = { ...slot, timezone: 'UTC', rrule: 'FREQ=DAILY;COUNT=2', onConflict: 'fail' };
     const statuses: number[] = [];
     // Unknown rooms are 404s, but each attempt is counted first: the limit sits in front of every create.
-    statuses.push(
-      (
-        await call(stack as BookingStack, u, 'POST', '/bookings', {
-          roomId,
-          start: hoursAhead(2).toISOString(),
-          end: hoursAhead(3).toISOString(),
-          title: 'x',
-        })
-      ).status,
-    );
-    statuses.push(
-      (
-        await call(stack as BookingStack, u, 'POST', '/series', {
-          roomId,
-          start: hoursAhead(2).toISOString(),
-          end: hoursAhead(3).toISOString(),
-          timezone: 'UTC',
-          rrule: 'FREQ=DAILY;COUNT=2',
-          title: 'x',
-          onConflict: 'fail',
-        })
-      ).status,
-    );
-    const third = await call(stack as BookingStack, u, 'POST', '/series', {
-      roomId,
-      start: hoursAhead(2).toISOString(),
-      end: hoursAhead(3).toISOString(),
-      timezone: 'UTC',
-      rrule: 'FREQ=DAILY;COUNT=2',
-      title: 'x',
-      onConflict: 'fail',
-    });
+    statuses.push((await call(stack as BookingStack, u, 'POST', '/bookings', slot)).status);
+    statuses.push((await call(stack as BookingStack, u, 'POST', '/series', series)).status);
+    const third = await call(stack as BookingStack, u, 'POST', '/series', series);
     expect(statuses).toEqual([404, 404]);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -222,25 +191,19 @@ describe('series creates and the per-user create limit', () => {
 });
 
 describe('series occurrences that come within the horizon later', () => {
-  let stack: TestStack;
-  let worker: TestWorker;
-  beforeAll(async () => {
-    const base = loadConfig();
-    stack = await startApi({ bookingLimits: { ...base.bookingLimits, maxFutureBookingsPerUser: 3 } });
-    worker = await startWorker(stack.config, stack.deps);
-  });
-  afterAll(async () => {
-    await worker.stop();
-    await stack.close();
-  });
+  let stack: BookingStack;
+  stackForSuite(
+    () => startStackWithWorker({ bookingLimits: { ...loadConfig().bookingLimits, maxFutureBookingsPerUser: 3 } }),
+    (started) => (stack = started),
+  );
 
   test('when the organizer reached the cap on upcoming bookings meanwhile, then a later occurrence is refused (outcome refused, naming the rule), not booked', async () => {
     const at = clock();
     const u = await createUser(stack);
-    const r = await room(stack as BookingStack, {}, { building: 'Series wing' });
+    const r = await room(stack, {}, { building: 'Series wing' });
     // The first occurrence is within the 30 s horizon at once; the other two come within it about 10 s later.
     const opened = await openPlannedSeries(
-      stack as BookingStack,
+      stack,
       u,
       r,
       [
@@ -255,7 +218,7 @@ describe('series occurrences that come within the horizon later', () => {
     for (const hours of [5, 6]) {
       expect(
         (
-          await call(stack as BookingStack, u, 'POST', '/bookings', {
+          await call(stack, u, 'POST', '/bookings', {
             roomId: r.id,
             start: hoursAhead(hours).toISOString(),
             end: hoursAhead(hours + 1).toISOString(),
@@ -265,12 +228,12 @@ describe('series occurrences that come within the horizon later', () => {
       ).toBe(201);
     }
     const series = await eventually(
-      async () => (await call(stack as BookingStack, u, 'GET', `/series/${opened.id}`)).body,
+      async () => (await call(stack, u, 'GET', `/series/${opened.id}`)).body,
       (s) => s.occurrences.every((o: { outcome: string }) => o.outcome !== 'scheduled'),
       30000,
     );
     expect(series.occurrences.map((o: { outcome: string }) => o.outcome)).toEqual(['booked', 'refused', 'refused']);
     expect(series.occurrences[1].refusal).toMatchObject({ rule: 'maxFutureBookingsPerUser', limit: 3 });
-    expect(await seriesBookings(stack as BookingStack, opened.id)).toHaveLength(1);
+    expect(await seriesBookings(stack, opened.id)).toHaveLength(1);
   });
 });

@@ -1,13 +1,8 @@
 import { call, PASSWORD, randomEmail, register } from '../support/auth';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 
 let stack: TestStack;
-beforeAll(async () => {
-  stack = await startApi();
-});
-afterAll(async () => {
-  await stack.close();
-});
+apiForSuite((started) => (stack = started));
 
 describe('accounts and sessions', () => {
   test('when someone registers, then they get a member account, an access token that works and a stored argon2id hash', async () => {

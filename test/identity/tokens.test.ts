@@ -4,15 +4,10 @@ import { JWT_AUDIENCE, signAccessToken } from '../../src/api/auth/jwt';
 import { JWT_ISSUER } from '../../src/identity/jwt-keys';
 import { call } from '../support/auth';
 import { createUser } from '../support/fixtures';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 
 let stack: TestStack;
-beforeAll(async () => {
-  stack = await startApi();
-});
-afterAll(async () => {
-  await stack.close();
-});
+apiForSuite((started) => (stack = started));
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

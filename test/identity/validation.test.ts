@@ -1,14 +1,9 @@
 import { call, PASSWORD, randomEmail, register } from '../support/auth';
 import { createRoom, createUser } from '../support/fixtures';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 
 let stack: TestStack;
-beforeAll(async () => {
-  stack = await startApi();
-});
-afterAll(async () => {
-  await stack.close();
-});
+apiForSuite((started) => (stack = started));
 
 const fieldsOf = (body: any): string[] => body.error.details.fields.map((f: { field: string }) => f.field);
 

@@ -2,7 +2,7 @@ import { book, clock, member, room, startBookingStack, waitForStatus, type Booki
 import { reviewRoom } from '../reviews/support';
 import { createUser } from '../support/fixtures';
 import { call, PASSWORD, randomEmail, register } from '../support/auth';
-import { stackForSuite, startApi, type TestStack } from '../support/stack';
+import { apiForSuite, stackForSuite, type TestStack } from '../support/stack';
 import { accountMailTo, awaitAccountMail, linkToken } from './support';
 
 /** Rights that come from an email address belong to whoever proved they read its mail. */
@@ -192,12 +192,7 @@ describe('verified addresses', () => {
 
 describe('REGISTRATION_DOMAINS', () => {
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startApi({ registrationDomains: ['corp.example'] });
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  apiForSuite((started) => (stack = started), { registrationDomains: ['corp.example'] });
 
   test("when the address is at another domain, then self-registration is refused with 422 naming the allowed domains; at the organisation's domain it works", async () => {
     const outside = await call(stack, 'POST', '/auth/register', {

@@ -172,40 +172,23 @@ describe('insights: how rooms are really used', () => {
   });
 
   test('when the window is longer than 366 days, then 422 WINDOW_TOO_LONG; unreadable or reversed, 400; a member, 403', async () => {
-    const tooLong = await call(
-      stack,
-      manager,
-      'GET',
-      '/insights/rooms?from=2025-01-01T00:00:00Z&to=2026-01-03T00:00:00Z',
-    );
+    const rooms = (query: string, as: TestUser = manager) => call(stack, as, 'GET', `/insights/rooms?${query}`);
+    const tooLong = await rooms('from=2025-01-01T00:00:00Z&to=2026-01-03T00:00:00Z');
     expect(tooLong.status).toBe(422);
     expect(tooLong.body.error.code).toBe('WINDOW_TOO_LONG');
-    const longest = await call(
-      stack,
-      manager,
-      'GET',
-      '/insights/rooms?from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&roomId=00000000-0000-4000-8000-000000000000',
+    const longest = await rooms(
+      'from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&roomId=00000000-0000-4000-8000-000000000000',
     );
     expect(longest.status).toBe(200);
     expect(longest.body.rooms).toEqual([]);
-    const reversed = await call(
-      stack,
-      manager,
-      'GET',
-      '/insights/rooms?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
-    );
+    const reversed = await rooms('from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z');
     expect(reversed.status).toBe(400);
     expect(reversed.body.error.details.fields[0].field).toBe('to');
-    const unreadable = await call(stack, manager, 'GET', '/insights/rooms?from=yesterday&to=2026-01-01T00:00:00Z');
+    const unreadable = await rooms('from=yesterday&to=2026-01-01T00:00:00Z');
     expect(unreadable.status).toBe(400);
     const missing = await call(stack, manager, 'GET', '/insights/rooms');
     expect(missing.status).toBe(400);
-    const asMember = await call(
-      stack,
-      await member(stack),
-      'GET',
-      '/insights/rooms?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z',
-    );
+    const asMember = await rooms('from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z', await member(stack));
     expect(asMember.status).toBe(403);
   });
 });

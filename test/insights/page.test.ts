@@ -1,9 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { launchChromium, type TestBrowser } from '../support/browser';
 import { createUser, type TestUser } from '../support/fixtures';
 import {
   book,
@@ -17,53 +15,21 @@ import {
   type BookingStack,
 } from '../bookings/support';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(__dirname, '..', '..', 'test-artifacts', 'insights', 'insights.png');
-// The network is closed: without these Chromium waits on updates, sync and QUIC probes.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Chromium from Debian, installed by the project's own script when missing; a clear failure otherwise, never a skip. */
-function requireChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'lib', 'chromium.mjs')], {
-    stdio: 'inherit',
-  });
-  if (result.status !== 0 || !existsSync(CHROMIUM)) {
-    throw new Error(`The insights page browser test needs Debian's Chromium at ${CHROMIUM}; installing it failed.`);
-  }
-}
 
 describe('insights page in a real browser (Chromium)', () => {
   let stack: BookingStack;
   let staff: TestUser;
-  let browser: BrowserContext;
-  let profile: string;
+  let browser: TestBrowser;
 
   beforeAll(async () => {
-    requireChromium();
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     stack = await startBookingStack();
     staff = await createUser(stack, { role: 'facility_manager' });
-    profile = mkdtempSync(join(tmpdir(), 'roombook-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1400, height: 1100 },
-    });
+    browser = await launchChromium('The insights page browser test', { viewport: { width: 1400, height: 1100 } });
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await stack?.stop();
   });
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ICAL from 'ical.js';
+import { eventFields, parseCalendar } from '../support/ical';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { eventually } from '../bookings/support';
 import { startSmtpSink } from '../support/smtp-sink';
@@ -98,17 +98,11 @@ export const settle = (ms = 1500) => new Promise((resolve) => setTimeout(resolve
 
 /** The invite's VEVENT as a real iCalendar parser reads it. */
 export function parseInvite(raw: string) {
-  const calendar = new ICAL.Component(ICAL.parse(raw));
+  const calendar = parseCalendar(raw);
   const vevent = calendar.getFirstSubcomponent('vevent')!;
-  const event = new ICAL.Event(vevent);
   return {
     method: String(calendar.getFirstPropertyValue('method')),
-    uid: event.uid,
-    sequence: event.sequence,
-    status: String(vevent.getFirstPropertyValue('status')),
-    start: event.startDate.toJSDate().toISOString(),
-    end: event.endDate.toJSDate().toISOString(),
-    summary: event.summary,
+    ...eventFields(vevent),
     organizer: String(vevent.getFirstPropertyValue('organizer')),
     // A URI scheme is case-insensitive (RFC 3986 3.1): ical-generator writes MAILTO: for attendees.
     attendees: vevent

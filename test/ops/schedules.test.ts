@@ -2,12 +2,11 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { createDataSource, ensureDatabase, migrate } from '../../src/db/data-source';
+import { createDataSource, dropDatabase, ensureDatabase, migrate } from '../../src/db/data-source';
 import type { ReconcileReport, RetentionResult } from '../../src/shared/ops-messages';
 import { RECONCILE_SCHEDULE_ID, RETENTION_SCHEDULE_ID } from '../../src/shared/ops-messages';
 import { ensureOpsSchedules } from '../../src/workers/schedules';
 import { book, call, clock, eventually, member, room, type BookingStack } from '../bookings/support';
-import { dropDatabase } from '../support/global-setup';
 import { startApi, startWorker } from '../support/stack';
 
 /**

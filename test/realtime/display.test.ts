@@ -1,62 +1,29 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, type TestBrowser } from '../support/browser';
 import { createUser, type TestUser } from '../support/fixtures';
 import { book, call, clock, member, room, startBookingStack, type BookingStack } from '../bookings/support';
 import { issueDisplayToken } from './support';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'display');
-// The network is closed: without these Chromium waits on updates, sync and QUIC probes.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Chromium from Debian, installed by the project's own script when missing; a clear failure otherwise, never a skip. */
-function requireChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'lib', 'chromium.mjs')], {
-    stdio: 'inherit',
-  });
-  if (result.status !== 0 || !existsSync(CHROMIUM)) {
-    throw new Error(
-      `The room display browser test needs Debian's Chromium at ${CHROMIUM}; installing it with apt-get failed (see the output above).`,
-    );
-  }
-}
 
 describe('room display page in a real browser (Chromium)', () => {
   let stack: BookingStack;
   let staff: TestUser;
-  let browser: BrowserContext;
-  let profile: string;
+  let browser: TestBrowser;
 
   beforeAll(async () => {
-    requireChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
     stack = await startBookingStack();
     staff = await createUser(stack, { role: 'facility_manager' });
-    profile = mkdtempSync(join(tmpdir(), 'roombook-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
+    browser = await launchChromium('The room display browser test', {
       viewport: { width: 1280, height: 800 },
       timezoneId: 'America/New_York',
     });
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     await stack?.stop();
   });
 

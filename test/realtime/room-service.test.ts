@@ -1,17 +1,12 @@
 import { createRoom, createUser } from '../support/fixtures';
 import { request } from '../support/http';
-import { startApi, type TestStack } from '../support/stack';
+import { apiForSuite, type TestStack } from '../support/stack';
 import { eventually } from '../bookings/support';
 import { connectClient, issueDisplayToken } from './support';
 
 describe('room.status when a room goes out of service', () => {
   let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startApi();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  apiForSuite((started) => (stack = started));
 
   test('when a facility manager takes a room out of service and back, then its display hears each status at once', async () => {
     const room = await createRoom(stack);

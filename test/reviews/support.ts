@@ -4,23 +4,17 @@ import type { Config } from '../../src/config';
 import type { RoomPolicy } from '../../src/shared/booking';
 import { book, call, clock, member, room, waitForStatus, type BookingStack } from '../bookings/support';
 import type { TestRoom, TestUser } from '../support/fixtures';
-import { startApi, startWorker } from '../support/stack';
+import { startStackWithWorker } from '../support/stack';
 
 export { call, eventually, member, notifications, room, workflowStatus, type BookingStack } from '../bookings/support';
 export { createUser } from '../support/fixtures';
 
 /** The booking stack, with a banned-terms list of the test's own (as REVIEW_BANNED_TERMS would set it). */
-export async function startReviewStack(overrides: Partial<Config> = {}): Promise<BookingStack> {
-  const stack = await startApi({ reviews: { bannedTerms: ['casino', 'free money', 'flibbertigibbet'] }, ...overrides });
-  const worker = await startWorker(stack.config, stack.deps);
-  return {
-    ...stack,
-    worker,
-    async stop() {
-      await worker.stop();
-      await stack.close();
-    },
-  };
+export function startReviewStack(overrides: Partial<Config> = {}): Promise<BookingStack> {
+  return startStackWithWorker({
+    reviews: { bannedTerms: ['casino', 'free money', 'flibbertigibbet'] },
+    ...overrides,
+  });
 }
 
 /**

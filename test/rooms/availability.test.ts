@@ -1,7 +1,7 @@
 import { invalidateRoomAvailability } from '../../src/infra/availability-cache';
-import { createUser, type TestUser } from '../support/fixtures';
+import type { TestUser } from '../support/fixtures';
 import { startApi, type TestStack } from '../support/stack';
-import { getJson, insertBooking, postRoom, send, staffUser, uniqueBuilding } from './support';
+import { getJson, insertBooking, postRoom, roomSuite, send, uniqueBuilding } from './support';
 
 const Z = (s: string) => new Date(s).toISOString();
 
@@ -9,14 +9,7 @@ describe('room availability and search', () => {
   let stack: TestStack;
   let manager: TestUser;
   let member: TestUser;
-  beforeAll(async () => {
-    stack = await startApi();
-    manager = await staffUser(stack);
-    member = await createUser(stack);
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  roomSuite((suite) => ({ stack, manager, member } = suite));
 
   const availability = (roomId: string, from: string, to: string) =>
     getJson(
@@ -32,12 +25,7 @@ describe('room availability and search', () => {
         policy: { slotGranularitySeconds: 7200 },
       });
       // 02:30 CEST to 02:30 CET: the repeated hour.
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: '2026-10-25T00:30:00Z',
-        end: '2026-10-25T01:30:00Z',
-      });
+      await insertBooking(stack, room.id, member.id, { start: '2026-10-25T00:30:00Z', end: '2026-10-25T01:30:00Z' });
       // The local day of 25 hours: midnight CEST to midnight CET.
       const res = await availability(room.id, '2026-10-25T00:00:00+02:00', '2026-10-26T00:00:00+01:00');
       expect(res.status).toBe(200);
@@ -64,12 +52,7 @@ describe('room availability and search', () => {
         policy: { slotGranularitySeconds: 7200 },
       });
       // 00:30 to 01:30 CET on the 23-hour day.
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: '2026-03-28T23:30:00Z',
-        end: '2026-03-29T00:30:00Z',
-      });
+      await insertBooking(stack, room.id, member.id, { start: '2026-03-28T23:30:00Z', end: '2026-03-29T00:30:00Z' });
       const res = await availability(room.id, '2026-03-29T00:00:00+01:00', '2026-03-30T00:00:00+02:00');
       expect(res.status).toBe(200);
       // Counting two hours of elapsed time from midnight would give 03:00 CEST (01:00Z); the wall clock says 04:00 CEST.
@@ -78,16 +61,12 @@ describe('room availability and search', () => {
 
     test('when a room has a buffer, then free time keeps the buffer after each booking and before the next', async () => {
       const room = await postRoom(stack, manager, { policy: { bufferSeconds: 900, slotGranularitySeconds: 900 } });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
+      await insertBooking(stack, room.id, member.id, {
         start: '2026-12-01T10:00:00Z',
         end: '2026-12-01T11:00:00Z',
         bufferSeconds: 900,
       });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
+      await insertBooking(stack, room.id, member.id, {
         start: '2026-12-01T12:00:00Z',
         end: '2026-12-01T12:30:00Z',
         bufferSeconds: 900,
@@ -108,9 +87,7 @@ describe('room availability and search', () => {
 
     test('when bookings are cancelled or the window is off the grid, then they are ignored and free time snaps inward to the grid', async () => {
       const room = await postRoom(stack, manager, { policy: { slotGranularitySeconds: 1800 } });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
+      await insertBooking(stack, room.id, member.id, {
         start: '2026-12-02T10:00:00Z',
         end: '2026-12-02T11:00:00Z',
         status: 'cancelled',
@@ -191,39 +168,20 @@ describe('room availability and search', () => {
       await room('No screen', 7, { amenities: ['whiteboard'] });
       await stack.deps.dataSource.query('UPDATE rooms SET rating_average = 3.2 WHERE id = $1', [sixOk.id]);
       await stack.deps.dataSource.query('UPDATE rooms SET rating_average = 4.8 WHERE id = $1', [sixGreat.id]);
-      await insertBooking(stack, {
-        roomId: busy.id,
-        organizerId: member.id,
-        start: '2026-12-03T09:30:00Z',
-        end: '2026-12-03T11:00:00Z',
-      });
+      await insertBooking(stack, busy.id, member.id, { start: '2026-12-03T09:30:00Z', end: '2026-12-03T11:00:00Z' });
       // Starts 5 minutes after the window: a booking ending at 10:00 would leave no room for the 10-minute buffer.
-      await insertBooking(stack, {
-        roomId: buffered.id,
-        organizerId: member.id,
+      await insertBooking(stack, buffered.id, member.id, {
         start: '2026-12-03T10:05:00Z',
         end: '2026-12-03T11:00:00Z',
         bufferSeconds: 600,
       });
       // Ends exactly when the window starts: intervals are half-open, so it does not overlap.
-      await insertBooking(stack, {
-        roomId: touching.id,
-        organizerId: member.id,
+      await insertBooking(stack, touching.id, member.id, {
         start: '2026-12-03T08:00:00Z',
         end: '2026-12-03T09:00:00Z',
       });
-      await insertBooking(stack, {
-        roomId: ten.id,
-        organizerId: member.id,
-        start: '2026-12-03T13:00:00Z',
-        end: '2026-12-03T14:00:00Z',
-      });
-      await insertBooking(stack, {
-        roomId: ten.id,
-        organizerId: member.id,
-        start: '2026-12-03T15:00:00Z',
-        end: '2026-12-03T16:00:00Z',
-      });
+      await insertBooking(stack, ten.id, member.id, { start: '2026-12-03T13:00:00Z', end: '2026-12-03T14:00:00Z' });
+      await insertBooking(stack, ten.id, member.id, { start: '2026-12-03T15:00:00Z', end: '2026-12-03T16:00:00Z' });
 
       const res = await search(`${window}&capacity=5&amenities=screen&building=${building}`);
       expect(res.status).toBe(200);
@@ -248,12 +206,7 @@ describe('room availability and search', () => {
       for (let i = 0; i < 20 && cached.headers.get('x-availability-cache') !== 'hit'; i += 1) cached = await search(q);
       expect(cached.headers.get('x-availability-cache')).toBe('hit');
 
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: '2026-12-03T09:00:00Z',
-        end: '2026-12-03T10:00:00Z',
-      });
+      await insertBooking(stack, room.id, member.id, { start: '2026-12-03T09:00:00Z', end: '2026-12-03T10:00:00Z' });
       expect(await invalidateRoomAvailability(stack.deps.redis, room.id)).toBe(true);
       const after = await search(q);
       expect(after.body.rooms).toEqual([]);
@@ -266,9 +219,7 @@ describe('room availability and search', () => {
       expect(before.body.free).toHaveLength(1);
       expect(again.headers.get('x-availability-cache')).toBe('hit');
 
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
+      await insertBooking(stack, room.id, member.id, {
         start: '2026-12-04T09:00:00Z',
         end: '2026-12-04T10:00:00Z',
         status: 'held',
@@ -303,12 +254,7 @@ describe('room availability and search', () => {
     test('when Redis is unreachable, then availability and search answer from the database', async () => {
       const building = uniqueBuilding();
       const room = await postRoom(stack, manager, { building });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: '2026-12-05T09:00:00Z',
-        end: '2026-12-05T10:00:00Z',
-      });
+      await insertBooking(stack, room.id, member.id, { start: '2026-12-05T09:00:00Z', end: '2026-12-05T10:00:00Z' });
       const one = await getJson(
         offline,
         member,

@@ -1,35 +1,17 @@
 import ICAL from 'ical.js';
 import { createUser, type TestUser } from '../support/fixtures';
-import { startApi, type TestStack } from '../support/stack';
-import { getJson, insertBooking, postRoom, send, staffUser } from './support';
-
-interface ParsedEvent {
-  uid: string;
-  sequence: number;
-  status: string;
-  start: string;
-  end: string;
-  summary: string;
-  location: string;
-  organizer: string | null;
-}
+import { eventFields, parseCalendar } from '../support/ical';
+import type { TestStack } from '../support/stack';
+import { getJson, insertBooking, postRoom, roomSuite, send } from './support';
 
 /** Parses a feed with the real iCalendar parser (ical.js): a malformed feed fails here. */
-function parseFeed(text: string): { name: string; events: ParsedEvent[] } {
-  const calendar = new ICAL.Component(ICAL.parse(text));
-  const events = calendar.getAllSubcomponents('vevent').map((vevent) => {
-    const event = new ICAL.Event(vevent);
-    return {
-      uid: event.uid,
-      sequence: event.sequence,
-      status: String(vevent.getFirstPropertyValue('status')),
-      start: event.startDate.toJSDate().toISOString(),
-      end: event.endDate.toJSDate().toISOString(),
-      summary: event.summary,
-      location: event.location,
-      organizer: vevent.getFirstPropertyValue('organizer') as string | null,
-    };
-  });
+function parseFeed(text: string) {
+  const calendar = parseCalendar(text);
+  const events = calendar.getAllSubcomponents('vevent').map((vevent) => ({
+    ...eventFields(vevent),
+    location: new ICAL.Event(vevent).location,
+    organizer: vevent.getFirstPropertyValue('organizer') as string | null,
+  }));
   return { name: String(calendar.getFirstPropertyValue('x-wr-calname')), events };
 }
 
@@ -39,41 +21,30 @@ describe('calendars and feeds', () => {
   let stack: TestStack;
   let manager: TestUser;
   let member: TestUser;
-  beforeAll(async () => {
-    stack = await startApi();
-    manager = await staffUser(stack);
-    member = await createUser(stack, { displayName: 'Mia Member' });
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  roomSuite((suite) => ({ stack, manager, member } = suite), { displayName: 'Mia Member' });
 
   const soon = (days: number, hour: number) => {
     const d = new Date(Date.now() + days * 86_400_000);
     d.setUTCHours(hour, 0, 0, 0);
     return d.toISOString();
   };
+  /** The hour from `hour` o'clock (UTC), `days` from today. */
+  const hourAt = (days: number, hour: number) => ({ start: soon(days, hour), end: soon(days, hour + 1) });
 
   describe('day and week views', () => {
     test('when the day of the autumn clock change is viewed in Berlin, then it runs 25 hours from local midnight to local midnight', async () => {
       const room = await postRoom(stack, manager, { timezone: 'Europe/Berlin' });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
+      await insertBooking(stack, room.id, member.id, {
         start: '2026-10-25T00:30:00Z',
         end: '2026-10-25T01:30:00Z',
         title: 'Night shift',
       });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
+      await insertBooking(stack, room.id, member.id, {
         start: '2026-10-25T22:30:00Z',
         end: '2026-10-25T23:30:00Z',
         title: 'Spans midnight',
       });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
+      await insertBooking(stack, room.id, member.id, {
         start: '2026-10-25T09:00:00Z',
         end: '2026-10-25T10:00:00Z',
         status: 'cancelled',
@@ -103,9 +74,7 @@ describe('calendars and feeds', () => {
     test('when a week is viewed, then it runs Monday to Sunday in the room zone and each booking sits on its local day', async () => {
       const room = await postRoom(stack, manager, { timezone: 'America/New_York' });
       // Friday 2026-12-04 21:00 in New York is already Saturday in UTC.
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
+      await insertBooking(stack, room.id, member.id, {
         start: '2026-12-05T02:00:00Z',
         end: '2026-12-05T03:00:00Z',
         title: 'Late',
@@ -142,52 +111,28 @@ describe('calendars and feeds', () => {
     test('when a room feed is parsed with ical.js, then each booking has its stable UID, SEQUENCE, STATUS and UTC times', async () => {
       const room = await postRoom(stack, manager, { name: 'Feed; Room, North', timezone: 'Europe/Berlin' });
       const longTitle = `Quarterly planning, budget; and "roadmap" – ${'é'.repeat(60)}`;
-      const held = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: soon(1, 9),
-        end: soon(1, 10),
+      const held = await insertBooking(stack, room.id, member.id, {
+        ...hourAt(1, 9),
         status: 'held',
         title: longTitle,
       });
-      const pending = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: soon(1, 11),
-        end: soon(1, 12),
-        status: 'pending_approval',
-      });
-      const confirmed = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: soon(2, 9),
-        end: soon(2, 10),
+      const pending = await insertBooking(stack, room.id, member.id, { ...hourAt(1, 11), status: 'pending_approval' });
+      const confirmed = await insertBooking(stack, room.id, member.id, {
+        ...hourAt(2, 9),
         status: 'confirmed',
         sequence: 3,
       });
-      const checkedIn = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: soon(-1, 9),
-        end: soon(-1, 10),
+      const checkedIn = await insertBooking(stack, room.id, member.id, {
+        ...hourAt(-1, 9),
         status: 'completed',
         sequence: 1,
       });
-      const cancelled = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: soon(3, 9),
-        end: soon(3, 10),
+      const cancelled = await insertBooking(stack, room.id, member.id, {
+        ...hourAt(3, 9),
         status: 'cancelled',
         sequence: 2,
       });
-      const released = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: soon(-2, 9),
-        end: soon(-2, 10),
-        status: 'released',
-      });
+      const released = await insertBooking(stack, room.id, member.id, { ...hourAt(-2, 9), status: 'released' });
 
       const res = await fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}/calendar.ics`, { headers: member.auth });
       expect(res.status).toBe(200);
@@ -204,8 +149,7 @@ describe('calendars and feeds', () => {
         status: 'TENTATIVE',
         sequence: 0,
         summary: longTitle,
-        start: soon(1, 9),
-        end: soon(1, 10),
+        ...hourAt(1, 9),
         location: 'Feed; Room, North, HQ, floor 1',
       });
       expect(byUid[`${pending.id}@roombook`].status).toBe('TENTATIVE');
@@ -219,13 +163,7 @@ describe('calendars and feeds', () => {
 
     test('when a booking changes, then its UID stays and its SEQUENCE follows the booking', async () => {
       const room = await postRoom(stack, manager);
-      const booking = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: soon(1, 9),
-        end: soon(1, 10),
-        status: 'confirmed',
-      });
+      const booking = await insertBooking(stack, room.id, member.id, { ...hourAt(1, 9), status: 'confirmed' });
       const read = async () =>
         parseFeed(
           await (await fetch(`${stack.baseUrl}/api/v1/rooms/${room.id}/calendar.ics`, { headers: member.auth })).text(),
@@ -254,29 +192,14 @@ describe('calendars and feeds', () => {
       const me = await createUser(stack, { email: `me-${Date.now()}@example.test`, displayName: 'Me Myself' });
       const someoneElse = await createUser(stack);
       const room = await postRoom(stack, manager);
-      const mine = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: me.id,
-        start: soon(1, 9),
-        end: soon(1, 10),
-        title: 'Mine',
-      });
-      const invited = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: someoneElse.id,
-        start: soon(1, 11),
-        end: soon(1, 12),
+      const mine = await insertBooking(stack, room.id, me.id, { ...hourAt(1, 9), title: 'Mine' });
+      const invited = await insertBooking(stack, room.id, someoneElse.id, {
+        ...hourAt(1, 11),
         title: 'Invited',
         attendees: [me.email.toUpperCase()],
         status: 'held',
       });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: someoneElse.id,
-        start: soon(1, 13),
-        end: soon(1, 14),
-        title: 'Not mine',
-      });
+      await insertBooking(stack, room.id, someoneElse.id, { ...hourAt(1, 13), title: 'Not mine' });
 
       const created = await send(stack, me, 'POST', '/users/me/calendar-feed');
       expect(created.status).toBe(201);

@@ -1,21 +1,14 @@
 import { DEFAULT_ROOM_POLICY } from '../../src/shared/booking';
 import { createUser, type TestUser } from '../support/fixtures';
 import { request } from '../support/http';
-import { startApi, type TestStack } from '../support/stack';
-import { getJson, insertBooking, postRoom, send, staffUser, uniqueBuilding } from './support';
+import type { TestStack } from '../support/stack';
+import { getJson, insertBooking, postRoom, roomSuite, send, uniqueBuilding } from './support';
 
 describe('the room catalog', () => {
   let stack: TestStack;
   let manager: TestUser;
   let member: TestUser;
-  beforeAll(async () => {
-    stack = await startApi();
-    manager = await staffUser(stack);
-    member = await createUser(stack, { role: 'member' });
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  roomSuite((suite) => ({ stack, manager, member } = suite), { role: 'member' });
 
   describe('create, read, update, delete', () => {
     test('when a facility manager creates a room with part of a policy, then the rest of the policy takes the defaults', async () => {
@@ -77,28 +70,10 @@ describe('the room catalog', () => {
       const room = await postRoom(stack, manager);
       const inAnHour = Date.now() + 3_600_000;
       const at = (h: number) => new Date(inAnHour + h * 3_600_000).toISOString();
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: at(0),
-        end: at(1),
-        status: 'confirmed',
-      });
-      await insertBooking(stack, { roomId: room.id, organizerId: member.id, start: at(2), end: at(3), status: 'held' });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: at(4),
-        end: at(5),
-        status: 'cancelled',
-      });
-      await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
-        start: at(-50),
-        end: at(-49),
-        status: 'completed',
-      });
+      await insertBooking(stack, room.id, member.id, { start: at(0), end: at(1), status: 'confirmed' });
+      await insertBooking(stack, room.id, member.id, { start: at(2), end: at(3), status: 'held' });
+      await insertBooking(stack, room.id, member.id, { start: at(4), end: at(5), status: 'cancelled' });
+      await insertBooking(stack, room.id, member.id, { start: at(-50), end: at(-49), status: 'completed' });
       const res = await send(stack, manager, 'DELETE', `/rooms/${room.id}`);
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('ROOM_HAS_BOOKINGS');
@@ -109,9 +84,7 @@ describe('the room catalog', () => {
 
     test('when a room has only past bookings, then deleting it succeeds and the history stays', async () => {
       const room = await postRoom(stack, manager);
-      const booking = await insertBooking(stack, {
-        roomId: room.id,
-        organizerId: member.id,
+      const booking = await insertBooking(stack, room.id, member.id, {
         start: '2025-01-06T09:00:00Z',
         end: '2025-01-06T10:00:00Z',
         status: 'completed',

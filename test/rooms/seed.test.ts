@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { dropDatabase } from '../support/global-setup';
+import { dropDatabase } from '../../src/db/data-source';
 
 const root = join(__dirname, '..', '..');
 

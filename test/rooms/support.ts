@@ -2,10 +2,29 @@ import { randomUUID } from 'node:crypto';
 import type { BookingStatus } from '../../src/shared/booking';
 import { createUser, type TestUser } from '../support/fixtures';
 import { request, type ApiAnswer } from '../support/http';
-import type { TestStack } from '../support/stack';
+import { startApi, type TestStack } from '../support/stack';
 
 /** A building name no other test uses, so filters and searches see only this test's rooms. */
 export const uniqueBuilding = (label = 'B'): string => `${label}-${randomUUID().slice(0, 8)}`;
+
+/** What a suite of room tests works with: the API alone (no worker), a facility manager and a member. */
+export interface RoomSuite {
+  stack: TestStack;
+  manager: TestUser;
+  member: TestUser;
+}
+
+/** Starts the API and makes the suite's two users before its tests, and closes the API after them. */
+export function roomSuite(use: (suite: RoomSuite) => void, memberOptions: Parameters<typeof createUser>[1] = {}): void {
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    stack = await startApi();
+    use({ stack, manager: await staffUser(stack), member: await createUser(stack, memberOptions) });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+}
 
 export async function staffUser(stack: TestStack, timezone = 'UTC'): Promise<TestUser> {
   return createUser(stack, { role: 'facility_manager', timezone });
@@ -42,9 +61,9 @@ export interface InsertedBooking {
  */
 export async function insertBooking(
   stack: TestStack,
-  opts: {
-    roomId: string;
-    organizerId: string;
+  roomId: string,
+  organizerId: string,
+  slot: {
     start: string;
     end: string;
     status?: BookingStatus;
@@ -55,22 +74,22 @@ export async function insertBooking(
   },
 ): Promise<InsertedBooking> {
   const id = randomUUID();
-  const occupiedUntil = new Date(Date.parse(opts.end) + (opts.bufferSeconds ?? 0) * 1000).toISOString();
+  const occupiedUntil = new Date(Date.parse(slot.end) + (slot.bufferSeconds ?? 0) * 1000).toISOString();
   await stack.deps.dataSource.query(
     `INSERT INTO bookings (id, room_id, organizer_id, title, attendees, start_at, end_at, occupied_until, status, workflow_id, sequence)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [
       id,
-      opts.roomId,
-      opts.organizerId,
-      opts.title ?? 'Team sync',
-      opts.attendees ?? [],
-      opts.start,
-      opts.end,
+      roomId,
+      organizerId,
+      slot.title ?? 'Team sync',
+      slot.attendees ?? [],
+      slot.start,
+      slot.end,
       occupiedUntil,
-      opts.status ?? 'confirmed',
-      `booking:${opts.roomId}:${opts.start}`,
-      opts.sequence ?? 0,
+      slot.status ?? 'confirmed',
+      `booking:${roomId}:${slot.start}`,
+      slot.sequence ?? 0,
     ],
   );
   return { id };

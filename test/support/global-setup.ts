@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Client } from 'pg';
 import { createDataSource, ensureDatabase, migrate } from '../../src/db/data-source';
 import { startSmtpSink } from './smtp-sink';
 
@@ -69,18 +68,4 @@ async function prepare(env: TestWorkflowEnvironment, started: number): Promise<v
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';
   process.env.JWT_SECRET = process.env.JWT_SECRET ?? randomBytes(48).toString('base64url');
   console.log(`\n[test] Temporal dev server ${address}, database ${dbName} (ready in ${Date.now() - started} ms)`);
-}
-
-/** Drops the run's database; used by teardown and reachable for a manual cleanup. */
-export async function dropDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  target.pathname = '/postgres';
-  const client = new Client({ connectionString: target.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
 }

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SMTPServer } from 'smtp-server';
-import { dropDatabase } from './global-setup';
+import { dropDatabase } from '../../src/db/data-source';
 
 export default async function globalTeardown(): Promise<void> {
   const g = globalThis as Record<string, unknown>;

@@ -137,6 +137,26 @@ export async function startWorker(
 
 export type { Client };
 
+/** The API with a worker of its own: what a test of workflows drives. */
+export interface StackWithWorker extends TestStack {
+  worker: TestWorker;
+  stop(): Promise<void>;
+}
+
+/** The API and its worker, stopped together; `overrides` change the configuration both run with. */
+export async function startStackWithWorker(overrides: Partial<Config> = {}): Promise<StackWithWorker> {
+  const stack = await startApi(overrides);
+  const worker = await startWorker(stack.config, stack.deps);
+  return {
+    ...stack,
+    worker,
+    async stop() {
+      await worker.stop();
+      await stack.close();
+    },
+  };
+}
+
 /**
  * One stack for the enclosing describe block: started before its first test, handed to `use`, and
  * stopped after its last, so a suite states only which stack it needs.
@@ -153,4 +173,15 @@ export function stackForSuite<S extends { stop(): Promise<void> }>(
   afterAll(async () => {
     await started.stop();
   });
+}
+
+/** The API alone (no worker) for the enclosing describe block, as stackForSuite starts and stops it. */
+export function apiForSuite(use: (stack: TestStack) => void, overrides: Partial<Config> = {}): void {
+  stackForSuite(
+    async () => {
+      const stack = await startApi(overrides);
+      return { stack, stop: () => stack.close() };
+    },
+    (started) => use(started.stack),
+  );
 }

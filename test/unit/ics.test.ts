@@ -3,6 +3,7 @@ import ICAL from 'ical.js';
 import { bookingInvite } from '../../src/mail/invite';
 import { bookingUid, renderCalendar, seriesUid, type IcsEvent } from '../../src/domain/ics';
 import type { BookingView } from '../../src/shared/booking-messages';
+import { eventFields, parseCalendar } from '../support/ical';
 
 const NOW = new Date('2026-12-01T08:15:30Z');
 
@@ -21,23 +22,18 @@ const event = (overrides: Partial<IcsEvent> = {}): IcsEvent => ({
 
 /** The text as a real iCalendar parser (ical.js) reads it: a malformed calendar throws here. */
 function parse(text: string) {
-  const calendar = new ICAL.Component(ICAL.parse(text));
+  const calendar = parseCalendar(text);
   const vevents = calendar.getAllSubcomponents('vevent');
   return {
     calendar,
     events: vevents.map((vevent) => {
       const e = new ICAL.Event(vevent);
       return {
-        uid: e.uid,
-        sequence: e.sequence,
-        status: String(vevent.getFirstPropertyValue('status')),
+        ...eventFields(vevent),
         transp: String(vevent.getFirstPropertyValue('transp')),
-        start: e.startDate.toJSDate().toISOString(),
-        end: e.endDate.toJSDate().toISOString(),
         startZone: e.startDate.zone.tzid,
         stamp: (vevent.getFirstPropertyValue('dtstamp') as ICAL.Time).toJSDate().toISOString(),
         recurrenceId: e.recurrenceId ? e.recurrenceId.toJSDate().toISOString() : null,
-        summary: e.summary,
         location: e.location,
         organizer: vevent.getFirstPropertyValue('organizer') as string | null,
         organizerName: vevent.getFirstProperty('organizer')?.getParameter('cn') ?? null,

@@ -1,6 +1,7 @@
 import { AppError } from '../../src/domain/errors';
 import {
   insightsReport,
+  NO_USAGE,
   insightsWindow,
   openSeconds,
   parseOpeningHours,
@@ -69,15 +70,7 @@ describe('insights: the report', () => {
     name: roomId,
     building: 'HQ',
     timeZone: 'UTC',
-    bookings: 0,
-    bookedSeconds: 0,
-    usedSeconds: 0,
-    noShows: 0,
-    checkInsDue: 0,
-    releasedSeconds: 0,
-    rebookedSeconds: 0,
-    recoveredSeconds: 0,
-    lateCancellations: 0,
+    ...NO_USAGE,
     ...over,
   });
   const day = { from: ms('2026-03-02T00:00:00Z'), to: ms('2026-03-03T00:00:00Z') };

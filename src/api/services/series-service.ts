@@ -8,6 +8,7 @@ import { assertSlotAllowed } from '../../domain/booking-policy';
 import { AppError, conflict, forbidden, notFound } from '../../domain/errors';
 import { expandSeries, shiftOccurrences, type PlannedOccurrence } from '../../domain/recurrence';
 import { getRoom } from './room-catalog';
+import type { BookingSeriesEntity } from '../../entities';
 import type { BookingStatus } from '../../shared/booking';
 import { OrganizerIdKey, RoomIdKey, SeriesIdKey } from '../../shared/search-attributes';
 import {
@@ -18,8 +19,8 @@ import {
   seriesWorkflowId,
   type OccurrenceOutcome,
   type OccurrenceResult,
-  type OnConflict,
   type SeriesChangeScope,
+  type SeriesRecurrence,
   type SeriesWorkflowInput,
 } from '../../shared/series-messages';
 import { seriesWorkflow } from '../../workflows/series';
@@ -41,13 +42,9 @@ interface ServiceDeps {
 
 type Room = Awaited<ReturnType<typeof getRoom>>;
 
-export interface SeriesPlan {
+export interface SeriesPlan extends SeriesRecurrence {
   title: string;
   attendees: string[];
-  timezone: string;
-  rrule: string;
-  exdates: string[];
-  onConflict: OnConflict;
   maxConsecutiveReleases: number;
   occurrences: PlannedOccurrence[];
   splitFrom?: string;
@@ -395,22 +392,23 @@ export interface SeriesOccurrenceView {
   refusal?: OccurrenceResult['refusal'];
 }
 
-export interface SeriesView {
-  id: string;
-  roomId: string;
-  organizerId: string;
-  title: string;
-  attendees: string[];
-  timezone: string;
-  rrule: string;
-  exdates: string[];
-  onConflict: OnConflict;
-  status: 'active' | 'ended' | 'cancelled';
+export interface SeriesView
+  extends
+    SeriesRecurrence,
+    Pick<
+      BookingSeriesEntity,
+      | 'id'
+      | 'roomId'
+      | 'organizerId'
+      | 'title'
+      | 'attendees'
+      | 'status'
+      | 'maxConsecutiveReleases'
+      | 'consecutiveReleases'
+      | 'workflowId'
+    > {
   statusReason?: string;
-  maxConsecutiveReleases: number;
-  consecutiveReleases: number;
   splitFrom?: string;
-  workflowId: string;
   createdAt: string;
   occurrences: SeriesOccurrenceView[];
 }

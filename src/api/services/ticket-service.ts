@@ -9,9 +9,9 @@ import {
   listTicketComments,
   listTickets,
   toTicketView,
-  type TicketCommentRow,
   type TicketRow,
 } from '../../db/repositories/tickets';
+import type { TicketCommentEntity, TicketEntity } from '../../entities';
 import { findUserById } from '../../db/repositories/users';
 import { AppError, conflict, forbidden, notFound, policyViolation } from '../../domain/errors';
 import { isStaff, type Principal } from '../../domain/principal';
@@ -45,12 +45,12 @@ export interface TicketComment {
   createdAt: string;
 }
 
-const toComment = (row: TicketCommentRow): TicketComment => ({
+const toComment = (row: TicketCommentEntity): TicketComment => ({
   id: row.id,
-  ticketId: row.ticket_id,
-  ...(row.author_id ? { authorId: row.author_id } : {}),
+  ticketId: row.ticketId,
+  ...(row.authorId ? { authorId: row.authorId } : {}),
   text: row.text,
-  createdAt: row.created_at.toISOString(),
+  createdAt: row.createdAt.toISOString(),
 });
 
 /**
@@ -138,20 +138,15 @@ export class TicketService {
    * 503 and the client's retry with the same Idempotency-Key opens it.
    */
   private async withOutage(ticket: TicketRow, roomName: string): Promise<TicketRow> {
-    if (
-      ticket.severity !== 'blocking' ||
-      ticket.outage_id ||
-      ticket.status === 'resolved' ||
-      ticket.status === 'closed'
-    )
+    if (ticket.severity !== 'blocking' || ticket.outageId || ticket.status === 'resolved' || ticket.status === 'closed')
       return ticket;
     const outageId = await this.outages.openForTicket({
       id: ticket.id,
-      roomId: ticket.room_id,
+      roomId: ticket.roomId,
       roomName,
       title: ticket.title,
     });
-    return { ...ticket, outage_id: outageId };
+    return { ...ticket, outageId };
   }
 
   async get(principal: Principal, id: string): Promise<TicketView> {
@@ -172,7 +167,7 @@ export class TicketService {
   async move(principal: Principal, id: string, action: TicketAction, note?: string): Promise<TicketView> {
     const ticket = await this.visible(principal, id);
     if (principal.kind !== 'user') throw forbidden('Display devices report problems; people handle them.');
-    const mayAct = isStaff(principal) || (!STAFF_ACTIONS.includes(action) && ticket.reporter_id === principal.userId);
+    const mayAct = isStaff(principal) || (!STAFF_ACTIONS.includes(action) && ticket.reporterId === principal.userId);
     if (!mayAct) throw forbidden(`Only facility staff may ${action} a ticket.`);
     return this.send(ticket, (handle) =>
       handle.executeUpdate(moveTicketUpdate, {
@@ -211,19 +206,19 @@ export class TicketService {
   }
 
   /** Staff see every ticket; a person their own reports; a display its room's. Anything else is 404. */
-  private async visible(principal: Principal, id: string): Promise<TicketRow> {
+  private async visible(principal: Principal, id: string): Promise<TicketEntity> {
     const row = await findTicket(this.deps.dataSource, id);
     const sees =
       row &&
       (principal.kind === 'display'
-        ? row.room_id === principal.roomId
-        : isStaff(principal) || row.reporter_id === principal.userId);
+        ? row.roomId === principal.roomId
+        : isStaff(principal) || row.reporterId === principal.userId);
     if (!row || !sees) throw notFound('Ticket');
     return row;
   }
 
   private async send(
-    ticket: TicketRow,
+    ticket: TicketEntity,
     call: (handle: ReturnType<AppDeps['temporal']['workflow']['getHandle']>) => Promise<TicketView>,
   ): Promise<TicketView> {
     try {

@@ -15,23 +15,26 @@ export { REVIEW_STATUSES, type ReviewStatus } from '../../entities';
 
 type Db = DataSource | EntityManager;
 
-export interface ReviewRecord {
-  id: string;
-  bookingId: string;
-  roomId: string;
+/** A review as the API answers it: the entity's fields, its room's and author's names, times as ISO-8601. */
+export interface ReviewRecord extends Pick<
+  ReviewEntity,
+  | 'id'
+  | 'bookingId'
+  | 'roomId'
+  | 'authorId'
+  | 'rating'
+  | 'comment'
+  | 'status'
+  | 'screeningFlags'
+  | 'moderationReason'
+  | 'moderatedBy'
+  | 'helpfulCount'
+  | 'unhelpfulCount'
+  | 'helpfulness'
+> {
   roomName: string;
-  authorId: string;
   authorName: string;
-  rating: number;
-  comment: string;
-  status: ReviewStatus;
-  screeningFlags: string[];
-  moderationReason: string | null;
-  moderatedBy: string | null;
   moderatedAt: string | null;
-  helpfulCount: number;
-  unhelpfulCount: number;
-  helpfulness: number;
   /** The viewer's own vote, when the query was made for a viewer. */
   viewerVote: boolean | null;
   createdAt: string;
@@ -199,15 +202,7 @@ export async function readRoomRating(db: Db, roomId: string): Promise<RoomRating
 
 export async function insertReview(
   m: EntityManager,
-  review: {
-    bookingId: string;
-    roomId: string;
-    authorId: string;
-    rating: number;
-    comment: string;
-    status: ReviewStatus;
-    screeningFlags: string[];
-  },
+  review: Pick<ReviewEntity, 'bookingId' | 'roomId' | 'authorId' | 'rating' | 'comment' | 'status' | 'screeningFlags'>,
 ): Promise<string | undefined> {
   // The one conflict a generated id leaves is (booking_id, author_id): a concurrent submission.
   const result = await m

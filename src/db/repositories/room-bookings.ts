@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
+import type { RoomEntity } from '../../entities';
 import type { BookingStatus } from '../../shared/booking';
-import { ACTIVE_SQL, filterClauses, ROOM_COLUMNS, toRoom, type Room, type RoomFilters, type RoomRow } from './rooms';
+import { ACTIVE_SQL, filterClauses, ROOM_COLUMNS, toRoom, type Room, type RoomFilters } from './rooms';
 
 /**
  * Read-side queries over bookings for rooms: availability, search, calendars and feeds. The
@@ -115,7 +116,7 @@ export class RoomBookingsReader {
     const params: unknown[] = [from, to];
     const where = filterClauses({ ...filters, status: 'active' }, params);
     params.push(limit);
-    const rows: (RoomRow & { next_busy_at: Date | null })[] = await this.db.query(
+    const rows: (RoomEntity & { next_busy_at: Date | null })[] = await this.db.query(
       `SELECT ${ROOM_COLUMNS},
          (SELECT min(nb.start_at) FROM bookings nb
            WHERE nb.room_id = r.id AND nb.status IN ${ACTIVE_SQL} AND nb.start_at >= $2) AS next_busy_at

@@ -1,46 +1,21 @@
 import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { storedPolicy } from '../../domain/room-policy';
-import { AmenitySchema, BookingSchema, RoomSchema, type EquipmentStatus, type RoomEntity } from '../../entities';
+import { AmenitySchema, BookingSchema, RoomSchema, type RoomEntity } from '../../entities';
 import type { RoomPolicy, RoomStatus } from '../../shared/booking';
 import { ACTIVE_STATUSES_SQL } from '../../shared/booking-lifecycle';
+import { entityColumns } from '../queryable';
 
 export type { EquipmentStatus } from '../../entities';
 
 /** A room as the API answers it: plain data, times as UTC ISO-8601. */
-export interface Room {
-  id: string;
-  name: string;
-  building: string;
-  floor: string;
-  capacity: number;
-  amenities: string[];
-  equipment: { name: string; status: EquipmentStatus }[];
-  timezone: string;
-  /** The local part of the room's mailbox. */
-  slug: string;
+export interface Room extends Pick<
+  RoomEntity,
+  'id' | 'name' | 'building' | 'floor' | 'capacity' | 'amenities' | 'equipment' | 'timezone' | 'slug' | 'status'
+> {
   policy: RoomPolicy;
-  status: RoomStatus;
   rating: { average: number | null; count: number };
   createdAt: string;
   updatedAt: string;
-}
-
-export interface RoomRow {
-  id: string;
-  name: string;
-  building: string;
-  floor: string;
-  capacity: number;
-  amenities: string[];
-  equipment: { name: string; status: EquipmentStatus }[];
-  timezone: string;
-  slug: string;
-  policy: unknown;
-  status: RoomStatus;
-  rating_average: string | null;
-  rating_count: number;
-  created_at: Date;
-  updated_at: Date;
 }
 
 export type RoomFields = Pick<
@@ -48,24 +23,14 @@ export type RoomFields = Pick<
   'name' | 'building' | 'floor' | 'capacity' | 'amenities' | 'equipment' | 'timezone' | 'policy' | 'status'
 >;
 
-export const ROOM_COLUMNS = `r.id, r.name, r.building, r.floor, r.capacity, r.amenities, r.equipment, r.timezone, r.slug, r.policy,
-  r.status, r.rating_average, r.rating_count, r.created_at, r.updated_at`;
+/** The rooms columns (table alias r) as RoomEntity's properties, for the hand-written catalog SQL. */
+export const ROOM_COLUMNS = entityColumns(RoomSchema, 'r');
 
 /** SQL list of the active booking states, for partial-index predicates that must match them literally. */
 export const ACTIVE_SQL = ACTIVE_STATUSES_SQL;
 
-/** A row read by hand-written SQL (the catalog list and the availability search). */
-export function toRoom(row: RoomRow): Room {
-  return fromEntity({
-    ...row,
-    ratingAverage: row.rating_average,
-    ratingCount: row.rating_count,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
-}
-
-function fromEntity(room: Omit<RoomEntity, 'ratingHistogram' | 'deletedAt'>): Room {
+/** A room as the API answers it, from its entity or a row read by hand-written SQL. */
+export function toRoom(room: RoomEntity): Room {
   return {
     id: room.id,
     name: room.name,
@@ -154,7 +119,7 @@ export class RoomRepository {
     const { column, defaultOrder } = SORTS[sort];
     const direction = (order ?? defaultOrder).toUpperCase();
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM rooms r WHERE ${where}`, params);
-    const rows: RoomRow[] = await this.db.query(
+    const rows: RoomEntity[] = await this.db.query(
       `SELECT ${ROOM_COLUMNS} FROM rooms r WHERE ${where}
        ORDER BY ${column} ${direction} NULLS LAST, lower(r.name), r.id
        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
@@ -168,17 +133,17 @@ export class RoomRepository {
       where: { id, deletedAt: IsNull() },
       ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
-    return room ? fromEntity(room) : undefined;
+    return room ? toRoom(room) : undefined;
   }
 
   async create(fields: RoomFields): Promise<Room> {
     const inserted = await this.rooms.insert(roomColumns(fields));
-    return fromEntity(await this.rooms.findOneByOrFail({ id: inserted.identifiers[0].id as string }));
+    return toRoom(await this.rooms.findOneByOrFail({ id: inserted.identifiers[0].id as string }));
   }
 
   async update(id: string, fields: RoomFields): Promise<Room> {
     await this.rooms.update({ id, deletedAt: IsNull() }, { ...roomColumns(fields), updatedAt: () => 'now()' });
-    return fromEntity(await this.rooms.findOneByOrFail({ id, deletedAt: IsNull() }));
+    return toRoom(await this.rooms.findOneByOrFail({ id, deletedAt: IsNull() }));
   }
 
   /** Active bookings that still occupy the room now or later. */

@@ -1,64 +1,39 @@
-import { selectRows, updatedRows, type Queryable } from '../queryable';
-import type { TicketCategory, TicketSeverity, TicketStatus } from '../../shared/ticket-lifecycle';
-import type { TicketView } from '../../shared/ticket-messages';
+import { entityColumns, selectRows, updatedRows, type Queryable } from '../queryable';
+import { TicketCommentSchema, TicketSchema, type TicketCommentEntity, type TicketEntity } from '../../entities';
+import type { TicketSeverity, TicketStatus } from '../../shared/ticket-lifecycle';
+import type { TicketState, TicketView } from '../../shared/ticket-messages';
 
 /** Tickets, their comments and the record of ticket mail: every statement about them. */
 
-export interface TicketRow {
-  id: string;
-  room_id: string;
-  reporter_id: string | null;
-  reporter_display_token_id: string | null;
-  category: TicketCategory;
-  severity: TicketSeverity;
-  title: string;
-  description: string;
-  equipment: string | null;
-  status: TicketStatus;
-  assignee_id: string | null;
-  ack_due_at: Date;
-  resolve_due_at: Date;
-  sla_breached: boolean;
-  settled_at: Date | null;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-  /** The outage a blocking ticket opened (read with the ticket; absent from an INSERT's RETURNING). */
-  outage_id?: string | null;
-}
+const TICKET_COLUMNS = entityColumns(TicketSchema);
+const COMMENT_COLUMNS = entityColumns(TicketCommentSchema);
 
-const TICKET_WITH_OUTAGE =
-  'SELECT t.*, (SELECT o.id FROM room_outages o WHERE o.ticket_id = t.id) AS outage_id FROM tickets t';
+/** A ticket as read back: its row, and the outage a blocking ticket opened (absent from an INSERT's RETURNING). */
+export type TicketRow = TicketEntity & { outageId?: string | null };
 
-export interface TicketCommentRow {
-  id: string;
-  ticket_id: string;
-  author_id: string | null;
-  text: string;
-  created_at: Date;
-}
+const TICKET_WITH_OUTAGE = `SELECT ${entityColumns(TicketSchema, 't')},
+  (SELECT o.id FROM room_outages o WHERE o.ticket_id = t.id) AS "outageId" FROM tickets t`;
 
 export async function insertTicket(
   db: Queryable,
-  ticket: {
-    id: string;
-    roomId: string;
-    reporterId: string | null;
-    reporterDisplayTokenId: string | null;
-    category: TicketCategory;
-    severity: TicketSeverity;
-    title: string;
-    description: string;
-    equipment: string | null;
-    ackDueAt: string;
-    resolveDueAt: string;
-  },
-): Promise<TicketRow> {
-  const [row] = await selectRows<TicketRow>(
+  ticket: Pick<
+    TicketEntity,
+    | 'id'
+    | 'roomId'
+    | 'reporterId'
+    | 'reporterDisplayTokenId'
+    | 'category'
+    | 'severity'
+    | 'title'
+    | 'description'
+    | 'equipment'
+  > & { ackDueAt: string; resolveDueAt: string },
+): Promise<TicketEntity> {
+  const [row] = await selectRows<TicketEntity>(
     db,
     `INSERT INTO tickets (id, room_id, reporter_id, reporter_display_token_id, category, severity, title, description,
                           equipment, ack_due_at, resolve_due_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${TICKET_COLUMNS}`,
     [
       ticket.id,
       ticket.roomId,
@@ -104,19 +79,7 @@ export async function listTickets(
  * Writes the state the ticket's workflow holds. The workflow numbers its states: a retried
  * activity, or one that arrives after a newer state, changes nothing.
  */
-export async function writeTicketState(
-  db: Queryable,
-  state: {
-    id: string;
-    status: TicketStatus;
-    assigneeId: string | null;
-    ackDueAt: string;
-    resolveDueAt: string;
-    slaBreached: boolean;
-    settledAt: string | null;
-    version: number;
-  },
-): Promise<void> {
+export async function writeTicketState(db: Queryable, state: TicketState & { id: string }): Promise<void> {
   await updatedRows<{ id: string }>(
     db,
     `UPDATE tickets SET status = $2, assignee_id = $3, ack_due_at = $4, resolve_due_at = $5, sla_breached = $6,
@@ -139,20 +102,20 @@ export async function writeTicketState(
 export async function insertTicketComment(
   db: Queryable,
   comment: { id: string; ticketId: string; authorId: string | null; text: string },
-): Promise<TicketCommentRow | undefined> {
-  const [row] = await selectRows<TicketCommentRow>(
+): Promise<TicketCommentEntity | undefined> {
+  const [row] = await selectRows<TicketCommentEntity>(
     db,
     `INSERT INTO ticket_comments (id, ticket_id, author_id, text) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (id) DO NOTHING RETURNING *`,
+     ON CONFLICT (id) DO NOTHING RETURNING ${COMMENT_COLUMNS}`,
     [comment.id, comment.ticketId, comment.authorId, comment.text],
   );
   return row;
 }
 
-export async function listTicketComments(db: Queryable, ticketId: string): Promise<TicketCommentRow[]> {
-  return selectRows<TicketCommentRow>(
+export async function listTicketComments(db: Queryable, ticketId: string): Promise<TicketCommentEntity[]> {
+  return selectRows<TicketCommentEntity>(
     db,
-    'SELECT * FROM ticket_comments WHERE ticket_id = $1 ORDER BY created_at, id',
+    `SELECT ${COMMENT_COLUMNS} FROM ticket_comments WHERE ticket_id = $1 ORDER BY created_at, id`,
     [ticketId],
   );
 }
@@ -206,24 +169,24 @@ export async function recordTicketMailDelivery(
 export function toTicketView(row: TicketRow): TicketView {
   return {
     id: row.id,
-    roomId: row.room_id,
-    ...(row.reporter_id ? { reporterId: row.reporter_id } : {}),
-    reportedByDisplay: row.reporter_display_token_id !== null,
+    roomId: row.roomId,
+    ...(row.reporterId ? { reporterId: row.reporterId } : {}),
+    reportedByDisplay: row.reporterDisplayTokenId !== null,
     category: row.category,
     severity: row.severity,
     title: row.title,
     description: row.description,
     ...(row.equipment ? { equipment: row.equipment } : {}),
     status: row.status,
-    ...(row.assignee_id ? { assigneeId: row.assignee_id } : {}),
-    ackDueAt: row.ack_due_at.toISOString(),
-    resolveDueAt: row.resolve_due_at.toISOString(),
-    slaBreached: row.sla_breached,
-    ...(row.settled_at ? { settledAt: row.settled_at.toISOString() } : {}),
-    ...(row.outage_id ? { outageId: row.outage_id } : {}),
+    ...(row.assigneeId ? { assigneeId: row.assigneeId } : {}),
+    ackDueAt: row.ackDueAt.toISOString(),
+    resolveDueAt: row.resolveDueAt.toISOString(),
+    slaBreached: row.slaBreached,
+    ...(row.settledAt ? { settledAt: row.settledAt.toISOString() } : {}),
+    ...(row.outageId ? { outageId: row.outageId } : {}),
     version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   };
 }
 
