@@ -52,6 +52,7 @@ export function createImipActivities(deps: Pick<ActivityDeps, 'config' | 'dataSo
       principal,
       { roomId, start: invite.start, end: invite.end, title: invite.title },
       `imip:${roomId}:${invite.sequence}:${invite.uid}`.slice(0, 200),
+      { source: 'imip', icalUid: invite.uid },
     );
     await markInviteBookings(deps.dataSource, { bookingId: booking.id }, invite.uid, invite.sequence);
     const comment = booking.status === 'pending_approval' ? 'Booked, waiting for approval.' : 'Booked.';

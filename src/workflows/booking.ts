@@ -197,6 +197,8 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
       sequence: record.sequence,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
+      source: input.source ?? 'api',
+      ...(input.icalUid ? { icalUid: input.icalUid } : {}),
     };
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SMTPServer } from 'smtp-server';
 import { createInboundMailServer, listenInboundMail } from '../../src/imip/listener';
 import { inviteWorkflowId } from '../../src/shared/imip-messages';
-import { call, eventually, member, room, startBookingStack, type BookingStack } from '../bookings/support';
+import { book, call, eventually, member, room, startBookingStack, type BookingStack } from '../bookings/support';
 import { inviteMessage, repliesTo, sendRaw, type Client, type InviteFields } from './support';
 
 /** A slot days ahead at a whole UTC hour. */
@@ -104,6 +104,7 @@ describe('room mailboxes (iMIP)', () => {
       expect(booking.end_at.toISOString()).toBe(fields.end);
       const view = await call(stack, organizer, 'GET', `/bookings/${booking.id}`);
       expect(view.status).toBe(200);
+      expect(view.body).toMatchObject({ source: 'imip', icalUid: fields.uid });
       const replies = await repliesArrived(organizer.email);
       expect(replies[0]).toMatchObject({
         from: address,
@@ -115,6 +116,18 @@ describe('room mailboxes (iMIP)', () => {
       });
     },
   );
+
+  test('when a booking is made through the API, then its JSON says source api and carries no icalUid', async () => {
+    const r = await room(stack);
+    const organizer = await member(stack);
+    const created = await book(stack, organizer, { roomId: r.id, ...slot(3, 14) });
+    expect(created.status).toBe(201);
+    expect(created.body.source).toBe('api');
+    const view = await call(stack, organizer, 'GET', `/bookings/${created.body.id}`);
+    expect(view.status).toBe(200);
+    expect(view.body.source).toBe('api');
+    expect(view.body).not.toHaveProperty('icalUid');
+  });
 
   test('when the invite overlaps a booking, then the room answers DECLINED with the conflict and books nothing', async () => {
     const r = await room(stack);
