@@ -156,7 +156,7 @@ describe('room mailboxes (iMIP)', () => {
     expect(reply.comment).toMatch(/conflict|booked|overlap/i);
   });
 
-  test('when the organizer sends SEQUENCE+1 with a new time, then the same booking moves; an older SEQUENCE changes nothing', async () => {
+  test('when the organizer sends SEQUENCE+1 with a new time, then the same booking moves', async () => {
     const r = await room(stack);
     const address = await mailbox(r.id);
     const organizer = await member(stack);
@@ -174,11 +174,40 @@ describe('room mailboxes (iMIP)', () => {
     expect(after).toHaveLength(1);
     expect(after[0].id).toBe(before.id);
     expect(after[0].start_at.toISOString()).toBe(moved.start);
+  });
 
-    const stale = { ...original, sequence: 0, method: 'REQUEST' as const, summary: 'Stale', ...slot(5, 15) };
-    // SEQUENCE 0 was handled already: the same key, so nothing new starts; the booking stays.
-    await invite('outlook', stale);
-    expect((await bookingsOf(r.id, uid))[0].start_at.toISOString()).toBe(moved.start);
+  test('when an older SEQUENCE arrives after a newer one, then the booking stays where the newer one put it and the room does not answer it', async () => {
+    const r = await room(stack);
+    const address = await mailbox(r.id);
+    const organizer = await member(stack);
+    const uid = `${randomUUID()}@google.test`;
+    const original = { room: address, organizer: organizer.email, uid, ...slot(5, 8) };
+    await invite('google', original);
+    expect((await handled(r.id, original)).result).toBe('booked');
+
+    const newer = { ...original, sequence: 2, ...slot(5, 11) };
+    await invite('google', newer);
+    expect((await handled(r.id, newer)).result).toBe('moved');
+
+    // Delayed in transit: SEQUENCE 1, another time. A new UID+SEQUENCE key, so its own workflow runs.
+    const older = { ...original, sequence: 1, summary: 'Stale', ...slot(5, 15) };
+    await invite('google', older);
+    expect((await handled(r.id, older)).result).toBe('ignored');
+
+    const rows = await bookingsOf(r.id, uid);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].start_at.toISOString()).toBe(newer.start);
+    expect(rows[0].end_at.toISOString()).toBe(newer.end);
+    const [{ ical_sequence }] = await stack.deps.dataSource.query('SELECT ical_sequence FROM bookings WHERE id = $1', [
+      rows[0].id,
+    ]);
+    expect(ical_sequence).toBe(2);
+    // The workflow sends its reply before it finishes: every reply there will be has arrived.
+    const replies = await repliesTo(organizer.email);
+    expect(replies.map((m) => [m.sequence, m.partstat])).toEqual([
+      [0, 'ACCEPTED'],
+      [2, 'ACCEPTED'],
+    ]);
   });
 
   test('when the organizer cancels, then the booking is cancelled', async () => {
