@@ -4,6 +4,7 @@ import { BookingIdempotencyKeySchema, BookingNotificationSchema, BookingSchema }
 import { CalendarFeedSchema } from './calendar-feed';
 import { DisplayTokenSchema } from './display-token';
 import { IdempotencyKeySchema } from './idempotency-key';
+import { ImipReplySchema } from './imip-reply';
 import { MailDeliverySchema, MailOptOutSchema } from './mail';
 import { ReviewSchema, ReviewVoteSchema } from './review';
 import { AmenitySchema, RoomSchema, RoomStatusVersionSchema } from './room';
@@ -19,6 +20,7 @@ export * from './booking-event';
 export * from './calendar-feed';
 export * from './display-token';
 export * from './idempotency-key';
+export * from './imip-reply';
 export * from './mail';
 export * from './review';
 export * from './room';
@@ -56,6 +58,7 @@ export const entities: EntitySchema[] = [
   WaitlistEntrySchema,
   BookingEventSchema,
   InsightsMailDeliverySchema,
+  ImipReplySchema,
   WebhookEndpointSchema,
   WebhookDeliverySchema,
   TicketSchema,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { SMTPServer } from 'smtp-server';
+import { createImipActivities } from '../../src/activities/imip';
 import { createInboundMailServer, listenInboundMail } from '../../src/imip/listener';
-import { inviteWorkflowId } from '../../src/shared/imip-messages';
+import { createMailer } from '../../src/mail/transport';
+import { inviteWorkflowId, type InviteWorkflowInput } from '../../src/shared/imip-messages';
 import { book, call, eventually, member, room, startBookingStack, type BookingStack } from '../bookings/support';
 import { inviteMessage, repliesTo, sendRaw, type Client, type InviteFields } from './support';
 
@@ -16,6 +18,7 @@ describe('room mailboxes (iMIP)', () => {
   let stack: BookingStack;
   let listener: SMTPServer;
   let port: number;
+  const mailer = createMailer(process.env.SMTP_URL!);
 
   beforeAll(async () => {
     stack = await startBookingStack();
@@ -23,6 +26,7 @@ describe('room mailboxes (iMIP)', () => {
     port = await listenInboundMail(listener, 0, '127.0.0.1');
   });
   afterAll(async () => {
+    mailer.close();
     await new Promise<void>((resolve) => listener.close(() => resolve()));
     await stack.stop();
   });
@@ -208,6 +212,51 @@ describe('room mailboxes (iMIP)', () => {
       [0, 'ACCEPTED'],
       [2, 'ACCEPTED'],
     ]);
+  });
+
+  test('when the reply activity runs again for the same room, UID, SEQUENCE and recipient, then the SMTP server gets one reply', async () => {
+    const r = await room(stack);
+    const organizer = await member(stack);
+    const activities = createImipActivities({
+      config: stack.config,
+      dataSource: stack.deps.dataSource,
+      temporal: stack.deps.temporal,
+      mailer,
+    });
+    const input: InviteWorkflowInput = {
+      roomId: r.id,
+      invite: {
+        method: 'REQUEST',
+        uid: `${randomUUID()}@retry.test`,
+        sequence: 0,
+        organizer: organizer.email,
+        title: 'Retried reply',
+        ...slot(10, 9),
+        timezone: 'UTC',
+        exdates: [],
+      },
+    };
+    const reply = { status: 'ACCEPTED' as const, comment: 'Booked.' };
+
+    // A worker that died after sending (the record committed, the completion never reported): Temporal runs it again.
+    expect(await activities.sendRoomReply({ input, reply })).toEqual({ sent: true });
+    expect(await activities.sendRoomReply({ input, reply })).toEqual({ sent: false });
+
+    // Two attempts at once (a retry racing an attempt thought lost): one sends, the other sends nothing.
+    const next = { input: { ...input, invite: { ...input.invite, sequence: 1 } }, reply };
+    const raced = await Promise.allSettled([activities.sendRoomReply(next), activities.sendRoomReply(next)]);
+    const sent = raced.filter((o) => o.status === 'fulfilled' && o.value.sent).length;
+    expect(sent).toBe(1);
+    // The one that met the other's lock fails and is retried: then it finds the record.
+    expect(await activities.sendRoomReply(next)).toEqual({ sent: false });
+
+    const replies = await repliesTo(organizer.email);
+    expect(replies.map((m) => m.sequence)).toEqual([0, 1]);
+    const [{ count }] = await stack.deps.dataSource.query(
+      'SELECT count(*)::int AS count FROM imip_replies WHERE room_id = $1 AND ical_uid = $2',
+      [r.id, input.invite.uid],
+    );
+    expect(count).toBe(2);
   });
 
   test('when the organizer cancels, then the booking is cancelled', async () => {
