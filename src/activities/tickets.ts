@@ -14,6 +14,7 @@ import { moderators } from '../db/repositories/reviews';
 import { localInstant } from '../mail/local-time';
 import { publishTicketUpdated } from '../realtime/publisher';
 import { ServerEvents } from '../realtime/events';
+import { enqueueWantedWebhooks, ticketUpdatedMessage } from '../webhooks/outbox';
 import type { TicketMailKind, TicketState, TicketView } from '../shared/ticket-messages';
 import type { ActivityDeps } from './deps';
 
@@ -33,7 +34,9 @@ export function ticketMessageId(ticketId: string, kind: TicketMailKind, version:
   return `<ticket.${ticketId}.${kind}.v${version}.${recipient}@roombook>`;
 }
 
-export function createTicketActivities(deps: Pick<ActivityDeps, 'dataSource' | 'redis' | 'mailer' | 'config'>) {
+export function createTicketActivities(
+  deps: Pick<ActivityDeps, 'dataSource' | 'redis' | 'mailer' | 'config' | 'temporal'>,
+) {
   const { dataSource: db, mailer, config } = deps;
 
   async function mailOnce(
@@ -97,6 +100,9 @@ export function createTicketActivities(deps: Pick<ActivityDeps, 'dataSource' | '
         },
         staff.map((s) => s.id),
       );
+      // The webhooks' outbox, from the one place every ticket change is announced (the report
+      // itself included, which saveTicketState never writes). A failure retries the announcement.
+      await enqueueWantedWebhooks(deps, [ticketUpdatedMessage(ticket, input.kind)]);
       const room = (await findRoomPlace(db, ticket.roomId)) ?? {
         name: 'the room',
         building: '',

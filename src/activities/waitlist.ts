@@ -31,6 +31,7 @@ import {
 import { searchAttributesForBooking } from '../shared/search-attributes';
 import type { SlotToOffer } from '../shared/waitlist-messages';
 import { tellWaitlist } from '../infra/waitlist-signal';
+import { enqueueWantedWebhooks, waitlistOfferMessage } from '../webhooks/outbox';
 import type { ActivityDeps } from './deps';
 
 // How many waiters one freed slot is tried on before the rest wait for the next free.
@@ -163,6 +164,16 @@ export function createWaitlistActivities(deps: ActivityDeps, metrics = createWai
       // A retry that finds the hold already confirmed (or gone): saveBooking settled the entry.
       return undefined;
     }
+    // Enqueued before the claim deadline is written: until then a retry of this offer finds the
+    // entry again and enqueues the same message (one webhook-id); after it, the entry is no
+    // longer a candidate and a retry would never get here.
+    await enqueueWantedWebhooks(deps, [
+      waitlistOfferMessage({
+        ...entry,
+        status: 'offered',
+        offer: { bookingId, roomId: room.id, claimBy: view.holdExpiresAt },
+      }),
+    ]);
     const offered = await setWaitlistClaimBy(dataSource, entry.id, bookingId, view.holdExpiresAt);
     if (!offered) {
       // The waiter left while the hold was being made: release it, which frees the slot for the next waiter.
