@@ -202,6 +202,9 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
     };
   }
 
+  // Where the booking is before a write: the activity frees what a move leaves (only the activity's input changes).
+  const placeOf = (record: BookingRecord) => ({ roomId: record.roomId, start: record.start, end: record.end });
+
   function snapshot(record: BookingRecord): BookingSnapshot {
     return {
       ...view(record),
@@ -260,7 +263,7 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
     };
     if (next.status !== 'held') next.holdExpiresAt = undefined;
     try {
-      await local.saveBooking({ snapshot: snapshot(next), previousStatus: b.status });
+      await local.saveBooking({ snapshot: snapshot(next), previousStatus: b.status, previousSlot: placeOf(b) });
     } catch (err) {
       throw unwrap(err);
     }
@@ -563,7 +566,7 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
       delete row.checkInDeadline;
     }
     try {
-      await local.saveBooking({ snapshot: row, previousStatus: b.status });
+      await local.saveBooking({ snapshot: row, previousStatus: b.status, previousSlot: placeOf(b) });
     } catch (err) {
       throw unwrap(err);
     }
