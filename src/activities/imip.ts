@@ -46,17 +46,22 @@ export function createImipActivities(deps: Pick<ActivityDeps, 'config' | 'dataSo
   async function book(principal: Principal & { kind: 'user' }, input: InviteWorkflowInput): Promise<InviteOutcome> {
     const { invite, roomId } = input;
     if (invite.rrule) {
-      const opened = await series.create(principal, {
-        roomId,
-        start: invite.start,
-        end: invite.end,
-        timezone: invite.timezone,
-        rrule: invite.rrule,
-        exdates: invite.exdates,
-        title: invite.title,
-        onConflict: 'fail',
-        maxConsecutiveReleases: 3,
-      });
+      const opened = await series.create(
+        principal,
+        {
+          roomId,
+          start: invite.start,
+          end: invite.end,
+          timezone: invite.timezone,
+          rrule: invite.rrule,
+          exdates: invite.exdates,
+          title: invite.title,
+          onConflict: 'fail',
+          maxConsecutiveReleases: 3,
+        },
+        undefined,
+        { source: 'imip', icalUid: invite.uid },
+      );
       await markInviteBookings(deps.dataSource, { seriesId: opened.id }, invite.uid, invite.sequence);
       return {
         result: 'booked',

@@ -152,8 +152,8 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
                 sequence: 0,
                 createdAt: iso(now),
                 updatedAt: iso(now),
-                // A series opened by an invite is marked imip with its UID once it exists (markInviteBookings).
-                source: 'api',
+                source: series.source ?? 'api',
+                ...(series.icalUid ? { icalUid: series.icalUid } : {}),
               }),
             );
           } catch (err) {

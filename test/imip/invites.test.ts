@@ -4,7 +4,16 @@ import { createImipActivities } from '../../src/activities/imip';
 import { createInboundMailServer, listenInboundMail } from '../../src/imip/listener';
 import { createMailer } from '../../src/mail/transport';
 import { inviteWorkflowId, type InviteWorkflowInput } from '../../src/shared/imip-messages';
-import { book, call, eventually, member, room, startBookingStack, type BookingStack } from '../bookings/support';
+import {
+  book,
+  call,
+  eventually,
+  member,
+  room,
+  startBookingStack,
+  workflowState,
+  type BookingStack,
+} from '../bookings/support';
 import { inviteMessage, repliesTo, sendRaw, type Client, type InviteFields } from './support';
 
 /** A slot days ahead at a whole UTC hour. */
@@ -303,6 +312,12 @@ describe('room mailboxes (iMIP)', () => {
     expect(rows.map((b) => b.start_at.getTime() - Date.parse(fields.start))).toEqual(
       [0, 7, 14].map((d) => d * 86_400_000),
     );
+    // Every occurrence says where it came from, in its JSON and in its own workflow's view (its events).
+    for (const row of rows) {
+      const view = await call(stack, organizer, 'GET', `/bookings/${row.id}`);
+      expect(view.body).toMatchObject({ source: 'imip', icalUid: fields.uid });
+      expect(await workflowState(stack, view.body.workflowId)).toMatchObject({ source: 'imip', icalUid: fields.uid });
+    }
   });
 
   test('when the same message is delivered twice, then the room is booked once and answers once', async () => {
