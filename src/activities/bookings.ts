@@ -26,7 +26,14 @@ import {
   type SlotConflictDetails,
 } from '../shared/booking-messages';
 import { createBookingMetrics, type BookingMetrics } from './booking-metrics';
-import { bookingChangedForWaitlist, createWaitlistMetrics, type WaitlistMetrics } from './waitlist';
+import {
+  bookingChangedForWaitlist,
+  bookingMovedForWaitlist,
+  createWaitlistMetrics,
+  type WaitlistMetrics,
+} from './waitlist';
+import type { SlotPlace } from '../domain/waitlist';
+import { isActive } from '../shared/booking';
 import type { ActivityDeps } from './deps';
 import { staticSummaryFor } from '../domain/booking-summary';
 
@@ -35,6 +42,8 @@ export type { BookingSnapshot };
 export interface SaveBookingInput {
   snapshot: BookingSnapshot;
   previousStatus: BookingStatus;
+  /** Where the booking was before this write: a move or a shorter end frees what it leaves. */
+  previousSlot?: SlotPlace;
 }
 
 export function createBookingActivities(
@@ -121,7 +130,7 @@ export function createBookingActivities(
      * and a late, stale one never overwrites a newer state. A changed time that overlaps another
      * booking fails with SlotConflict and changes nothing.
      */
-    async saveBooking({ snapshot: s, previousStatus }: SaveBookingInput): Promise<{ applied: boolean }> {
+    async saveBooking({ snapshot: s, previousStatus, previousSlot }: SaveBookingInput): Promise<{ applied: boolean }> {
       let applied = false;
       try {
         applied = await saveBookingSnapshot(dataSource, s);
@@ -135,6 +144,7 @@ export function createBookingActivities(
       }
       // Also when not applied: a retry after the row was written must still reach the waitlist.
       if (s.status !== previousStatus) await bookingChangedForWaitlist(deps, waitlistMetrics, s, previousStatus);
+      else if (previousSlot && isActive(s.status)) await bookingMovedForWaitlist(deps, s, previousSlot);
       return { applied };
     },
 

@@ -2,13 +2,29 @@ import { createHash } from 'node:crypto';
 import type { ActivityDeps } from './deps';
 import { BookingService } from '../api/services/booking-service';
 import { SeriesService } from '../api/services/series-service';
-import { findInviteBooking, findRoomMailbox, markInviteBookings } from '../db/repositories/imip';
+import {
+  findInviteBooking,
+  findRoomMailbox,
+  isRoomReplySent,
+  markInviteBookings,
+  recordRoomReply,
+} from '../db/repositories/imip';
+import { tryLockMessage } from '../db/repositories/mail-deliveries';
 import { findUserByEmail } from '../db/repositories/users';
 import { AppError } from '../domain/errors';
 import type { Principal } from '../domain/principal';
 import { roomMailbox } from '../domain/room-mailbox';
 import { renderRoomReply } from '../imip/reply';
 import { inviteWorkflowId, type InviteOutcome, type InviteWorkflowInput } from '../shared/imip-messages';
+
+/**
+ * Stable per room, method, SEQUENCE, UID and recipient: a retried reply builds the same Message-ID,
+ * which imip_replies (and receiving servers) deduplicate on.
+ */
+export function roomReplyMessageId(input: Pick<InviteWorkflowInput, 'roomId' | 'invite'>, domain: string): string {
+  const key = `${inviteWorkflowId(input)}:${input.invite.organizer.toLowerCase()}`;
+  return `<reply.${createHash('sha256').update(key).digest('hex')}@${domain}>`;
+}
 
 const declined = (comment: string): InviteOutcome => ({ result: 'declined', reply: { status: 'DECLINED', comment } });
 
@@ -30,17 +46,22 @@ export function createImipActivities(deps: Pick<ActivityDeps, 'config' | 'dataSo
   async function book(principal: Principal & { kind: 'user' }, input: InviteWorkflowInput): Promise<InviteOutcome> {
     const { invite, roomId } = input;
     if (invite.rrule) {
-      const opened = await series.create(principal, {
-        roomId,
-        start: invite.start,
-        end: invite.end,
-        timezone: invite.timezone,
-        rrule: invite.rrule,
-        exdates: invite.exdates,
-        title: invite.title,
-        onConflict: 'fail',
-        maxConsecutiveReleases: 3,
-      });
+      const opened = await series.create(
+        principal,
+        {
+          roomId,
+          start: invite.start,
+          end: invite.end,
+          timezone: invite.timezone,
+          rrule: invite.rrule,
+          exdates: invite.exdates,
+          title: invite.title,
+          onConflict: 'fail',
+          maxConsecutiveReleases: 3,
+        },
+        undefined,
+        { source: 'imip', icalUid: invite.uid },
+      );
       await markInviteBookings(deps.dataSource, { seriesId: opened.id }, invite.uid, invite.sequence);
       return {
         result: 'booked',
@@ -52,6 +73,7 @@ export function createImipActivities(deps: Pick<ActivityDeps, 'config' | 'dataSo
       principal,
       { roomId, start: invite.start, end: invite.end, title: invite.title },
       `imip:${roomId}:${invite.sequence}:${invite.uid}`.slice(0, 200),
+      { source: 'imip', icalUid: invite.uid },
     );
     await markInviteBookings(deps.dataSource, { bookingId: booking.id }, invite.uid, invite.sequence);
     const comment = booking.status === 'pending_approval' ? 'Booked, waiting for approval.' : 'Booked.';
@@ -102,31 +124,58 @@ export function createImipActivities(deps: Pick<ActivityDeps, 'config' | 'dataSo
       }
     },
 
-    /** The room's METHOD:REPLY to the organizer, from the room's mailbox. */
-    async sendRoomReply({ input, reply }: { input: InviteWorkflowInput; reply: NonNullable<InviteOutcome['reply']> }) {
+    /**
+     * The room's METHOD:REPLY to the organizer, from the room's mailbox, once per room, method,
+     * SEQUENCE, UID and recipient: the Message-ID's advisory lock and its row in imip_replies,
+     * written in the transaction that sends it, so an attempt retried after the row committed
+     * (a worker that died before reporting the activity done) sends nothing.
+     */
+    async sendRoomReply({
+      input,
+      reply,
+    }: {
+      input: InviteWorkflowInput;
+      reply: NonNullable<InviteOutcome['reply']>;
+    }): Promise<{ sent: boolean }> {
       const room = await findRoomMailbox(deps.dataSource, input.roomId);
-      if (!room) return;
+      if (!room) return { sent: false };
       const mailbox = roomMailbox(room.slug, deps.config.roomMail.domain);
       const { invite } = input;
-      const calendar = renderRoomReply({
-        uid: invite.uid,
-        sequence: invite.sequence,
-        organizer: invite.organizer,
-        room: { name: room.name, mailbox },
-        status: reply.status,
-        comment: reply.comment,
-        ...(invite.start ? { start: invite.start, end: invite.end, title: invite.title } : {}),
+      const messageId = roomReplyMessageId(input, deps.config.roomMail.domain);
+      const outcome = await deps.dataSource.transaction(async (tx) => {
+        if (!(await tryLockMessage(tx, messageId))) return 'busy' as const;
+        if (await isRoomReplySent(tx, messageId)) return 'done' as const;
+        const calendar = renderRoomReply({
+          uid: invite.uid,
+          sequence: invite.sequence,
+          organizer: invite.organizer,
+          room: { name: room.name, mailbox },
+          status: reply.status,
+          comment: reply.comment,
+          ...(invite.start ? { start: invite.start, end: invite.end, title: invite.title } : {}),
+        });
+        const verb = reply.status === 'ACCEPTED' ? 'Accepted' : 'Declined';
+        await deps.mailer.sendMail({
+          from: { name: room.name, address: mailbox },
+          to: invite.organizer,
+          messageId,
+          subject: `${verb}: ${invite.title || 'your invitation'}`,
+          text: `${room.name} ${verb.toLowerCase()} your invitation. ${reply.comment}`,
+          icalEvent: { method: 'REPLY', content: calendar },
+        });
+        await recordRoomReply(tx, {
+          messageId,
+          roomId: input.roomId,
+          icalUid: invite.uid,
+          sequence: invite.sequence,
+          recipient: invite.organizer,
+          partstat: reply.status,
+        });
+        return 'sent' as const;
       });
-      const verb = reply.status === 'ACCEPTED' ? 'Accepted' : 'Declined';
-      await deps.mailer.sendMail({
-        from: { name: room.name, address: mailbox },
-        to: invite.organizer,
-        // Stable per invite workflow, so a resend after a crash is recognisably the same message.
-        messageId: `<reply.${createHash('sha256').update(inviteWorkflowId(input)).digest('hex')}@${deps.config.roomMail.domain}>`,
-        subject: `${verb}: ${invite.title || 'your invitation'}`,
-        text: `${room.name} ${verb.toLowerCase()} your invitation. ${reply.comment}`,
-        icalEvent: { method: 'REPLY', content: calendar },
-      });
+      // Retried: by then the other attempt has recorded the reply (or given up on it).
+      if (outcome === 'busy') throw new Error(`The reply ${messageId} is being sent by another attempt; trying again.`);
+      return { sent: outcome === 'sent' };
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   type RepairResult,
 } from '../db/repositories/reconcile';
 import { purgeExpired } from '../db/repositories/retention';
+import { expirePassedWaitlistEntries } from '../db/repositories/waitlist';
 import { invalidateRoomAvailability } from '../infra/availability-cache';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
@@ -322,8 +323,12 @@ export function createOpsActivities(deps: ActivityDeps) {
     async purgeExpiredRows(input: RetentionInput): Promise<RetentionResult> {
       const counts = await purgeExpired(deps.dataSource, input);
       for (const [table, n] of Object.entries(counts)) if (n > 0) metrics.purged.add(n, { table });
-      deps.logger.info({ purged: counts, ages: input }, 'retention: expired rows deleted');
-      return counts;
+      const waitlistEntriesExpired = await expirePassedWaitlistEntries(deps.dataSource);
+      deps.logger.info(
+        { purged: counts, waitlistEntriesExpired, ages: input },
+        'retention: expired rows deleted, passed waitlist entries ended',
+      );
+      return { ...counts, waitlistEntriesExpired };
     },
     async reconcileBookings(input: ReconcileInput): Promise<ReconcileReport> {
       const context = Context.current();

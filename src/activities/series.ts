@@ -153,6 +153,8 @@ export function createSeriesActivities(deps: ActivityDeps, metrics: BookingMetri
                 sequence: 0,
                 createdAt: iso(now),
                 updatedAt: iso(now),
+                source: series.source ?? 'api',
+                ...(series.icalUid ? { icalUid: series.icalUid } : {}),
               }),
             );
           } catch (err) {

@@ -14,6 +14,7 @@ import { moderators } from '../db/repositories/reviews';
 import { localInstant } from '../mail/local-time';
 import { publishTicketUpdated } from '../realtime/publisher';
 import { ServerEvents } from '../realtime/events';
+import { enqueueWantedWebhooks, ticketUpdatedMessage } from '../webhooks/outbox';
 import type { TicketMailKind, TicketState, TicketView } from '../shared/ticket-messages';
 import type { ActivityDeps } from './deps';
 import { endOutageRow, findOutageRow } from '../db/repositories/outages';
@@ -129,6 +130,9 @@ export function createTicketActivities(
         },
         staff.map((s) => s.id),
       );
+      // The webhooks' outbox, from the one place every ticket change is announced (the report
+      // itself included, which saveTicketState never writes). A failure retries the announcement.
+      await enqueueWantedWebhooks(deps, [ticketUpdatedMessage(ticket, input.kind)]);
       const room = (await findRoomPlace(db, ticket.roomId)) ?? {
         name: 'the room',
         building: '',

@@ -14,7 +14,14 @@ import {
   settleWaitlistOffer,
 } from '../db/repositories/waitlist';
 import { staticSummaryFor } from '../domain/booking-summary';
-import { claimSeconds, offerOutcomeOf, rankCandidates, type WaitlistEntry } from '../domain/waitlist';
+import {
+  claimSeconds,
+  intervalsLeft,
+  offerOutcomeOf,
+  rankCandidates,
+  type SlotPlace,
+  type WaitlistEntry,
+} from '../domain/waitlist';
 import { failureType, temporalBusy, updateAborted } from '../infra/temporal-errors';
 import { ServerEvents, userChannel, type ServerToClientEvents } from '../realtime/events';
 import { isActive, type BookingStatus } from '../shared/booking';
@@ -31,6 +38,7 @@ import {
 import { searchAttributesForBooking } from '../shared/search-attributes';
 import type { SlotToOffer } from '../shared/waitlist-messages';
 import { tellWaitlist } from '../infra/waitlist-signal';
+import { enqueueWantedWebhooks, waitlistOfferMessage } from '../webhooks/outbox';
 import type { ActivityDeps } from './deps';
 
 // How many waiters one freed slot is tried on before the rest wait for the next free.
@@ -165,6 +173,16 @@ export function createWaitlistActivities(deps: ActivityDeps, metrics = createWai
       // A retry that finds the hold already confirmed (or gone): saveBooking settled the entry.
       return undefined;
     }
+    // Enqueued before the claim deadline is written: until then a retry of this offer finds the
+    // entry again and enqueues the same message (one webhook-id); after it, the entry is no
+    // longer a candidate and a retry would never get here.
+    await enqueueWantedWebhooks(deps, [
+      waitlistOfferMessage({
+        ...entry,
+        status: 'offered',
+        offer: { bookingId, roomId: room.id, claimBy: view.holdExpiresAt },
+      }),
+    ]);
     const offered = await setWaitlistClaimBy(dataSource, entry.id, bookingId, view.holdExpiresAt);
     if (!offered) {
       // The waiter left while the hold was being made: release it, which frees the slot for the next waiter.
@@ -244,12 +262,34 @@ export async function bookingChangedForWaitlist(
   if (!isActive(previousStatus) || isActive(s.status)) return;
   const outcome = offerOutcomeOf(s.status);
   if (await settleWaitlistOffer(deps.dataSource, s.id, outcome)) metrics.outcome(outcome);
-  const freedFrom = Math.max(Date.parse(s.start), Date.now());
-  if (freedFrom >= Date.parse(s.end)) return;
-  const slot = { start: new Date(freedFrom).toISOString(), end: s.end, reason: `booking ${s.id} ${s.status}` };
+  await offerFreedInterval(deps, { roomId: s.roomId, start: s.start, end: s.end }, `booking ${s.id} ${s.status}`);
+}
+
+/**
+ * A booking that stays active but moved (another time or room) or ended earlier: the part of its
+ * old place it left is freed like a cancellation's. Repeatable like bookingChangedForWaitlist.
+ */
+export async function bookingMovedForWaitlist(
+  deps: Pick<ActivityDeps, 'dataSource' | 'temporal' | 'config'>,
+  s: BookingSnapshot,
+  previous: SlotPlace,
+): Promise<void> {
+  for (const left of intervalsLeft(previous, { roomId: s.roomId, start: s.start, end: s.end }))
+    await offerFreedInterval(deps, left, `booking ${s.id} moved`);
+}
+
+/** Hands the future part of a freed interval to its room's waitlist workflow, when anyone waits for it. */
+async function offerFreedInterval(
+  deps: Pick<ActivityDeps, 'dataSource' | 'temporal' | 'config'>,
+  freed: SlotPlace,
+  reason: string,
+): Promise<void> {
+  const freedFrom = Math.max(Date.parse(freed.start), Date.now());
+  if (freedFrom >= Date.parse(freed.end)) return;
+  const slot = { start: new Date(freedFrom).toISOString(), end: freed.end, reason };
   // Most frees have nobody waiting: they start no workflow.
-  if (!(await anyoneWaitingFor(deps.dataSource, s.roomId, slot.start, slot.end))) return;
-  await tellWaitlist(deps.temporal, deps.config.temporal.taskQueue, s.roomId, slot);
+  if (!(await anyoneWaitingFor(deps.dataSource, freed.roomId, slot.start, slot.end))) return;
+  await tellWaitlist(deps.temporal, deps.config.temporal.taskQueue, freed.roomId, slot);
 }
 
 export type WaitlistActivities = ReturnType<typeof createWaitlistActivities>;

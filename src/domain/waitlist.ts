@@ -96,3 +96,28 @@ export function publicEntry(entry: WaitlistEntry): WaitlistEntry {
   const { offer: _inFlight, ...rest } = entry;
   return { ...rest, status: 'waiting' };
 }
+
+/** A booking's place: its room and interval (UTC ISO-8601). */
+export interface SlotPlace {
+  roomId: string;
+  start: string;
+  end: string;
+}
+
+/**
+ * What a change of an active booking's place gives up: all of the old interval when it moved to
+ * another room, else the parts of the old interval the new one no longer covers (a move to another
+ * time, a shortened end). Nothing for an extension or no change.
+ */
+export function intervalsLeft(previous: SlotPlace, next: SlotPlace): SlotPlace[] {
+  if (previous.roomId !== next.roomId) return [previous];
+  const [ps, pe, ns, ne] = [previous.start, previous.end, next.start, next.end].map((t) => Date.parse(t));
+  const left: SlotPlace[] = [];
+  const piece = (from: number, to: number) => {
+    if (from < to)
+      left.push({ roomId: previous.roomId, start: new Date(from).toISOString(), end: new Date(to).toISOString() });
+  };
+  piece(ps, Math.min(pe, ns));
+  piece(Math.max(ps, ne), pe);
+  return left;
+}

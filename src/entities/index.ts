@@ -4,6 +4,7 @@ import { BookingIdempotencyKeySchema, BookingNotificationSchema, BookingSchema }
 import { CalendarFeedSchema } from './calendar-feed';
 import { DisplayTokenSchema } from './display-token';
 import { IdempotencyKeySchema } from './idempotency-key';
+import { ImipReplySchema } from './imip-reply';
 import { MailDeliverySchema, MailOptOutSchema } from './mail';
 import { OutageRelocationSchema, RoomOutageSchema } from './outage';
 import { ReviewSchema, ReviewVoteSchema } from './review';
@@ -20,6 +21,7 @@ export * from './booking-event';
 export * from './calendar-feed';
 export * from './display-token';
 export * from './idempotency-key';
+export * from './imip-reply';
 export * from './mail';
 export * from './outage';
 export * from './review';
@@ -58,6 +60,7 @@ export const entities: EntitySchema[] = [
   WaitlistEntrySchema,
   BookingEventSchema,
   InsightsMailDeliverySchema,
+  ImipReplySchema,
   WebhookEndpointSchema,
   WebhookDeliverySchema,
   TicketSchema,

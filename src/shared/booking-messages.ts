@@ -88,7 +88,14 @@ export interface BookingWorkflowInput extends MeetingDetails {
   carried?: CarriedState;
   /** Set only for series occurrences started by their series workflow. */
   preReserved?: PreReservedState;
+  /** Where the booking came from: `imip` for a room mailbox's invite (with its UID); unset is `api`. */
+  source?: BookingSource;
+  icalUid?: string;
 }
+
+/** How a booking was made: through the API (or the display, a series, the waitlist) or by inviting a room's mailbox. */
+export const BOOKING_SOURCES = ['api', 'imip'] as const;
+export type BookingSource = (typeof BOOKING_SOURCES)[number];
 
 export interface BookingView {
   id: string;
@@ -110,6 +117,9 @@ export interface BookingView {
   sequence: number;
   createdAt: string;
   updatedAt: string;
+  source: BookingSource;
+  /** The invite's UID, for bookings made by inviting a room's mailbox. */
+  icalUid?: string;
 }
 
 export type { ReserveMode } from './booking-lifecycle';

@@ -21,6 +21,9 @@ export interface RetentionResult {
   idempotencyKeys: number;
   notifications: number;
   mailDeliveries: number;
+  imipReplies: number;
+  /** Waitlist entries still waiting whose start passed, ended as expired (not deleted). */
+  waitlistEntriesExpired: number;
 }
 
 export interface ReconcileInput {

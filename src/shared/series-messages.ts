@@ -2,7 +2,7 @@
 // activities and the workflows, so it holds definitions only.
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BookingStatus, RoomPolicy } from './booking';
-import type { MeetingDetails, SlotConflictDetails } from './booking-messages';
+import type { BookingSource, MeetingDetails, SlotConflictDetails } from './booking-messages';
 
 export const SERIES_WORKFLOW_TYPE = 'seriesWorkflow';
 
@@ -40,6 +40,9 @@ export interface SeriesDefinition extends MeetingDetails, SeriesRecurrence {
   splitFrom?: string;
   policy: RoomPolicy;
   createdAt: string;
+  /** A series opened by inviting a room's mailbox: every occurrence carries the invite's source and UID. */
+  source?: BookingSource;
+  icalUid?: string;
 }
 
 export interface SeriesWorkflowInput extends SeriesDefinition {

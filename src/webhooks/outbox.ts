@@ -11,7 +11,9 @@ import {
   type WebhookDeliveryRow,
   type WebhookEndpointRow,
 } from '../db/repositories/webhooks';
+import type { WaitlistEntry } from '../domain/waitlist';
 import type { BookingEvent, BookingView } from '../shared/booking-messages';
+import type { TicketMailKind, TicketView } from '../shared/ticket-messages';
 import {
   enqueueWebhookSignal,
   WEBHOOK_DELIVERY_WORKFLOW_TYPE,
@@ -90,6 +92,45 @@ export async function enqueueBookingEventWebhooks(
 }
 
 /**
+ * `ticket.updated` for one version of a ticket (ordered per ticket): keyed by the ticket's id and
+ * version, so a retried announcement makes the same message.
+ */
+export function ticketUpdatedMessage(ticket: TicketView, kind: TicketMailKind): WebhookMessage {
+  return {
+    key: `ticket:${ticket.id}#v${ticket.version}#ticket.updated`,
+    type: 'ticket.updated',
+    orderKey: `ticket:${ticket.id}`,
+    data: { kind, ticket },
+  };
+}
+
+/**
+ * `waitlist.offer` when a waiter is offered a hold (ordered per entry): keyed by the entry and the
+ * offer's booking, so a retried offer makes the same message.
+ */
+export function waitlistOfferMessage(entry: WaitlistEntry): WebhookMessage {
+  return {
+    key: `waitlist:${entry.id}#${entry.offer?.bookingId ?? ''}#waitlist.offer`,
+    type: 'waitlist.offer',
+    orderKey: `waitlist:${entry.id}`,
+    data: { entry },
+  };
+}
+
+/**
+ * For events other than bookings': one cheap read when no endpoint wants any of the messages,
+ * else the rows and their delivery workflows (enqueueWebhooks).
+ */
+export async function enqueueWantedWebhooks(
+  deps: { dataSource: DataSource; temporal: Client; config: Config },
+  messages: WebhookMessage[],
+): Promise<void> {
+  const endpoints = await listEnabledWebhookEndpoints(deps.dataSource);
+  if (!endpoints.some((e) => messages.some((m) => endpointWants(e.events, m.type)))) return;
+  await enqueueWebhooks(deps, messages, endpoints);
+}
+
+/**
  * Writes each message's delivery row for every enabled endpoint that wants it, then hands the
  * pending ones to their delivery workflows. Safe to repeat: rows are unique per endpoint and
  * message, and the workflows drop a ref they have seen.
@@ -149,7 +190,9 @@ export async function startDelivery(
   });
 }
 
+/** The version that orders a key's messages: the booking's, or the ticket's. */
 function sequenceOf(row: Pick<WebhookDeliveryRow, 'payload'>): { sequence?: number } {
-  const version = (row.payload.data as { booking?: { version?: unknown } } | null)?.booking?.version;
+  const data = row.payload.data as { booking?: { version?: unknown }; ticket?: { version?: unknown } } | null;
+  const version = data?.booking?.version ?? data?.ticket?.version;
   return typeof version === 'number' ? { sequence: version } : {};
 }

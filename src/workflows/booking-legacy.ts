@@ -184,6 +184,8 @@ export async function legacyBookingWorkflow(input: BookingWorkflowInput): Promis
       sequence: s.sequence,
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
+      source: input.source ?? 'api',
+      ...(input.icalUid ? { icalUid: input.icalUid } : {}),
     };
   }
 

@@ -197,8 +197,13 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
       sequence: record.sequence,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
+      source: input.source ?? 'api',
+      ...(input.icalUid ? { icalUid: input.icalUid } : {}),
     };
   }
+
+  // Where the booking is before a write: the activity frees what a move leaves (only the activity's input changes).
+  const placeOf = (record: BookingRecord) => ({ roomId: record.roomId, start: record.start, end: record.end });
 
   function snapshot(record: BookingRecord): BookingSnapshot {
     return {
@@ -258,7 +263,7 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
     };
     if (next.status !== 'held') next.holdExpiresAt = undefined;
     try {
-      await local.saveBooking({ snapshot: snapshot(next), previousStatus: b.status });
+      await local.saveBooking({ snapshot: snapshot(next), previousStatus: b.status, previousSlot: placeOf(b) });
     } catch (err) {
       throw unwrap(err);
     }
@@ -561,7 +566,7 @@ async function runSlot(input: BookingWorkflowInput): Promise<BookingOutcome> {
       delete row.checkInDeadline;
     }
     try {
-      await local.saveBooking({ snapshot: row, previousStatus: b.status });
+      await local.saveBooking({ snapshot: row, previousStatus: b.status, previousSlot: placeOf(b) });
     } catch (err) {
       throw unwrap(err);
     }

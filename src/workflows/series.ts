@@ -166,6 +166,8 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<{ seri
         policy: series.policy,
         seriesId: series.seriesId,
         createdAt: series.createdAt,
+        ...(series.source ? { source: series.source } : {}),
+        ...(series.icalUid ? { icalUid: series.icalUid } : {}),
         preReserved: {
           status: r.status,
           version: r.version ?? 1,

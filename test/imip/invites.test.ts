@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { SMTPServer } from 'smtp-server';
+import { createImipActivities } from '../../src/activities/imip';
 import { createInboundMailServer, listenInboundMail } from '../../src/imip/listener';
-import { inviteWorkflowId } from '../../src/shared/imip-messages';
-import { call, eventually, member, room, startBookingStack, type BookingStack } from '../bookings/support';
+import { createMailer } from '../../src/mail/transport';
+import { inviteWorkflowId, type InviteWorkflowInput } from '../../src/shared/imip-messages';
+import {
+  book,
+  call,
+  eventually,
+  member,
+  room,
+  startBookingStack,
+  workflowState,
+  type BookingStack,
+} from '../bookings/support';
 import { inviteMessage, repliesTo, sendRaw, type Client, type InviteFields } from './support';
 
 /** A slot days ahead at a whole UTC hour. */
@@ -16,6 +27,7 @@ describe('room mailboxes (iMIP)', () => {
   let stack: BookingStack;
   let listener: SMTPServer;
   let port: number;
+  const mailer = createMailer(process.env.SMTP_URL!);
 
   beforeAll(async () => {
     stack = await startBookingStack();
@@ -23,6 +35,7 @@ describe('room mailboxes (iMIP)', () => {
     port = await listenInboundMail(listener, 0, '127.0.0.1');
   });
   afterAll(async () => {
+    mailer.close();
     await new Promise<void>((resolve) => listener.close(() => resolve()));
     await stack.stop();
   });
@@ -104,6 +117,7 @@ describe('room mailboxes (iMIP)', () => {
       expect(booking.end_at.toISOString()).toBe(fields.end);
       const view = await call(stack, organizer, 'GET', `/bookings/${booking.id}`);
       expect(view.status).toBe(200);
+      expect(view.body).toMatchObject({ source: 'imip', icalUid: fields.uid });
       const replies = await repliesArrived(organizer.email);
       expect(replies[0]).toMatchObject({
         from: address,
@@ -115,6 +129,18 @@ describe('room mailboxes (iMIP)', () => {
       });
     },
   );
+
+  test('when a booking is made through the API, then its JSON says source api and carries no icalUid', async () => {
+    const r = await room(stack);
+    const organizer = await member(stack);
+    const created = await book(stack, organizer, { roomId: r.id, ...slot(3, 14) });
+    expect(created.status).toBe(201);
+    expect(created.body.source).toBe('api');
+    const view = await call(stack, organizer, 'GET', `/bookings/${created.body.id}`);
+    expect(view.status).toBe(200);
+    expect(view.body.source).toBe('api');
+    expect(view.body).not.toHaveProperty('icalUid');
+  });
 
   test('when the invite overlaps a booking, then the room answers DECLINED with the conflict and books nothing', async () => {
     const r = await room(stack);
@@ -143,7 +169,7 @@ describe('room mailboxes (iMIP)', () => {
     expect(reply.comment).toMatch(/conflict|booked|overlap/i);
   });
 
-  test('when the organizer sends SEQUENCE+1 with a new time, then the same booking moves; an older SEQUENCE changes nothing', async () => {
+  test('when the organizer sends SEQUENCE+1 with a new time, then the same booking moves', async () => {
     const r = await room(stack);
     const address = await mailbox(r.id);
     const organizer = await member(stack);
@@ -161,11 +187,85 @@ describe('room mailboxes (iMIP)', () => {
     expect(after).toHaveLength(1);
     expect(after[0].id).toBe(before.id);
     expect(after[0].start_at.toISOString()).toBe(moved.start);
+  });
 
-    const stale = { ...original, sequence: 0, method: 'REQUEST' as const, summary: 'Stale', ...slot(5, 15) };
-    // SEQUENCE 0 was handled already: the same key, so nothing new starts; the booking stays.
-    await invite('outlook', stale);
-    expect((await bookingsOf(r.id, uid))[0].start_at.toISOString()).toBe(moved.start);
+  test('when an older SEQUENCE arrives after a newer one, then the booking stays where the newer one put it and the room does not answer it', async () => {
+    const r = await room(stack);
+    const address = await mailbox(r.id);
+    const organizer = await member(stack);
+    const uid = `${randomUUID()}@google.test`;
+    const original = { room: address, organizer: organizer.email, uid, ...slot(5, 8) };
+    await invite('google', original);
+    expect((await handled(r.id, original)).result).toBe('booked');
+
+    const newer = { ...original, sequence: 2, ...slot(5, 11) };
+    await invite('google', newer);
+    expect((await handled(r.id, newer)).result).toBe('moved');
+
+    // Delayed in transit: SEQUENCE 1, another time. A new UID+SEQUENCE key, so its own workflow runs.
+    const older = { ...original, sequence: 1, summary: 'Stale', ...slot(5, 15) };
+    await invite('google', older);
+    expect((await handled(r.id, older)).result).toBe('ignored');
+
+    const rows = await bookingsOf(r.id, uid);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].start_at.toISOString()).toBe(newer.start);
+    expect(rows[0].end_at.toISOString()).toBe(newer.end);
+    const [{ ical_sequence }] = await stack.deps.dataSource.query('SELECT ical_sequence FROM bookings WHERE id = $1', [
+      rows[0].id,
+    ]);
+    expect(ical_sequence).toBe(2);
+    // The workflow sends its reply before it finishes: every reply there will be has arrived.
+    const replies = await repliesTo(organizer.email);
+    expect(replies.map((m) => [m.sequence, m.partstat])).toEqual([
+      [0, 'ACCEPTED'],
+      [2, 'ACCEPTED'],
+    ]);
+  });
+
+  test('when the reply activity runs again for the same room, UID, SEQUENCE and recipient, then the SMTP server gets one reply', async () => {
+    const r = await room(stack);
+    const organizer = await member(stack);
+    const activities = createImipActivities({
+      config: stack.config,
+      dataSource: stack.deps.dataSource,
+      temporal: stack.deps.temporal,
+      mailer,
+    });
+    const input: InviteWorkflowInput = {
+      roomId: r.id,
+      invite: {
+        method: 'REQUEST',
+        uid: `${randomUUID()}@retry.test`,
+        sequence: 0,
+        organizer: organizer.email,
+        title: 'Retried reply',
+        ...slot(10, 9),
+        timezone: 'UTC',
+        exdates: [],
+      },
+    };
+    const reply = { status: 'ACCEPTED' as const, comment: 'Booked.' };
+
+    // A worker that died after sending (the record committed, the completion never reported): Temporal runs it again.
+    expect(await activities.sendRoomReply({ input, reply })).toEqual({ sent: true });
+    expect(await activities.sendRoomReply({ input, reply })).toEqual({ sent: false });
+
+    // Two attempts at once (a retry racing an attempt thought lost): one sends, the other sends nothing.
+    const next = { input: { ...input, invite: { ...input.invite, sequence: 1 } }, reply };
+    const raced = await Promise.allSettled([activities.sendRoomReply(next), activities.sendRoomReply(next)]);
+    const sent = raced.filter((o) => o.status === 'fulfilled' && o.value.sent).length;
+    expect(sent).toBe(1);
+    // The one that met the other's lock fails and is retried: then it finds the record.
+    expect(await activities.sendRoomReply(next)).toEqual({ sent: false });
+
+    const replies = await repliesTo(organizer.email);
+    expect(replies.map((m) => m.sequence)).toEqual([0, 1]);
+    const [{ count }] = await stack.deps.dataSource.query(
+      'SELECT count(*)::int AS count FROM imip_replies WHERE room_id = $1 AND ical_uid = $2',
+      [r.id, input.invite.uid],
+    );
+    expect(count).toBe(2);
   });
 
   test('when the organizer cancels, then the booking is cancelled', async () => {
@@ -212,6 +312,12 @@ describe('room mailboxes (iMIP)', () => {
     expect(rows.map((b) => b.start_at.getTime() - Date.parse(fields.start))).toEqual(
       [0, 7, 14].map((d) => d * 86_400_000),
     );
+    // Every occurrence says where it came from, in its JSON and in its own workflow's view (its events).
+    for (const row of rows) {
+      const view = await call(stack, organizer, 'GET', `/bookings/${row.id}`);
+      expect(view.body).toMatchObject({ source: 'imip', icalUid: fields.uid });
+      expect(await workflowState(stack, view.body.workflowId)).toMatchObject({ source: 'imip', icalUid: fields.uid });
+    }
   });
 
   test('when the same message is delivered twice, then the room is booked once and answers once', async () => {

@@ -153,10 +153,23 @@ describe('retention and reconciliation as Temporal Schedules', () => {
       [u.id, randomUUID()],
     );
 
+    const replyIds = [`<old.${randomUUID()}@rooms.test>`, `<new.${randomUUID()}@rooms.test>`];
+    await db.query(
+      `INSERT INTO imip_replies (message_id, room_id, ical_uid, sequence, recipient, partstat, sent_at)
+       VALUES ($1, $3, 'uid-old', 0, $4, 'ACCEPTED', ${ago(10)}), ($2, $3, 'uid-new', 0, $4, 'ACCEPTED', now())`,
+      [...replyIds, r.id, u.email],
+    );
+
     const result = await runScheduleNow<RetentionResult>(stack.deps.temporal, `${prefix}${RETENTION_SCHEDULE_ID}`);
     expect(result).toMatchObject({ refreshTokens: 1, refreshTokenFamilies: 1, idempotencyKeys: 1 });
     expect(result.notifications).toBeGreaterThan(0);
     expect(result.mailDeliveries).toBeGreaterThan(0);
+    expect(result.imipReplies).toBeGreaterThan(0);
+    expect(
+      (await db.query('SELECT message_id FROM imip_replies WHERE message_id = ANY($1)', [replyIds])).map(
+        (x: { message_id: string }) => x.message_id,
+      ),
+    ).toEqual([replyIds[1]]);
     const counts = async (sql: string, params: unknown[]) => (await db.query(sql, params))[0].n;
     expect(
       await counts('SELECT count(*)::int AS n FROM refresh_token_families WHERE id = ANY($1::uuid[])', [

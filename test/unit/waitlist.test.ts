@@ -1,4 +1,11 @@
-import { claimSeconds, publicEntry, rankCandidates, roomFits, type WaitlistEntry } from '../../src/domain/waitlist';
+import {
+  claimSeconds,
+  intervalsLeft,
+  publicEntry,
+  rankCandidates,
+  roomFits,
+  type WaitlistEntry,
+} from '../../src/domain/waitlist';
 
 const room = { id: 'r1', building: 'HQ', capacity: 8, amenities: ['Screen', 'whiteboard'] };
 const NOW = Date.parse('2026-12-01T09:00:00Z');
@@ -76,5 +83,32 @@ describe('waitlist matching', () => {
     expect(publicEntry(inFlight)).toEqual(entry('a'));
     const made = entry('a', { status: 'offered', offer: { bookingId: 'b1', roomId: 'r1', claimBy: at(5) } });
     expect(publicEntry(made)).toBe(made);
+  });
+});
+
+describe('intervalsLeft: what a moved booking gives up', () => {
+  const at = (h: number) => `2026-12-01T${String(h).padStart(2, '0')}:00:00.000Z`;
+  const place = (roomId: string, from: number, to: number) => ({ roomId, start: at(from), end: at(to) });
+
+  test('when it moves to another room, then all of the old interval is left', () => {
+    expect(intervalsLeft(place('a', 9, 10), place('b', 9, 10))).toEqual([place('a', 9, 10)]);
+  });
+
+  test('when it moves to a later time that overlaps, then only the start of the old interval is left', () => {
+    expect(intervalsLeft(place('a', 9, 11), place('a', 10, 12))).toEqual([place('a', 9, 10)]);
+  });
+
+  test('when it moves to a time apart from the old one, then all of the old interval is left', () => {
+    expect(intervalsLeft(place('a', 9, 10), place('a', 14, 15))).toEqual([place('a', 9, 10)]);
+  });
+
+  test('when its end comes earlier, then the tail is left; when it is extended, nothing', () => {
+    expect(intervalsLeft(place('a', 9, 12), place('a', 9, 10))).toEqual([place('a', 10, 12)]);
+    expect(intervalsLeft(place('a', 9, 10), place('a', 9, 12))).toEqual([]);
+    expect(intervalsLeft(place('a', 9, 10), place('a', 9, 10))).toEqual([]);
+  });
+
+  test('when it shrinks from both sides, then both ends are left', () => {
+    expect(intervalsLeft(place('a', 8, 12), place('a', 9, 11))).toEqual([place('a', 8, 9), place('a', 11, 12)]);
   });
 });

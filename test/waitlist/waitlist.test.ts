@@ -215,6 +215,94 @@ describe('waitlist', () => {
     expect(offered.offer.roomId).toBe(fitting.id);
   });
 
+  test('when a booking moves away from its slot (to another time, or to another room), then its old interval is offered to the waiter as a cancel would be', async () => {
+    const at = clock();
+    const r = await room(stack, { waitlistClaimSeconds: 300 });
+    const elsewhere = await room(stack);
+    const [owner, first, second] = await Promise.all([member(stack), member(stack), member(stack)]);
+    const early = { start: at(3600), end: at(5400) };
+    const late = { start: at(7200), end: at(9000) };
+    const movedInTime = await book(stack, owner, { roomId: r.id, ...early });
+    const movedAway = await book(stack, owner, { roomId: r.id, ...late });
+    expect([movedInTime.status, movedAway.status]).toEqual([201, 201]);
+    const waitsEarly = await join(first, { roomId: r.id, ...early });
+    const waitsLate = await join(second, { roomId: r.id, ...late });
+    expect([waitsEarly.status, waitsLate.status]).toEqual([201, 201]);
+
+    const later = { start: at(10800), end: at(12600) };
+    const retimed = await call(stack, owner, 'PATCH', `/bookings/${movedInTime.body.id}`, later);
+    expect(retimed.status).toBe(200);
+    const rehoused = await call(stack, owner, 'PATCH', `/bookings/${movedAway.body.id}`, { roomId: elsewhere.id });
+    expect(rehoused.status).toBe(200);
+
+    for (const [waiter, entry, slot] of [
+      [first, waitsEarly.body, early],
+      [second, waitsLate.body, late],
+    ] as const) {
+      const offered = await entryWith(waiter, entry.id, 'offered');
+      expect(offered.offer).toMatchObject({ roomId: r.id });
+      const hold = await call(stack, waiter, 'GET', `/bookings/${offered.offer.bookingId}`);
+      expect(hold.body).toMatchObject({ status: 'held', organizerId: waiter.id, roomId: r.id, ...slot });
+    }
+    // The moved bookings are where they were moved, still confirmed.
+    const [a, b] = await Promise.all([
+      call(stack, owner, 'GET', `/bookings/${movedInTime.body.id}`),
+      call(stack, owner, 'GET', `/bookings/${movedAway.body.id}`),
+    ]);
+    expect(a.body).toMatchObject({ status: 'confirmed', roomId: r.id, ...later });
+    expect(b.body).toMatchObject({ status: 'confirmed', roomId: elsewhere.id, ...late });
+  });
+
+  test('when the start of an entry passes while it is still waiting, then it ends expired (listed, and by the retention sweep) and is never offered', async () => {
+    // Nobody checks in: the booking in the way is released a second after the start, freeing the slot.
+    const r = await room(stack, { waitlistClaimSeconds: 300, checkInGraceSeconds: 1 });
+    const [owner, listed, swept] = await Promise.all([member(stack), member(stack), member(stack)]);
+    const at = clock();
+    const slot = { start: at(10), end: at(3610) };
+    // The room is taken then, so the entries wait.
+    const taken = await book(stack, owner, { roomId: r.id, ...slot });
+    expect(taken.status).toBe(201);
+    const byListing = await join(listed, { roomId: r.id, ...slot });
+    const bySweep = await join(swept, { roomId: r.id, ...slot });
+    expect([byListing.status, bySweep.status]).toEqual([201, 201]);
+    expect((await entryOf(listed, byListing.body.id)).status).toBe('waiting');
+
+    // GET /waitlist ends its owner's passed entries.
+    const expired = await entryWith(listed, byListing.body.id, 'expired');
+    expect(expired.offer).toBeUndefined();
+
+    // The retention schedule's run ends everyone else's (its ages keep every other row).
+    const [row] = await stack.deps.dataSource.query('SELECT status FROM waitlist_entries WHERE id = $1', [
+      bySweep.body.id,
+    ]);
+    expect(row.status).toBe('waiting');
+    const century = 100 * 365 * 86_400;
+    const result = await stack.deps.temporal.workflow.execute('retentionWorkflow', {
+      taskQueue: stack.config.temporal.taskQueue,
+      workflowId: `retention-test-${randomUUID()}`,
+      args: [
+        {
+          refreshTokenSeconds: century,
+          idempotencyKeySeconds: century,
+          notificationSeconds: century,
+          mailDeliverySeconds: century,
+        },
+      ],
+    });
+    expect(result.waitlistEntriesExpired).toBeGreaterThanOrEqual(1);
+    const [after] = await stack.deps.dataSource.query(
+      'SELECT status, offer_booking_id FROM waitlist_entries WHERE id = $1',
+      [bySweep.body.id],
+    );
+    expect(after).toEqual({ status: 'expired', offer_booking_id: null });
+
+    // The slot frees after the start: neither expired entry is offered it.
+    await waitForStatus(stack, taken.body.id, 'released');
+    await settled(r.id);
+    expect(await offeredEntries([byListing.body.id, bySweep.body.id])).toEqual([]);
+    expect((await entryOf(swept, bySweep.body.id)).status).toBe('expired');
+  });
+
   test('when the entry is bad, then 4xx and nothing is written', async () => {
     const at = clock();
     const r = await room(stack);

@@ -187,6 +187,87 @@ describe('webhooks', () => {
     expect(missing.status).toBe(404);
   });
 
+  test('when a ticket is reported and acknowledged, then a ticket.* endpoint gets ticket.updated for each, signed and in order', async () => {
+    const hook = await register(['ticket.*']);
+    const r = await room(stack);
+    const reporter = await member(stack);
+    const reported = await call(stack, reporter, 'POST', `/rooms/${r.id}/tickets`, {
+      category: 'it',
+      severity: 'normal',
+      title: 'Projector does not start',
+    });
+    expect(reported.status).toBe(201);
+    const id = reported.body.id as string;
+    const ofTicket = () => receiver.at(hook.path).filter((e) => e.data?.ticket?.id === id);
+    // The report's own message first: acknowledged before it, both would carry the newer version.
+    await eventually(
+      async () => ofTicket(),
+      (got) => got.length === 1,
+    );
+    expect((await call(stack, admin, 'POST', `/tickets/${id}/acknowledge`, { note: 'On it.' })).status).toBe(200);
+
+    const events = await eventually(
+      async () => ofTicket(),
+      (got) => got.length === 2,
+    );
+    expect(events.map((e) => [e.type, e.data.kind, e.data.ticket.version, e.data.ticket.status])).toEqual([
+      ['ticket.updated', 'reported', 1, 'open'],
+      ['ticket.updated', 'acknowledge', 2, 'acknowledged'],
+    ]);
+    expect(events[1].data.ticket).toMatchObject({ id, roomId: r.id, reporterId: reporter.id });
+    expect(new Set(events.map((e) => e.id)).size).toBe(2);
+    // Subscribed to ticket.* only: nothing else reached it.
+    expect(receiver.at(hook.path).every((e) => e.type === 'ticket.updated')).toBe(true);
+    expect(receiver.rejected).toEqual([]);
+  });
+
+  test('when a freed slot is offered to a waiter, then a waitlist.* endpoint gets one waitlist.offer with the entry and its hold', async () => {
+    const hook = await register(['waitlist.*']);
+    const at = clock();
+    const r = await room(stack, { waitlistClaimSeconds: 300 });
+    const owner = await member(stack);
+    const waiter = await member(stack);
+    const slot = { start: at(3600), end: at(5400) };
+    const booked = await book(stack, owner, { roomId: r.id, ...slot });
+    expect(booked.status).toBe(201);
+    const joined = await call(
+      stack,
+      waiter,
+      'POST',
+      '/waitlist',
+      { roomId: r.id, ...slot },
+      {
+        'idempotency-key': `wait-${randomUUID()}`,
+      },
+    );
+    expect(joined.status).toBe(201);
+    expect((await call(stack, owner, 'POST', `/bookings/${booked.body.id}/cancel`, {})).status).toBe(200);
+
+    const [offer] = await eventually(
+      async () => receiver.at(hook.path).filter((e) => e.data?.entry?.id === joined.body.id),
+      (got) => got.length > 0,
+      30_000,
+    );
+    expect(offer.type).toBe('waitlist.offer');
+    expect(offer.data.entry).toMatchObject({
+      id: joined.body.id,
+      userId: waiter.id,
+      roomId: r.id,
+      status: 'offered',
+      offer: { roomId: r.id, bookingId: expect.any(String), claimBy: expect.any(String) },
+    });
+    const hold = await call(stack, waiter, 'GET', `/bookings/${offer.data.entry.offer.bookingId}`);
+    expect(hold.body).toMatchObject({ status: 'held', organizerId: waiter.id, ...slot });
+    expect(hold.body.holdExpiresAt).toBe(offer.data.entry.offer.claimBy);
+    const log = await eventually(
+      async () => (await deliveriesOf(hook.id)).filter((d: any) => d.payload.data.entry?.id === joined.body.id),
+      (items: any[]) => items.length === 1 && items[0].status === 'delivered',
+    );
+    expect(log[0]).toMatchObject({ eventType: 'waitlist.offer' });
+    // Subscribed to waitlist.* only: the booking's and the room's own events did not reach it.
+    expect(receiver.at(hook.path).every((e) => e.type === 'waitlist.offer')).toBe(true);
+  });
+
   test('when staff send a test message, then it arrives signed as webhook.test', async () => {
     const hook = await register(['room.status']);
     const sent = await call(stack, admin, 'POST', `/webhooks/${hook.id}/test`);

@@ -61,7 +61,12 @@ export function waitlistRouter(api: ApiContext): Router {
     tags,
     secured: true,
     before: [api.access.user()],
-    responses: { 200: { description: 'Every entry of the caller', schema: waitlistEntryListSchema } },
+    responses: {
+      200: {
+        description: 'Every entry of the caller; one whose start passed while it was still waiting reads expired',
+        schema: waitlistEntryListSchema,
+      },
+    },
     handler: async (ctx) => {
       ctx.body = { items: await service.mine(principalOf(ctx)) };
     },

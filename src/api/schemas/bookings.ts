@@ -1,4 +1,5 @@
 import { BOOKING_STATUSES } from '../../shared/booking';
+import { BOOKING_SOURCES } from '../../shared/booking-messages';
 import { z } from '../http/openapi';
 import { closedObject, emailSchema } from './identity';
 
@@ -37,6 +38,13 @@ export const bookingSchema = z
       .openapi({ description: 'iCalendar SEQUENCE: grows with each change attendees should see' }),
     createdAt: z.string().datetime(),
     updatedAt: z.string().datetime(),
+    source: z.enum(BOOKING_SOURCES).openapi({
+      description: "How it was made: imip when someone invited the room's mailbox from a calendar, api otherwise",
+    }),
+    icalUid: z
+      .string()
+      .optional()
+      .openapi({ description: "The invite's UID (source imip only): later invites with this UID move or cancel it" }),
   })
   .openapi('Booking');
 

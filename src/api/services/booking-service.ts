@@ -78,6 +78,7 @@ export class BookingService {
     principal: Principal,
     request: CreateBookingRequest,
     idempotencyKey?: string,
+    origin?: { source: 'imip'; icalUid: string },
   ): Promise<{ booking: BookingView; replayed: boolean }> {
     if (principal.kind !== 'user') throw forbidden('Display devices book through the walk-up endpoint.');
     const room = await getRoom(this.deps, request.roomId);
@@ -128,6 +129,7 @@ export class BookingService {
       end: new Date(end).toISOString(),
       policy: room.policy,
       createdAt: new Date().toISOString(),
+      ...origin,
     };
     const booking = await this.reserve(input, mode);
     return { booking, replayed };

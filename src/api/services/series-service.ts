@@ -50,6 +50,8 @@ export interface SeriesPlan extends SeriesRecurrence {
   splitFrom?: string;
   /** The id to use (an Idempotency-Key's claim); a new one otherwise. */
   seriesId?: string;
+  /** Opened by inviting a room's mailbox: every occurrence says so. */
+  origin?: { source: 'imip'; icalUid: string };
   /**
    * How far ahead occurrences are booked; the room's horizonDays × 86400 unless given. Only the
    * tests give it (seconds, so the horizon visibly moves within a test run).
@@ -72,7 +74,12 @@ export class SeriesService {
    * Idempotency-Key reaches the same series workflow, whose open update answers every caller
    * alike, so two requests at once make one series with one set of bookings.
    */
-  async create(principal: Principal, request: CreateSeriesRequest, claim?: IdempotencyClaim) {
+  async create(
+    principal: Principal,
+    request: CreateSeriesRequest,
+    claim?: IdempotencyClaim,
+    origin?: SeriesPlan['origin'],
+  ) {
     if (principal.kind !== 'user') throw forbidden('Display devices cannot book series.');
     const room = await getRoom(this.deps, request.roomId);
     assertCanActInRoom(principal, room.id);
@@ -87,6 +94,7 @@ export class SeriesService {
       onConflict: request.onConflict,
       maxConsecutiveReleases: request.maxConsecutiveReleases,
       occurrences,
+      ...(origin ? { origin } : {}),
     });
   }
 
@@ -132,6 +140,7 @@ export class SeriesService {
       ...(plan.splitFrom ? { splitFrom: plan.splitFrom } : {}),
       policy: room.policy,
       createdAt: new Date(now).toISOString(),
+      ...plan.origin,
       pending: plan.occurrences.map((o) => ({ occurrenceStart: o.occurrenceStart, start: o.start, end: o.end })),
     };
     const startWorkflowOperation = new WithStartWorkflowOperation(seriesWorkflow, {

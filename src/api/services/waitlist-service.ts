@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import {
   cancelWaitlistEntry,
+  expirePassedWaitlistEntries,
   findWaitlistEntry,
   insertWaitlistEntry,
   listWaitlistEntriesOf,
@@ -69,6 +70,8 @@ export class WaitlistService {
 
   async mine(principal: Principal): Promise<WaitlistEntry[]> {
     if (principal.kind !== 'user') throw forbidden('Only people wait for rooms.');
+    // Entries whose start passed while they waited read as what they are: expired.
+    await expirePassedWaitlistEntries(this.deps.dataSource, principal.userId);
     return (await listWaitlistEntriesOf(this.deps.dataSource, principal.userId)).map(publicEntry);
   }
 

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ACTIVE_STATUSES, type BookingStatus } from '../../shared/booking';
 import { ACTIVE_STATUSES_SQL } from '../../shared/booking-lifecycle';
-import type { BookingSnapshot, BookingView } from '../../shared/booking-messages';
+import type { BookingSnapshot, BookingSource, BookingView } from '../../shared/booking-messages';
 import { selectRows } from '../queryable';
 
 /** The bookings read model: one place for its SQL. Rows leave as plain BookingViews. */
@@ -9,7 +9,7 @@ import { selectRows } from '../queryable';
 const SELECT_VIEW = `
   SELECT id, room_id, organizer_id, series_id, title, attendees, start_at, end_at, status, status_reason,
          hold_expires_at, check_in_opens_at, check_in_deadline, checked_in_at, workflow_id, run_id,
-         version, sequence, created_at, updated_at
+         version, sequence, created_at, updated_at, source, ical_uid
   FROM bookings`;
 
 export interface BookingRow extends BookingView {
@@ -41,6 +41,8 @@ export interface BookingViewRow {
   sequence: number;
   created_at: Date;
   updated_at: Date;
+  source: BookingSource;
+  ical_uid: string | null;
 }
 
 export function toView(row: BookingViewRow): BookingRow {
@@ -65,6 +67,8 @@ export function toView(row: BookingViewRow): BookingRow {
     sequence: row.sequence,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
+    source: row.source,
+    ...(row.ical_uid ? { icalUid: row.ical_uid } : {}),
   };
 }
 
@@ -156,7 +160,7 @@ export const isExclusionViolation = (err: unknown): boolean =>
   (err as { code?: string })?.code === '23P01' ||
   (err as { driverError?: { code?: string } })?.driverError?.code === '23P01';
 
-// Every column a snapshot writes; the occurrence's start by the series' rule only at insert.
+// Every column a snapshot writes (the insert also writes INSERT_ONLY_COLUMNS).
 const SNAPSHOT_COLUMNS = [
   'room_id',
   'organizer_id',
@@ -182,6 +186,9 @@ const SNAPSHOT_COLUMNS = [
   'created_at',
   'updated_at',
 ];
+// Written once, when the row is inserted: where the booking came from never changes.
+const INSERT_ONLY_COLUMNS = ['occurrence_start', 'source', 'ical_uid'];
+const insertOnlyValues = (s: BookingSnapshot): unknown[] => [s.occurrenceStart ?? null, s.source, s.icalUid ?? null];
 const ASSIGNMENTS = SNAPSHOT_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
 const VERSION_PARAM = SNAPSHOT_COLUMNS.indexOf('version') + 2;
 
@@ -215,8 +222,8 @@ function rowValues(s: BookingSnapshot): unknown[] {
 
 /** The one insert of a booking row, single or series occurrence; a 23P01 means the slot is taken. */
 export async function insertBooking(db: DataSource | EntityManager, s: BookingSnapshot): Promise<void> {
-  const values = [...rowValues(s), s.occurrenceStart ?? null];
-  const columns = [...SNAPSHOT_COLUMNS, 'occurrence_start'];
+  const values = [...rowValues(s), ...insertOnlyValues(s)];
+  const columns = [...SNAPSHOT_COLUMNS, ...INSERT_ONLY_COLUMNS];
   await db.query(
     `INSERT INTO bookings (id, ${columns.join(', ')}) VALUES ($1, ${values.map((_, i) => `$${i + 2}`).join(', ')})`,
     [s.id, ...values],
@@ -246,8 +253,8 @@ export async function reserveBookingRow(
   s: BookingSnapshot,
   limits: { maxActiveHoldsPerUser: number; maxFutureBookingsPerUser: number },
 ): Promise<ReservationVerdict> {
-  const columns = ['id', ...SNAPSHOT_COLUMNS, 'occurrence_start'];
-  const values = [s.id, ...rowValues(s), s.occurrenceStart ?? null];
+  const columns = ['id', ...SNAPSHOT_COLUMNS, ...INSERT_ONLY_COLUMNS];
+  const values = [s.id, ...rowValues(s), ...insertOnlyValues(s)];
   // The row travels as one JSON object that Postgres types by the table's own columns.
   const row = Object.fromEntries(columns.map((c, i) => [c, values[i]]));
   const [result] = await db.query(

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { selectRows, type Queryable } from '../queryable';
 
 /** What an invite's UID booked in a room: the booking (or a series' first booking) and the SEQUENCE applied. */
@@ -54,4 +55,20 @@ export async function findRoomMailbox(
     roomId,
   ]);
   return row;
+}
+
+/** Whether the room already sent this reply (its Message-ID: room, method, SEQUENCE, UID and recipient). */
+export async function isRoomReplySent(tx: EntityManager, messageId: string): Promise<boolean> {
+  return ((await tx.query('SELECT 1 FROM imip_replies WHERE message_id = $1', [messageId])) as unknown[]).length > 0;
+}
+
+export async function recordRoomReply(
+  tx: EntityManager,
+  reply: { messageId: string; roomId: string; icalUid: string; sequence: number; recipient: string; partstat: string },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO imip_replies (message_id, room_id, ical_uid, sequence, recipient, partstat)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING`,
+    [reply.messageId, reply.roomId, reply.icalUid, reply.sequence, reply.recipient, reply.partstat],
+  );
 }

@@ -15,6 +15,7 @@ export interface PurgeCounts {
   idempotencyKeys: number;
   notifications: number;
   mailDeliveries: number;
+  imipReplies: number;
 }
 
 const count = (result: unknown): number => (Array.isArray(result) ? Number(result[1] ?? 0) : 0);
@@ -25,7 +26,8 @@ const count = (result: unknown): number => (Array.isArray(result) ? Number(resul
  *   until it expires), then families with no token left and older than the age;
  * - idempotency keys older than the age (a retried create after that is a new booking);
  * - delivery-log rows (booking_notifications, mail_deliveries) of bookings that closed (no longer
- *   active) longer ago than the age: the workflow may still dedupe against them while it runs.
+ *   active) longer ago than the age: the workflow may still dedupe against them while it runs;
+ * - room mailboxes' reply records (imip_replies) sent longer ago than the mail delivery age.
  */
 export async function purgeExpired(dataSource: DataSource, ages: RetentionAges, batch = 5000): Promise<PurgeCounts> {
   const active = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -67,5 +69,11 @@ export async function purgeExpired(dataSource: DataSource, ages: RetentionAges, 
     );
   const notifications = await deliveryLog('booking_notifications', 'id', 'created_at', ages.notificationSeconds);
   const mailDeliveries = await deliveryLog('mail_deliveries', 'message_id', 'sent_at', ages.mailDeliverySeconds);
-  return { refreshTokens, refreshTokenFamilies, idempotencyKeys, notifications, mailDeliveries };
+  // A room mailbox's reply record is only needed while its invite's workflow may retry the send.
+  const imipReplies = await repeat(
+    `DELETE FROM imip_replies WHERE message_id IN (
+       SELECT message_id FROM imip_replies WHERE sent_at < now() - make_interval(secs => $1) LIMIT $2)`,
+    [ages.mailDeliverySeconds],
+  );
+  return { refreshTokens, refreshTokenFamilies, idempotencyKeys, notifications, mailDeliveries, imipReplies };
 }

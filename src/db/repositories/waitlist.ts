@@ -220,3 +220,19 @@ export async function roomsOfBuilding(
     [building],
   );
 }
+
+/**
+ * Ends as expired the entries still waiting whose start has passed (nobody can be offered a slot
+ * that began): a user's own when they list them, everyone's from the retention schedule. Answers
+ * how many it ended. An offer being made (claimed, no deadline yet) is left to its offer.
+ */
+export async function expirePassedWaitlistEntries(db: Queryable, userId?: string): Promise<number> {
+  const rows = await updatedRows<{ id: string }>(
+    db,
+    `UPDATE waitlist_entries SET status = 'expired', updated_at = now()
+     WHERE status = 'waiting' AND start_at <= now() AND ($1::uuid IS NULL OR user_id = $1)
+     RETURNING id`,
+    [userId ?? null],
+  );
+  return rows.length;
+}
