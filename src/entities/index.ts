@@ -1,5 +1,12 @@
 import type { EntitySchema } from 'typeorm';
 import { BookingEventSchema, InsightsMailDeliverySchema } from './booking-event';
+import {
+  InsightsBuildingDayHourSchema,
+  InsightsCancellationSchema,
+  InsightsRoomDayHourSchema,
+  InsightsRoomDaySchema,
+  InsightsRoomMonthSchema,
+} from './insights-rollup';
 import { BookingIdempotencyKeySchema, BookingNotificationSchema, BookingSchema } from './booking';
 import { CalendarFeedSchema } from './calendar-feed';
 import { DisplayTokenSchema } from './display-token';
@@ -56,6 +63,11 @@ export const entities: EntitySchema[] = [
   WaitlistEntrySchema,
   BookingEventSchema,
   InsightsMailDeliverySchema,
+  InsightsRoomDaySchema,
+  InsightsRoomMonthSchema,
+  InsightsCancellationSchema,
+  InsightsRoomDayHourSchema,
+  InsightsBuildingDayHourSchema,
   WebhookEndpointSchema,
   WebhookDeliverySchema,
   TicketSchema,

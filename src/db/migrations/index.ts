@@ -13,6 +13,7 @@ import { SeriesRefusals1700001720000 } from './1700001720000-series-refusals';
 import { ReserveBooking1700001730000 } from './1700001730000-reserve-booking';
 import { Waitlist1700001810000 } from './1700001810000-waitlist';
 import { BookingEvents1700001840000 } from './1700001840000-booking-events';
+import { InsightsRollup1700001850000 } from './1700001850000-insights-rollup';
 import { Webhooks1700001820000 } from './1700001820000-webhooks';
 import { RoomMailboxes1700001830000 } from './1700001830000-room-mailboxes';
 import { Tickets1700001800000 } from './1700001800000-tickets';
@@ -37,4 +38,5 @@ export const migrations = [
   Webhooks1700001820000,
   RoomMailboxes1700001830000,
   BookingEvents1700001840000,
+  InsightsRollup1700001850000,
 ];
