@@ -19,6 +19,10 @@ export interface Sizes {
   realtimeChanges: number;
   openBookings: number;
   noShows: number;
+  /** The insights data set (scenario 8): rooms, days of bookings, and requests measured. */
+  insightsRooms: number;
+  insightsDays: number;
+  insightsRequests: number;
 }
 
 export const FULL: Sizes = {
@@ -33,6 +37,9 @@ export const FULL: Sizes = {
   realtimeChanges: 200,
   openBookings: 10_000,
   noShows: 200,
+  insightsRooms: 1000,
+  insightsDays: 365,
+  insightsRequests: 240,
 };
 
 export const QUICK: Sizes = {
@@ -47,6 +54,9 @@ export const QUICK: Sizes = {
   realtimeChanges: 20,
   openBookings: 100,
   noShows: 10,
+  insightsRooms: 20,
+  insightsDays: 40,
+  insightsRequests: 24,
 };
 
 export interface BenchContext {
@@ -59,6 +69,8 @@ export interface BenchContext {
   taskQueue: string;
   ceilingTaskQueue: string;
   processes: { temporal?: Managed; worker: Managed; apis: Managed[]; ceilingWorker?: Managed };
+  /** The environment the bench's processes were started with (a scenario may start one more). */
+  env: NodeJS.ProcessEnv;
   /** Names run so far get distinct buildings, users and slots. */
   runId: string;
 }

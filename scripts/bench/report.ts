@@ -4,6 +4,7 @@ import type { StormResult } from './scenarios/storm';
 import type { SearchResult } from './scenarios/search';
 import type { RealtimeResult } from './scenarios/realtime';
 import type { OpenBookingsResult } from './scenarios/open-bookings';
+import type { InsightsResult } from './scenarios/insights';
 import { textHistogram } from './stats';
 
 export interface BenchResults {
@@ -20,6 +21,7 @@ export interface BenchResults {
     search?: SearchResult;
     realtime?: RealtimeResult;
     open?: OpenBookingsResult;
+    insights?: InsightsResult;
   };
   mailsAccepted?: number;
   failures?: string[];
@@ -28,7 +30,7 @@ export interface BenchResults {
 /** Correctness, never timing: what makes the bench (and its test) fail. */
 export function collectFailures(r: BenchResults): string[] {
   const failures: string[] = [];
-  const { ceiling, holds, storm, search, realtime, open } = r.scenarios;
+  const { ceiling, holds, storm, search, realtime, open, insights } = r.scenarios;
   for (const l of ceiling ?? []) if (l.ops === 0) failures.push(`ceiling c=${l.concurrency}: no call succeeded (${JSON.stringify(l.errors)})`);
   for (const l of holds ?? []) {
     const fivexx = Object.entries(l.errors).filter(([k]) => k.startsWith('5')).reduce((n, [, v]) => n + v, 0);
@@ -53,6 +55,10 @@ export function collectFailures(r: BenchResults): string[] {
     if (fivexx) failures.push(`open bookings: ${fivexx} creates answered 5xx (${JSON.stringify(open.createFailures)})`);
     if (open.released !== open.noShows) failures.push(`open bookings: ${open.released} of ${open.noShows} no-shows heard released`);
   }
+  if (insights) {
+    if (insights.serverErrors) failures.push(`insights: ${insights.serverErrors} answers 5xx`);
+    for (const wrong of insights.wrongAnswers.slice(0, 5)) failures.push(`insights: ${wrong}`);
+  }
   return failures;
 }
 
@@ -66,7 +72,7 @@ interface Row { scenario: string; measure: string; value: string; target: string
 
 function rows(r: BenchResults): Row[] {
   const out: Row[] = [];
-  const { ceiling, holds, storm, search, realtime, open } = r.scenarios;
+  const { ceiling, holds, storm, search, realtime, open, insights } = r.scenarios;
   for (const l of ceiling ?? []) {
     out.push({ scenario: `1 ceiling c=${l.concurrency}`, measure: 'ops/s · p50/p95/p99 ms', value: `${fmt(l.perSecond)} · ${fmt(l.latency.p50)}/${fmt(l.latency.p95)}/${fmt(l.latency.p99)}`, target: '' });
   }
@@ -98,6 +104,9 @@ function rows(r: BenchResults): Row[] {
     if (open.search) out.push({ scenario: '6 search, all open', measure: 'p50/p99 ms', value: `${fmt(open.search.p50, 0)}/${fmt(open.search.p99, 0)}`, target: '' });
     out.push({ scenario: '6 no-show release', measure: 'late p50/p99 ms (heard) · workflow p99', value: `${fmt(open.lateness.p50, 0)}/${fmt(open.lateness.p99, 0)} · ${fmt(open.workflowLateness.p99, 0)}`, target: open.lateness.p99 < 1000 ? 'p99 <1000 ✓' : 'p99 <1000 ✗' });
   }
+  for (const s of insights?.shapes ?? []) {
+    out.push({ scenario: `8 insights ${s.shape}`, measure: `p50/p95/p99 ms (${s.requests})`, value: `${fmt(s.latency.p50)}/${fmt(s.latency.p95)}/${fmt(s.latency.p99)}`, target: s.latency.p95 < 200 ? 'p95 <200 ✓' : 'p95 <200 ✗' });
+  }
   return out;
 }
 
@@ -116,13 +125,14 @@ export function renderMarkdown(r: BenchResults, svgName: string): string {
   for (const row of rows(r)) md.push(`| ${row.scenario} | ${row.measure} | ${row.value} | ${row.target} |`);
   md.push('', r.failures?.length ? `**Correctness failures:**\n${r.failures.map((f) => `- ${f}`).join('\n')}` : 'Correctness: no 5xx, no overlapping active bookings, no missed or duplicated realtime event.', '');
   md.push('## CPU while each scenario ran (% of one core; 200% = both cores)', '');
-  const { ceiling, holds, storm, search, realtime, open } = r.scenarios;
+  const { ceiling, holds, storm, search, realtime, open, insights } = r.scenarios;
   for (const l of ceiling ?? []) md.push(`- ceiling c=${l.concurrency}: ${cpuLine(l.cpu)}`);
   for (const l of holds ?? []) md.push(`- holds c=${l.concurrency}: ${cpuLine(l.cpu)}`);
   if (storm) md.push(`- conflict storm: ${cpuLine(storm.cpu)}`);
   if (search) md.push(`- search: ${cpuLine(search.cpu)}`);
   if (realtime) md.push(`- realtime: ${cpuLine(realtime.cpu)}`);
   if (open) md.push(`- creating open bookings: ${cpuLine(open.cpuCreate)}`, `- no-show releases: ${cpuLine(open.cpuRelease)}`);
+  if (insights) md.push(`- insights: ${cpuLine(insights.cpu)} (load average ${insights.loadAverage.before[0].toFixed(1)} before, ${insights.loadAverage.after[0].toFixed(1)} after)`);
   md.push('', '## Latency distributions', '', `![latency distributions](${svgName})`, '');
   const hist = (title: string, samples: number[]) => md.push(`### ${title}`, '', '```', textHistogram(samples), '```', '');
   const topHolds = holds?.[holds.length - 1];
@@ -133,7 +143,9 @@ export function renderMarkdown(r: BenchResults, svgName: string): string {
   if (realtime) hist('Realtime: 2xx to the last subscriber', realtime.allSamples);
   if (realtime?.fromRequestSamples) hist('Realtime: request sent to the last subscriber', realtime.fromRequestSamples);
   if (open) hist('No-show release lateness (deadline to heard)', open.latenessSamples);
+  if (insights) for (const s of insights.shapes) hist(`Insights: ${s.shape}`, s.samples);
   if (search) md.push('## Search plan (one sample window)', '', '```', search.plan, '```', '');
+  if (insights) md.push(`Insights data set: ${insights.rooms} rooms, ${insights.days} days, ${insights.bookings} bookings, ${insights.events} events in database ${insights.database}${insights.loadSeconds ? ` (made in ${insights.loadSeconds} s)` : ' (reused)'}.`, '');
   if (open) md.push(`Open bookings: ${open.running ?? '?'} booking workflows running after the creates; RSS MiB before ${JSON.stringify(open.rssBefore)}, after ${JSON.stringify(open.rss)}.`, '');
   return md.join('\n');
 }

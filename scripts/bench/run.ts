@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --quick] [--memory|--sqlite|--temporal=postgres] [--only=ceiling,holds,storm,search,realtime,open] [--open=N]`
+ * `npm run bench [-- --quick] [--memory|--sqlite|--temporal=postgres] [--only=ceiling,holds,storm,search,realtime,open,insights] [--open=N]`
+ * (`--scenario=insights` is `--only=insights`)
  *
  * Starts its own stack (Temporal dev server on free ports, or with --temporal=postgres the Temporal
  * server built from source on the local Postgres: scenario 7; database roombook_bench, an SMTP sink,
  * the booking worker, two api processes, the ceiling's worker), runs the scenarios of issue 10 one
  * after another, prints a table and writes bench/results/<timestamp>.{json,md,svg}. Exit code 1
  * when a correctness check fails (a 5xx, an overlap, a lost or duplicated event); timings never
- * fail it. BENCH_TEMPORAL_ADDRESS reuses a running Temporal server; BENCH_DATABASE_URL names the
+ * fail it. The insights scenario keeps its data set in a database of its own between runs
+ * (BENCH_INSIGHTS_DATABASE_URL, default roombook_insights_bench). BENCH_TEMPORAL_ADDRESS reuses a running Temporal server; BENCH_DATABASE_URL names the
  * (dropped and recreated) database; BENCH_RESULTS_DIR and BENCH_WORK_DIR move the results and the
  * logs.
  */
@@ -24,10 +26,11 @@ import { conflictStorm } from './scenarios/storm';
 import { availabilitySearch } from './scenarios/search';
 import { realtime } from './scenarios/realtime';
 import { openBookings } from './scenarios/open-bookings';
+import { insights } from './scenarios/insights';
 import { svgHistograms } from './stats';
 import { startTemporalOnPostgres } from './temporal-postgres';
 
-const SCENARIOS = ['ceiling', 'holds', 'storm', 'search', 'realtime', 'open'] as const;
+const SCENARIOS = ['ceiling', 'holds', 'storm', 'search', 'realtime', 'open', 'insights'] as const;
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -35,7 +38,7 @@ async function main(): Promise<number> {
   const onPostgres = args.includes('--temporal=postgres');
   const sqlite = !onPostgres && (args.includes('--sqlite') || (!quick && !args.includes('--memory')));
   const store = process.env.BENCH_TEMPORAL_ADDRESS ? 'external' : onPostgres ? 'postgres' : sqlite ? 'sqlite-wal' : 'memory';
-  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? [...SCENARIOS];
+  const only = args.find((a) => /^--(only|scenario)=/.test(a))?.replace(/^--\w+=/, '').split(',') ?? [...SCENARIOS];
   // --open=N: the open-bookings scenario with N bookings (100,000 for the worker cache's bound: docs/performance.md).
   const openArg = args.find((a) => a.startsWith('--open='));
   const sizes = { ...(quick ? QUICK : FULL), ...(openArg ? { openBookings: Number(openArg.slice(7)) } : {}) };
@@ -97,6 +100,7 @@ async function main(): Promise<number> {
   const ctx: BenchContext = {
     quick, sizes, db, temporal, apiUrls, jwtSecret, taskQueue, ceilingTaskQueue, runId,
     processes: { temporal: temporalProcess, worker, apis, ceilingWorker },
+    env,
   };
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
@@ -137,6 +141,7 @@ async function main(): Promise<number> {
     results.scenarios.search = await attempt('search', () => availabilitySearch(ctx));
     results.scenarios.realtime = await attempt('realtime', () => realtime(ctx));
     results.scenarios.open = await attempt('open', () => openBookings(ctx));
+    results.scenarios.insights = await attempt('insights', () => insights(ctx));
   } finally {
     results.finishedAt = new Date().toISOString();
     results.mailsAccepted = smtp.count();
@@ -173,6 +178,7 @@ function distributions(r: BenchResults): { name: string; samples: number[] }[] {
   }
   if (r.scenarios.realtime) out.push({ name: 'realtime (all subscribers)', samples: r.scenarios.realtime.allSamples });
   if (r.scenarios.open) out.push({ name: 'no-show release lateness', samples: r.scenarios.open.latenessSamples });
+  for (const s of r.scenarios.insights?.shapes ?? []) out.push({ name: `insights: ${s.shape}`, samples: s.samples });
   return out;
 }
 

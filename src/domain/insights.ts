@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { AppError, badRequest } from './errors';
 
 /**
@@ -57,20 +57,38 @@ export function parseOpeningHours(hours: string, weekdays: string): OpeningHours
 /**
  * Seconds a room is open within the window: each local day's opening span (in the room's zone,
  * so a daylight-saving day is open for the wall-clock hours it really has) clipped to the window.
+ * The span is added to the local midnight as elapsed time, as luxon's `plus({ minutes })` does.
  */
 export function openSeconds(window: InsightsWindow, timeZone: string, hours: OpeningHours): number {
-  let day = DateTime.fromMillis(window.from, { zone: timeZone }).startOf('day');
-  const last = DateTime.fromMillis(window.to, { zone: timeZone });
+  const zone = IANAZone.create(timeZone);
+  const first = DateTime.fromMillis(window.from, { zone }).startOf('day');
+  // Day by day without a DateTime each (a year in five zones took ~100 ms that way), the way luxon's
+  // plus({ days: 1 }) steps: the same wall-clock time on the next date, placed with the previous
+  // offset as the guess (fixOffset). After a midnight that does not exist the wall clock stays an
+  // hour later, as luxon's did.
+  let [instant, offset] = [first.toMillis(), first.offset];
   let total = 0;
-  while (day < last) {
-    if (hours.weekdays.includes(day.weekday)) {
-      const opens = day.plus({ minutes: hours.opensAt }).toMillis();
-      const closes = day.plus({ minutes: hours.closesAt }).toMillis();
+  while (instant < window.to) {
+    const wall = instant + offset * 60_000;
+    if (hours.weekdays.includes(new Date(wall).getUTCDay() || 7)) {
+      const opens = instant + hours.opensAt * 60_000;
+      const closes = instant + hours.closesAt * 60_000;
       total += Math.max(0, Math.min(closes, window.to) - Math.max(opens, window.from));
     }
-    day = day.plus({ days: 1 });
+    [instant, offset] = localToUtc(wall + 86_400_000, offset, zone);
   }
   return total / 1000;
+}
+
+/** Luxon's fixOffset: the instant of a local wall-clock time, from a guess of its offset (minutes). */
+function localToUtc(local: number, guess: number, zone: IANAZone): [number, number] {
+  let utc = local - guess * 60_000;
+  const second = zone.offset(utc);
+  if (second === guess) return [utc, guess];
+  utc -= (second - guess) * 60_000;
+  const third = zone.offset(utc);
+  if (second === third) return [utc, second];
+  return [local - Math.min(second, third) * 60_000, Math.max(second, third)];
 }
 
 /** What the database sums for one room (seconds and counts). */

@@ -1,5 +1,12 @@
 import type { EntitySchema } from 'typeorm';
 import { BookingEventSchema, InsightsMailDeliverySchema } from './booking-event';
+import {
+  InsightsBuildingDayHourSchema,
+  InsightsCancellationSchema,
+  InsightsRoomDayHourSchema,
+  InsightsRoomDaySchema,
+  InsightsRoomMonthSchema,
+} from './insights-rollup';
 import { BookingIdempotencyKeySchema, BookingNotificationSchema, BookingSchema } from './booking';
 import { CalendarFeedSchema } from './calendar-feed';
 import { DisplayTokenSchema } from './display-token';
@@ -61,6 +68,11 @@ export const entities: EntitySchema[] = [
   BookingEventSchema,
   InsightsMailDeliverySchema,
   ImipReplySchema,
+  InsightsRoomDaySchema,
+  InsightsRoomMonthSchema,
+  InsightsCancellationSchema,
+  InsightsRoomDayHourSchema,
+  InsightsBuildingDayHourSchema,
   WebhookEndpointSchema,
   WebhookDeliverySchema,
   TicketSchema,

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { heatmapUsage, roomUsage } from '../db/repositories/insights';
+import { heatmapUsage, insightsSplit, roomUsage } from '../db/repositories/insights';
 import type { Queryable } from '../db/queryable';
 import { insightsReport, type InsightsReport, type InsightsWindow } from '../domain/insights';
 
@@ -19,7 +19,8 @@ export async function readInsightsReport(
     lateCancellationSeconds: settings.lateCancellationSeconds,
   };
   // One statement at a time: pg deprecates overlapping queries on one client.
-  const usage = await roomUsage(db, scope);
-  const heat = await heatmapUsage(db, scope);
+  const split = await insightsSplit(db, scope);
+  const usage = await roomUsage(db, scope, split);
+  const heat = await heatmapUsage(db, scope, split);
   return insightsReport(window, usage, heat, settings.openingHours);
 }

@@ -13,8 +13,8 @@ async function runBench(name: string, args: string[]) {
   const database = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   database.pathname = `/roombook_bench_test_${name}_${id}`;
   cleanups.push(async () => {
-    // The bench's own database, and with --temporal=postgres the Temporal server's two.
-    for (const suffix of ['', '_temporal', '_temporal_visibility']) {
+    // The bench's own database, with --temporal=postgres the Temporal server's two, and the insights data set's.
+    for (const suffix of ['', '_temporal', '_temporal_visibility', '_insights']) {
       const url = new URL(database.toString());
       url.pathname += suffix;
       await dropDatabase(url.toString()).catch(() => undefined);
@@ -26,7 +26,14 @@ async function runBench(name: string, args: string[]) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/run.ts', ...args], {
       cwd: ROOT,
       // The bench starts its own stack: not the test run's Temporal server, nor its database.
-      env: { ...process.env, TEMPORAL_ADDRESS: '', BENCH_DATABASE_URL: database.toString(), BENCH_WORK_DIR: workDir, BENCH_RESULTS_DIR: join(workDir, 'results') },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: '',
+        BENCH_DATABASE_URL: database.toString(),
+        BENCH_INSIGHTS_DATABASE_URL: `${database.toString()}_insights`,
+        BENCH_WORK_DIR: workDir,
+        BENCH_RESULTS_DIR: join(workDir, 'results'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (chunk) => output.push(String(chunk)));
@@ -58,9 +65,9 @@ describe('the quick benchmark', () => {
     expect(exit).toEqual({ code: 0, tail: '' });
     expect(results).toBeDefined();
     expect(results.temporalStore).toBe('memory');
-    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'open', 'realtime', 'search', 'storm']);
+    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'insights', 'open', 'realtime', 'search', 'storm']);
     expect(results.failures).toEqual([]);
-    const { storm, realtime, open, holds, search } = results.scenarios;
+    const { storm, realtime, open, holds, search, insights } = results.scenarios;
     expect(storm.serverErrors).toBe(0);
     expect(storm.overlaps).toBe(0);
     expect(storm.created).toBeGreaterThan(0);
@@ -70,8 +77,19 @@ describe('the quick benchmark', () => {
     expect({ missed: realtime.missed, duplicated: realtime.duplicated }).toEqual({ missed: 0, duplicated: 0 });
     expect(open.released).toBe(open.noShows);
     for (const level of holds) expect(Object.keys(level.errors).filter((e) => e.startsWith('5'))).toEqual([]);
+    expect(insights.bookings).toBeGreaterThan(insights.rooms * 4 * 20);
+    expect({ wrong: insights.wrongAnswers, serverErrors: insights.serverErrors }).toEqual({ wrong: [], serverErrors: 0 });
+    // --quick: 24 requests, the 6 shapes taking turns.
+    expect(insights.shapes.map((s: { shape: string; requests: number }) => [s.shape, s.requests])).toEqual([
+      ['year, all rooms', 4],
+      ['year, one building', 4],
+      ['year, one room', 4],
+      ['30 days, all rooms', 4],
+      ['year, all rooms, CSV', 4],
+      ['year, all rooms, 23:00 UTC', 4],
+    ]);
     expect(markdownWritten).toBe(true);
-  }, 240_000);
+  }, 300_000);
 
   // Scenario 7. The first run on a machine builds the Temporal server with Go (a few minutes);
   // later runs reuse the build in the roombook cache.

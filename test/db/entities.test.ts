@@ -15,6 +15,8 @@ const INEXPRESSIBLE_INDEXES = [
   'rooms_capacity_rating',
   'reviews_room_recent',
   'reviews_room_helpful',
+  // A partial GiST index over an expression (room, tstzrange(start, end)): the insights' range joins.
+  'bookings_room_counted_span',
 ];
 
 /** The statements a synchronize would run to make the database match the entities. */

@@ -14,6 +14,7 @@ import { ReserveBooking1700001730000 } from './1700001730000-reserve-booking';
 import { Waitlist1700001810000 } from './1700001810000-waitlist';
 import { BookingEvents1700001840000 } from './1700001840000-booking-events';
 import { ImipReplies1700001880000 } from './1700001880000-imip-replies';
+import { InsightsRollup1700001860000 } from './1700001860000-insights-rollup';
 import { Webhooks1700001820000 } from './1700001820000-webhooks';
 import { RoomMailboxes1700001830000 } from './1700001830000-room-mailboxes';
 import { Tickets1700001800000 } from './1700001800000-tickets';
@@ -40,5 +41,6 @@ export const migrations = [
   RoomMailboxes1700001830000,
   BookingEvents1700001840000,
   RoomOutages1700001850000,
+  InsightsRollup1700001860000,
   ImipReplies1700001880000,
 ];
