@@ -5,6 +5,7 @@ import { createRoom, createUser, type TestRoom, type TestUser } from '../support
 import { eventually } from '../support/eventually';
 import { call } from '../support/http';
 import { startApi, startWorker, type TestStack, type TestWorker } from '../support/stack';
+import type { Config } from '../../src/config';
 
 // The shared helpers, where the booking tests (and many others) have always imported them from.
 export { call, eventually };
@@ -31,8 +32,8 @@ export interface BookingStack extends TestStack {
   stop(): Promise<void>;
 }
 
-export async function startBookingStack(): Promise<BookingStack> {
-  const stack = await startApi();
+export async function startBookingStack(overrides: Partial<Config> = {}): Promise<BookingStack> {
+  const stack = await startApi(overrides);
   const worker = await startWorker(stack.config, stack.deps);
   return {
     ...stack,
