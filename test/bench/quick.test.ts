@@ -58,9 +58,9 @@ describe('the quick benchmark', () => {
     expect(exit).toEqual({ code: 0, tail: '' });
     expect(results).toBeDefined();
     expect(results.temporalStore).toBe('memory');
-    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'open', 'realtime', 'search', 'storm']);
+    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'holdsMailed', 'open', 'realtime', 'search', 'storm']);
     expect(results.failures).toEqual([]);
-    const { storm, realtime, open, holds, search } = results.scenarios;
+    const { storm, realtime, open, holds, holdsMailed, search } = results.scenarios;
     expect(storm.serverErrors).toBe(0);
     expect(storm.overlaps).toBe(0);
     expect(storm.created).toBeGreaterThan(0);
@@ -69,7 +69,17 @@ describe('the quick benchmark', () => {
     expect(realtime.expectedDeliveries).toBeGreaterThan(0);
     expect({ missed: realtime.missed, duplicated: realtime.duplicated }).toEqual({ missed: 0, duplicated: 0 });
     expect(open.released).toBe(open.noShows);
-    for (const level of holds) expect(Object.keys(level.errors).filter((e) => e.startsWith('5'))).toEqual([]);
+    // Holds before (mailed to their callers) and after, at the same concurrencies as the ceiling.
+    expect(holdsMailed.map((l: { concurrency: number }) => l.concurrency)).toEqual(holds.map((l: { concurrency: number }) => l.concurrency));
+    for (const level of [...holds, ...holdsMailed]) {
+      expect(level.ops).toBeGreaterThan(0);
+      expect(Object.keys(level.errors).filter((e) => e.startsWith('5'))).toEqual([]);
+    }
+    // The open-bookings scenario samples memory from the start to the last create.
+    expect(open.memory[0].open).toBe(0);
+    expect(open.memory.at(-1).open).toBe(open.openBookings);
+    expect(open.memory.at(-1).workerRss).toBeGreaterThan(0);
+    expect(open.memory.at(-1).heapUsed).toBeGreaterThan(0);
     expect(markdownWritten).toBe(true);
   }, 240_000);
 
@@ -80,7 +90,7 @@ describe('the quick benchmark', () => {
     expect(exit).toEqual({ code: 0, tail: '' });
     expect(results).toBeDefined();
     expect(results.temporalStore).toBe('postgres');
-    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'open', 'storm']);
+    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'holdsMailed', 'open', 'storm']);
     expect(results.failures).toEqual([]);
     const { ceiling, holds, storm, open } = results.scenarios;
     for (const level of [...ceiling, ...holds]) expect(level.ops).toBeGreaterThan(0);
