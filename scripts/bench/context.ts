@@ -18,6 +18,8 @@ export interface Sizes {
   realtimeRooms: number;
   realtimeChanges: number;
   openBookings: number;
+  /** Stop creating open bookings after this many minutes, with however many there are then (--open-minutes=M). */
+  openMinutes?: number;
   noShows: number;
   /** The insights data set (scenario 8): rooms, days of bookings, and requests measured. */
   insightsRooms: number;
@@ -68,16 +70,35 @@ export interface BenchContext {
   jwtSecret: string;
   taskQueue: string;
   ceilingTaskQueue: string;
-  processes: { temporal?: Managed; worker: Managed; apis: Managed[]; ceilingWorker?: Managed };
+  processes: { temporal?: Managed; worker: Managed; apis: Managed[]; ceilingWorker?: Managed; mailedApi?: Managed };
   /** The environment the bench's processes were started with (a scenario may start one more). */
   env: NodeJS.ProcessEnv;
+  /** The worker's Prometheus endpoint (its cache size and memory gauges). */
+  workerMetricsUrl: string;
+  /** An api with MAIL_OWN_HOLDS=true: holds mailed to their callers, as before issue 22 (scenario 2's "before"). */
+  mailedApiUrl?: string;
   /** Names run so far get distinct buildings, users and slots. */
   runId: string;
 }
 
 export interface BenchUser {
   id: string;
-  token: string;
+  /** A bearer token, signed again once the previous one is 10 minutes old (they expire after 15). */
+  readonly token: string;
+}
+
+const TOKEN_RENEW_MS = 10 * 60_000;
+
+/** Long runs outlive an access token: the first 100,000-booking run saw every create answer 401 after 15 minutes. */
+function renewingUser(secret: string, id: string): BenchUser {
+  let signed = { token: '', at: -Infinity };
+  return {
+    id,
+    get token() {
+      if (performance.now() - signed.at > TOKEN_RENEW_MS) signed = { token: signAccessToken(secret, { id, role: 'member' }), at: performance.now() };
+      return signed.token;
+    },
+  };
 }
 
 export async function createUsers(ctx: BenchContext, count: number, label: string): Promise<BenchUser[]> {
@@ -86,7 +107,7 @@ export async function createUsers(ctx: BenchContext, count: number, label: strin
     `INSERT INTO users (email, display_name, timezone, role) SELECT e, split_part(e, '@', 1), 'UTC', 'member' FROM unnest($1::text[]) e RETURNING id`,
     [emails],
   );
-  return rows.map((r) => ({ id: r.id, token: signAccessToken(ctx.jwtSecret, { id: r.id, role: 'member' }) }));
+  return rows.map((r) => renewingUser(ctx.jwtSecret, r.id));
 }
 
 export async function createRooms(
@@ -165,6 +186,7 @@ export function cpuSampler(ctx: BenchContext): () => Record<string, number> {
     add('worker', ctx.processes.worker.pid);
     ctx.processes.apis.forEach((a, i) => add(`api${i + 1}`, a.pid));
     if (ctx.processes.ceilingWorker) add('ceiling-worker', ctx.processes.ceilingWorker.pid);
+    if (ctx.processes.mailedApi) add('api-mailed', ctx.processes.mailedApi.pid);
     add('bench', process.pid);
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;

@@ -17,6 +17,8 @@ export interface BenchResults {
   scenarios: {
     ceiling?: LevelResult[];
     holds?: LevelResult[];
+    /** The same holds through an api with MAIL_OWN_HOLDS=true: every hold mailed, as before issue 22. */
+    holdsMailed?: LevelResult[];
     storm?: StormResult;
     search?: SearchResult;
     realtime?: RealtimeResult;
@@ -30,9 +32,9 @@ export interface BenchResults {
 /** Correctness, never timing: what makes the bench (and its test) fail. */
 export function collectFailures(r: BenchResults): string[] {
   const failures: string[] = [];
-  const { ceiling, holds, storm, search, realtime, open, insights } = r.scenarios;
+  const { ceiling, holds, holdsMailed, storm, search, realtime, open, insights } = r.scenarios;
   for (const l of ceiling ?? []) if (l.ops === 0) failures.push(`ceiling c=${l.concurrency}: no call succeeded (${JSON.stringify(l.errors)})`);
-  for (const l of holds ?? []) {
+  for (const l of [...(holds ?? []), ...(holdsMailed ?? [])]) {
     const fivexx = Object.entries(l.errors).filter(([k]) => k.startsWith('5')).reduce((n, [, v]) => n + v, 0);
     if (fivexx) failures.push(`holds c=${l.concurrency}: ${fivexx} answers 5xx (${JSON.stringify(l.errors)})`);
     if (l.ops === 0) failures.push(`holds c=${l.concurrency}: no hold was created (${JSON.stringify(l.errors)})`);
@@ -72,15 +74,16 @@ interface Row { scenario: string; measure: string; value: string; target: string
 
 function rows(r: BenchResults): Row[] {
   const out: Row[] = [];
-  const { ceiling, holds, storm, search, realtime, open, insights } = r.scenarios;
+  const { ceiling, holds, holdsMailed, storm, search, realtime, open, insights } = r.scenarios;
   for (const l of ceiling ?? []) {
     out.push({ scenario: `1 ceiling c=${l.concurrency}`, measure: 'ops/s · p50/p95/p99 ms', value: `${fmt(l.perSecond)} · ${fmt(l.latency.p50)}/${fmt(l.latency.p95)}/${fmt(l.latency.p99)}`, target: '' });
   }
-  for (const l of holds ?? []) {
+  const holdRows = [...(holdsMailed ?? []).map((l) => ({ l, name: '2 holds mailed (before)' })), ...(holds ?? []).map((l) => ({ l, name: '2 API holds' }))];
+  for (const { l, name } of holdRows) {
     const ref = ceiling?.find((c) => c.concurrency === l.concurrency);
     const ratio = ref ? l.perSecond / ref.perSecond : NaN;
     out.push({
-      scenario: `2 API holds c=${l.concurrency}`,
+      scenario: `${name} c=${l.concurrency}`,
       measure: 'ops/s · p50/p95/p99 ms · vs ceiling',
       value: `${fmt(l.perSecond)} · ${fmt(l.latency.p50)}/${fmt(l.latency.p95)}/${fmt(l.latency.p99)} · ${fmt(ratio * 100, 0)}%`,
       target: Number.isNaN(ratio) ? '≥70%' : ratio >= 0.7 ? '≥70% ✓' : '≥70% ✗',
@@ -101,6 +104,8 @@ function rows(r: BenchResults): Row[] {
   }
   if (open) {
     out.push({ scenario: '6 open bookings', measure: 'create s (/s) · RSS MiB worker/temporal', value: `${open.openBookings} in ${fmt(open.createSeconds)} (${fmt(open.createPerSecond)}) · ${open.rss.worker}/${open.rss.temporal ?? '–'}`, target: '' });
+    const peak = (key: 'workerRss' | 'temporalRss') => Math.max(...open.memory.map((p) => p[key] ?? 0));
+    if (open.memory.length) out.push({ scenario: '6 open bookings', measure: 'peak RSS MiB worker/temporal while creating', value: `${peak('workerRss')}/${peak('temporalRss') || '–'}`, target: '' });
     if (open.search) out.push({ scenario: '6 search, all open', measure: 'p50/p99 ms', value: `${fmt(open.search.p50, 0)}/${fmt(open.search.p99, 0)}`, target: '' });
     out.push({ scenario: '6 no-show release', measure: 'late p50/p99 ms (heard) · workflow p99', value: `${fmt(open.lateness.p50, 0)}/${fmt(open.lateness.p99, 0)} · ${fmt(open.workflowLateness.p99, 0)}`, target: open.lateness.p99 < 1000 ? 'p99 <1000 ✓' : 'p99 <1000 ✗' });
   }
@@ -125,8 +130,9 @@ export function renderMarkdown(r: BenchResults, svgName: string): string {
   for (const row of rows(r)) md.push(`| ${row.scenario} | ${row.measure} | ${row.value} | ${row.target} |`);
   md.push('', r.failures?.length ? `**Correctness failures:**\n${r.failures.map((f) => `- ${f}`).join('\n')}` : 'Correctness: no 5xx, no overlapping active bookings, no missed or duplicated realtime event.', '');
   md.push('## CPU while each scenario ran (% of one core; 200% = both cores)', '');
-  const { ceiling, holds, storm, search, realtime, open, insights } = r.scenarios;
+  const { ceiling, holds, holdsMailed, storm, search, realtime, open, insights } = r.scenarios;
   for (const l of ceiling ?? []) md.push(`- ceiling c=${l.concurrency}: ${cpuLine(l.cpu)}`);
+  for (const l of holdsMailed ?? []) md.push(`- holds mailed (before) c=${l.concurrency}: ${cpuLine(l.cpu)}`);
   for (const l of holds ?? []) md.push(`- holds c=${l.concurrency}: ${cpuLine(l.cpu)}`);
   if (storm) md.push(`- conflict storm: ${cpuLine(storm.cpu)}`);
   if (search) md.push(`- search: ${cpuLine(search.cpu)}`);
@@ -147,5 +153,10 @@ export function renderMarkdown(r: BenchResults, svgName: string): string {
   if (search) md.push('## Search plan (one sample window)', '', '```', search.plan, '```', '');
   if (insights) md.push(`Insights data set: ${insights.rooms} rooms, ${insights.days} days, ${insights.bookings} bookings, ${insights.events} events in database ${insights.database}${insights.loadSeconds ? ` (made in ${insights.loadSeconds} s)` : ' (reused)'}.`, '');
   if (open) md.push(`Open bookings: ${open.running ?? '?'} booking workflows running after the creates; RSS MiB before ${JSON.stringify(open.rssBefore)}, after ${JSON.stringify(open.rss)}.`, '');
+  if (open?.memory.length) {
+    md.push('## Memory while the open bookings were created', '', '| open | s | /s | worker RSS MiB | heap used · total MiB | external MiB | cached workflows | Temporal RSS MiB |', '|---|---|---|---|---|---|---|---|');
+    for (const p of open.memory) md.push(`| ${p.open} | ${fmt(p.seconds, 0)} | ${fmt(p.rate)} | ${p.workerRss} | ${fmt(p.heapUsed, 0)} · ${fmt(p.heapTotal, 0)} | ${fmt(p.external, 0)} | ${p.cachedWorkflows ?? '–'} | ${p.temporalRss ?? '–'} |`);
+    md.push('');
+  }
   return md.join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--memory|--sqlite|--temporal=postgres] [--only=ceiling,holds,storm,search,realtime,open,insights] [--open=N]`
+ * `npm run bench [-- --quick] [--memory|--sqlite|--temporal=postgres] [--only=ceiling,holds,storm,search,realtime,open,insights] [--open=N] [--open-minutes=M]`
  * (`--scenario=insights` is `--only=insights`)
  *
  * Starts its own stack (Temporal dev server on free ports, or with --temporal=postgres the Temporal
@@ -41,7 +41,13 @@ async function main(): Promise<number> {
   const only = args.find((a) => /^--(only|scenario)=/.test(a))?.replace(/^--\w+=/, '').split(',') ?? [...SCENARIOS];
   // --open=N: the open-bookings scenario with N bookings (100,000 for the worker cache's bound: docs/performance.md).
   const openArg = args.find((a) => a.startsWith('--open='));
-  const sizes = { ...(quick ? QUICK : FULL), ...(openArg ? { openBookings: Number(openArg.slice(7)) } : {}) };
+  // --open-minutes=M: stop creating them after M minutes and measure with what is open then.
+  const minutesArg = args.find((a) => a.startsWith('--open-minutes='));
+  const sizes = {
+    ...(quick ? QUICK : FULL),
+    ...(openArg ? { openBookings: Number(openArg.slice(7)) } : {}),
+    ...(minutesArg ? { openMinutes: Number(minutesArg.slice(15)) } : {}),
+  };
   const startedAt = new Date();
   const runId = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const described = { external: `at ${process.env.BENCH_TEMPORAL_ADDRESS}`, postgres: 'server built from source, on Postgres', 'sqlite-wal': 'dev server on SQLite (WAL)', memory: 'dev server in memory' }[store];
@@ -85,12 +91,18 @@ async function main(): Promise<number> {
     MAX_ACTIVE_HOLDS_PER_USER: '1000000',
     MAX_FUTURE_BOOKINGS_PER_USER: '1000000',
   };
-  const worker = spawnNode('worker', 'src/workers/main.ts', { ...env, WORKER_METRICS_PORT: String(await freePort()) });
+  const workerMetricsPort = await freePort();
+  // BENCH_WORKER_NODE_OPTIONS: V8 flags for the booking worker only (e.g. --max-old-space-size=512).
+  const worker = spawnNode('worker', 'src/workers/main.ts', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort), NODE_OPTIONS: [process.env.NODE_OPTIONS, process.env.BENCH_WORKER_NODE_OPTIONS].filter(Boolean).join(' ') });
   const apiPorts = [await freePort(), await freePort()];
   const apis = apiPorts.map((port, i) => spawnNode(`api${i + 1}`, 'src/api/server.ts', { ...env, PORT: String(port) }));
   const ceilingWorker = spawnNode('ceiling-worker', 'scripts/bench/ceiling-worker.ts', { ...env, TEMPORAL_TASK_QUEUE: ceilingTaskQueue });
   const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
-  for (const url of apiUrls) {
+  // Scenario 2's "before": holds mailed to their callers, the behaviour before issue 22, in the same run.
+  const mailedPort = only.includes('holds') ? await freePort() : undefined;
+  const mailedApi = mailedPort ? spawnNode('api-mailed', 'src/api/server.ts', { ...env, PORT: String(mailedPort), MAIL_OWN_HOLDS: 'true' }) : undefined;
+  const mailedApiUrl = mailedPort ? `http://127.0.0.1:${mailedPort}` : undefined;
+  for (const url of [...apiUrls, ...(mailedApiUrl ? [mailedApiUrl] : [])]) {
     await waitFor(`the api at ${url}`, async () => (await fetch(`${url}/ready`)).status === 200, 90);
   }
 
@@ -99,8 +111,10 @@ async function main(): Promise<number> {
   const temporal = new TemporalClient({ connection });
   const ctx: BenchContext = {
     quick, sizes, db, temporal, apiUrls, jwtSecret, taskQueue, ceilingTaskQueue, runId,
-    processes: { temporal: temporalProcess, worker, apis, ceilingWorker },
+    processes: { temporal: temporalProcess, worker, apis, ceilingWorker, mailedApi },
     env,
+    workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+    mailedApiUrl,
   };
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
@@ -136,7 +150,9 @@ async function main(): Promise<number> {
   };
   try {
     results.scenarios.ceiling = await attempt('ceiling', () => ceiling(ctx));
-    results.scenarios.holds = await attempt('holds', () => holds(ctx));
+    const held = await attempt('holds', () => holds(ctx));
+    results.scenarios.holds = held?.unmailed;
+    results.scenarios.holdsMailed = held?.mailed;
     results.scenarios.storm = await attempt('storm', () => conflictStorm(ctx));
     results.scenarios.search = await attempt('search', () => availabilitySearch(ctx));
     results.scenarios.realtime = await attempt('realtime', () => realtime(ctx));
@@ -170,6 +186,7 @@ async function main(): Promise<number> {
 function distributions(r: BenchResults): { name: string; samples: number[] }[] {
   const out: { name: string; samples: number[] }[] = [];
   for (const l of r.scenarios.ceiling ?? []) out.push({ name: `ceiling c=${l.concurrency}`, samples: l.samples });
+  for (const l of r.scenarios.holdsMailed ?? []) out.push({ name: `API holds, mailed (before) c=${l.concurrency}`, samples: l.samples });
   for (const l of r.scenarios.holds ?? []) out.push({ name: `API holds c=${l.concurrency}`, samples: l.samples });
   if (r.scenarios.storm) out.push({ name: 'conflict storm (each request)', samples: r.scenarios.storm.samples });
   if (r.scenarios.search) {

@@ -115,6 +115,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false'], { message: 'true or false' }).default('false'),
   MAX_ACTIVE_HOLDS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(5),
   MAX_FUTURE_BOOKINGS_PER_USER: z.coerce.number().int().min(1, 'an integer of at least 1').default(200),
+  MAIL_OWN_HOLDS: z.enum(['true', 'false'], { message: 'true or false' }).default('false'),
   REVIEW_BANNED_TERMS: z.string().default(DEFAULT_REVIEW_BANNED_TERMS),
   REGISTRATION_DOMAINS: domainList.optional(),
   RATE_LIMIT_ACCOUNT_MAIL_PER_ADDRESS: rateLimit.default('5/3600'),
@@ -244,6 +245,8 @@ export interface Config {
   oidc?: OidcConfig;
   /** Caps against reserving every free slot (OWASP API6). */
   bookingLimits: { maxActiveHoldsPerUser: number; maxFutureBookingsPerUser: number };
+  /** Mail callers the holds they make for themselves too (before issue 22 every hold was mailed); a waitlist offer's hold is mailed either way. */
+  mailOwnHolds: boolean;
   /** Review screening (src/reviews/screening.ts). */
   reviews: { bannedTerms: string[] };
   /** Retention and reconciliation, run as Temporal Schedules (src/workers/schedules.ts, docs/operations.md). */
@@ -407,6 +410,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxActiveHoldsPerUser: env.MAX_ACTIVE_HOLDS_PER_USER,
       maxFutureBookingsPerUser: env.MAX_FUTURE_BOOKINGS_PER_USER,
     },
+    mailOwnHolds: env.MAIL_OWN_HOLDS === 'true',
     reviews: {
       bannedTerms: env.REVIEW_BANNED_TERMS.split(',')
         .map((t) => t.trim())

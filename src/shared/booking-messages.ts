@@ -241,8 +241,9 @@ export interface SlotConflictDetails {
 }
 
 /**
- * The first update: reserves the slot. `offered`: the hold is offered to its organizer by someone
- * else (a waitlist offer), so they hear of it by mail; a hold callers make for themselves sends none.
+ * The first update: reserves the slot. `offered`: the organizer hears of the hold by mail, as for
+ * a hold offered by someone else (a waitlist offer) or, with MAIL_OWN_HOLDS=true, for every hold; a
+ * hold callers make for themselves sends none otherwise.
  */
 export const reserveUpdate = defineUpdate<BookingView, [{ bookingId: string; mode: ReserveMode; offered?: boolean }]>(
   'reserve',

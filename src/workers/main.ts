@@ -12,6 +12,7 @@ import { createBookingEventPublisher } from '../realtime/publisher';
 import { ensureOpsSchedules } from './schedules';
 import { ensureWeeklyInsightsSchedule } from './insights-schedule';
 import { createBookingWorker } from './worker';
+import { reportProcessMemory } from './process-memory';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       tuning: config.worker,
     },
   );
+  const stopMemoryGauge = reportProcessMemory(Runtime.instance().metricMeter);
   // Retention and reconciliation run as Temporal Schedules (visible in the UI); created or updated idempotently.
   const schedules = config.ops.schedules
     ? [
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
 
   // The SDK shuts the worker down on SIGINT/SIGTERM; run() resolves after in-flight activities finish.
   await worker.run();
+  stopMemoryGauge();
   await connection.close();
   await temporal.connection.close();
   await dataSource.destroy();

@@ -65,9 +65,9 @@ describe('the quick benchmark', () => {
     expect(exit).toEqual({ code: 0, tail: '' });
     expect(results).toBeDefined();
     expect(results.temporalStore).toBe('memory');
-    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'insights', 'open', 'realtime', 'search', 'storm']);
+    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'holdsMailed', 'insights', 'open', 'realtime', 'search', 'storm']);
     expect(results.failures).toEqual([]);
-    const { storm, realtime, open, holds, search, insights } = results.scenarios;
+    const { storm, realtime, open, holds, holdsMailed, search, insights } = results.scenarios;
     expect(storm.serverErrors).toBe(0);
     expect(storm.overlaps).toBe(0);
     expect(storm.created).toBeGreaterThan(0);
@@ -76,7 +76,17 @@ describe('the quick benchmark', () => {
     expect(realtime.expectedDeliveries).toBeGreaterThan(0);
     expect({ missed: realtime.missed, duplicated: realtime.duplicated }).toEqual({ missed: 0, duplicated: 0 });
     expect(open.released).toBe(open.noShows);
-    for (const level of holds) expect(Object.keys(level.errors).filter((e) => e.startsWith('5'))).toEqual([]);
+    // Holds before (mailed to their callers) and after, at the same concurrencies as the ceiling.
+    expect(holdsMailed.map((l: { concurrency: number }) => l.concurrency)).toEqual(holds.map((l: { concurrency: number }) => l.concurrency));
+    for (const level of [...holds, ...holdsMailed]) {
+      expect(level.ops).toBeGreaterThan(0);
+      expect(Object.keys(level.errors).filter((e) => e.startsWith('5'))).toEqual([]);
+    }
+    // The open-bookings scenario samples memory from the start to the last create.
+    expect(open.memory[0].open).toBe(0);
+    expect(open.memory.at(-1).open).toBe(open.openBookings);
+    expect(open.memory.at(-1).workerRss).toBeGreaterThan(0);
+    expect(open.memory.at(-1).heapUsed).toBeGreaterThan(0);
     expect(insights.bookings).toBeGreaterThan(insights.rooms * 4 * 20);
     expect({ wrong: insights.wrongAnswers, serverErrors: insights.serverErrors }).toEqual({ wrong: [], serverErrors: 0 });
     // --quick: 24 requests, the 6 shapes taking turns.
@@ -98,7 +108,7 @@ describe('the quick benchmark', () => {
     expect(exit).toEqual({ code: 0, tail: '' });
     expect(results).toBeDefined();
     expect(results.temporalStore).toBe('postgres');
-    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'open', 'storm']);
+    expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'holdsMailed', 'open', 'storm']);
     expect(results.failures).toEqual([]);
     const { ceiling, holds, storm, open } = results.scenarios;
     for (const level of [...ceiling, ...holds]) expect(level.ops).toBeGreaterThan(0);

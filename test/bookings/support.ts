@@ -5,6 +5,7 @@ import { createRoom, createUser, type TestRoom, type TestUser } from '../support
 import { eventually } from '../support/eventually';
 import { call } from '../support/http';
 import { startStackWithWorker, type StackWithWorker, type TestStack } from '../support/stack';
+import type { Config } from '../../src/config';
 
 // The shared helpers, where the booking tests (and many others) have always imported them from.
 export { call, eventually };
@@ -28,8 +29,8 @@ export const FAST_POLICY: Partial<RoomPolicy> = {
 
 export type BookingStack = StackWithWorker;
 
-export function startBookingStack(): Promise<BookingStack> {
-  return startStackWithWorker();
+export function startBookingStack(overrides: Partial<Config> = {}): Promise<BookingStack> {
+  return startStackWithWorker(overrides);
 }
 
 /**

@@ -409,3 +409,29 @@ describe('mail through the booking life', () => {
     expect(byRecipient(mails, 'review_prompt').get(organizer.email)![0].subject).toBe(`How was ${r.name}?`);
   });
 });
+
+describe('mail of holds with MAIL_OWN_HOLDS=true (the behaviour before issue 22, which the bench measures)', () => {
+  let stack: BookingStack;
+  stackForSuite(
+    () => startBookingStack({ mailOwnHolds: true }),
+    (started) => (stack = started),
+  );
+
+  test('when callers hold a slot for themselves, then they get the hold by mail, and only they', async () => {
+    const r = await room(stack, { holdTtlSeconds: 600 });
+    const organizer = await member(stack);
+    const held = await book(stack, organizer, {
+      roomId: r.id,
+      ...slotAhead(9, 10),
+      attendees: [guestEmail()],
+      mode: 'hold',
+    });
+    expect(held.body.status).toBe('held');
+
+    await mailsWhen(held.body.id, (m) => only(m, 'hold_created').length >= 1);
+    await settle();
+    const all = await mailsWhen(held.body.id, () => true);
+    expect(all.map((m) => `${m.kind}:${m.envelopeTo.join(',')}`)).toEqual([`hold_created:${organizer.email}`]);
+    expect(await mailKindsScheduledIn(stack, held.body.workflowId)).toEqual(['hold_created']);
+  });
+});

@@ -77,4 +77,14 @@ describe('the worker process creates the schedules and reports drift in its metr
     expect(JSON.parse(line)).toMatchObject({ level: 40, drift: { row_differs: 1 } });
     expect(procs.worker.stdout.some((l) => l.includes(`reconciliation: row_differs ${booking.workflowId}`))).toBe(true);
   });
+
+  test('when the worker runs, then its metrics carry its resident memory and its main thread heap', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${procs.env.WORKER_METRICS_PORT}/metrics`)).text();
+    const value = (kind: string) =>
+      Number(metrics.match(new RegExp(`roombook_worker_memory_bytes\\{[^}]*kind="${kind}"[^}]*\\} (\\d+)`))?.[1]);
+    // A Node process with the SDK loaded is never under 20 MiB, and its heap sits inside its RSS.
+    expect(value('rss')).toBeGreaterThan(20 * 2 ** 20);
+    expect(value('heap_used')).toBeGreaterThan(0);
+    expect(value('heap_used')).toBeLessThan(value('rss'));
+  });
 });

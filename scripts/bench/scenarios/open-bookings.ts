@@ -1,10 +1,31 @@
 import { createRooms, createUsers, cpuSampler, futureBase, http, mapLimit, type BenchContext } from '../context';
+import { loadavg } from 'node:os';
 import { progress, rssMiB } from '../stack';
 import { summarize, type LatencySummary } from '../stats';
 import { connectClient, subscribe } from './realtime';
 
+/** One sample of memory while the open bookings are created (MiB; the V8 figures are the worker's main thread). */
+export interface MemoryPoint {
+  open: number;
+  seconds: number;
+  /** Creates per second since the previous point. */
+  rate: number;
+  workerRss: number;
+  heapUsed?: number;
+  heapTotal?: number;
+  external?: number;
+  /** The worker's sticky cache (temporal_sticky_cache_size). */
+  cachedWorkflows?: number;
+  temporalRss?: number;
+  /** The machine's 1-minute load average: other sessions' work shows here. */
+  load: number;
+}
+
 export interface OpenBookingsResult {
+  /** Bookings created (fewer than asked when --open-minutes stopped the creates). */
   openBookings: number;
+  asked: number;
+  memory: MemoryPoint[];
   createSeconds: number;
   createPerSecond: number;
   createFailures: Record<string, number>;
@@ -38,41 +59,92 @@ function rssNow(ctx: BenchContext): Record<string, number> {
   return rss;
 }
 
+const MiB = 2 ** 20;
+
+/** RSS from /proc; the worker's heap and cache from its Prometheus endpoint (absent if it does not answer). */
+async function memoryPoint(ctx: BenchContext, open: number, seconds: number, rate: number): Promise<MemoryPoint> {
+  const point: MemoryPoint = { open, seconds: Math.round(seconds), rate: Math.round(rate * 10) / 10, workerRss: rssMiB(ctx.processes.worker.pid), load: Math.round(loadavg()[0] * 10) / 10 };
+  if (ctx.processes.temporal) point.temporalRss = rssMiB(ctx.processes.temporal.pid);
+  try {
+    const text = await (await fetch(ctx.workerMetricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+    const gauge = (pattern: RegExp) => {
+      const m = text.match(pattern);
+      return m ? Number(m[1]) : undefined;
+    };
+    const memory = (kind: string) => {
+      const v = gauge(new RegExp(`^roombook_worker_memory_bytes\\{[^}]*kind="${kind}"[^}]*\\} (\\S+)`, 'm'));
+      return v === undefined ? undefined : Math.round(v / MiB);
+    };
+    point.heapUsed = memory('heap_used');
+    point.heapTotal = memory('heap_total');
+    point.external = memory('external');
+    point.cachedWorkflows = gauge(/^temporal_sticky_cache_size(?:\{[^}]*\})? (\S+)/m);
+  } catch { /* the curve keeps the RSS figures */ }
+  return point;
+}
+
+const describePoint = (p: MemoryPoint) =>
+  `  ${p.open} open, ${p.seconds}s (${p.rate}/s): worker RSS ${p.workerRss} MiB (heap ${p.heapUsed ?? '?'}/${p.heapTotal ?? '?'}, external ${p.external ?? '?'}), cached workflows ${p.cachedWorkflows ?? '?'}, Temporal RSS ${p.temporalRss ?? '–'} MiB; load ${p.load}`;
+
 /**
  * Scenario 6: many future bookings alive as running workflows (timers far ahead), then no-shows
  * with a 2-second grace: how late their release comes while all those workflows are open.
  */
 export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResult> {
-  const n = ctx.sizes.openBookings;
-  const roomCount = Math.max(1, Math.ceil(n / 100));
+  const asked = ctx.sizes.openBookings;
+  const roomCount = Math.max(1, Math.ceil(asked / 100));
   const rooms = await createRooms(ctx, roomCount, { building: `bench-open-${ctx.runId}` });
   const users = await createUsers(ctx, 50, 'open');
   const base = futureBase(10);
   const rssBefore = rssNow(ctx);
-  progress(`open bookings: creating ${n} future bookings through the API (${CONCURRENCY} at a time)`);
+  const budget = ctx.sizes.openMinutes ? ` or ${ctx.sizes.openMinutes} minutes` : '';
+  progress(`open bookings: creating ${asked} future bookings through the API (${CONCURRENCY} at a time${budget})`);
   const createFailures: Record<string, number> = {};
   let done = 0;
+  // Only 201s count as open; a failed create is in createFailures.
+  let created = 0;
   const sample = cpuSampler(ctx);
   const started = performance.now();
-  await mapLimit(Array.from({ length: n }, (_, i) => i), CONCURRENCY, async (i) => {
+  const stopAt = ctx.sizes.openMinutes ? started + ctx.sizes.openMinutes * 60_000 : Infinity;
+  // A memory sample every 5,000 creates from 20,000 up (a tenth of the run below), at least once a
+  // minute (a loaded machine creates a few a second), and at the end.
+  const every = asked >= 20_000 ? 5000 : Math.max(100, Math.floor(asked / 10));
+  const memory: MemoryPoint[] = [await memoryPoint(ctx, 0, 0, 0)];
+  let last = { created: 0, at: started };
+  let recording = false;
+  const record = async () => {
+    recording = true;
+    const now = performance.now();
+    const point = await memoryPoint(ctx, created, (now - started) / 1000, ((created - last.created) * 1000) / Math.max(1, now - last.at));
+    last = { created, at: now };
+    memory.push(point);
+    progress(describePoint(point));
+    recording = false;
+  };
+  await mapLimit(Array.from({ length: asked }, (_, i) => i), CONCURRENCY, async (i) => {
+    if (performance.now() > stopAt) return;
     const room = i % roomCount;
     const slot = Math.floor(i / roomCount);
     const res = await http(`${ctx.apiUrls[i % ctx.apiUrls.length]}/api/v1/bookings`, users[i % users.length].token, {
       method: 'POST',
       body: { roomId: rooms[room], start: new Date(base + slot * 900_000).toISOString(), end: new Date(base + (slot + 1) * 900_000).toISOString(), title: `open ${i}` },
     });
-    if (res.status !== 201) {
+    if (res.status === 201) created += 1;
+    else {
       const key = `${res.status} ${res.body?.error?.code ?? ''}`.trim();
       createFailures[key] = (createFailures[key] ?? 0) + 1;
     }
     done += 1;
-    if (done % Math.max(100, Math.floor(n / 10)) === 0) progress(`  ${done}/${n} (${Math.round(done / ((performance.now() - started) / 1000))}/s)`);
+    if (!recording && (done % every === 0 || performance.now() - last.at >= 60_000)) await record();
   });
+  const n = created;
+  if (done < asked) progress(`  stopped after ${ctx.sizes.openMinutes} minutes with ${n} of ${asked} created`);
   const createSeconds = Math.round((performance.now() - started) / 100) / 10;
   const cpuCreate = sample();
   // Let the background work of the creates (events, mail) drain before measuring memory.
   await new Promise((r) => setTimeout(r, ctx.quick ? 1000 : 5000));
   const rss = rssNow(ctx);
+  if (memory[memory.length - 1].open !== n) await record();
   let running: number | null = null;
   try {
     running = (await ctx.temporal.workflow.count(`WorkflowType = 'bookingWorkflow' AND ExecutionStatus = 'Running'`)).count;
@@ -111,7 +183,8 @@ export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResul
     sockets.push(socket);
   }
   try {
-    const leadSeconds = ctx.quick ? 6 : 15;
+    // Enough lead for 200 creates on a loaded machine (15 s was too little at a load average of 18).
+    const leadSeconds = ctx.quick ? 6 : 60;
     const spread = ctx.quick ? SPREAD_SECONDS.quick : SPREAD_SECONDS.full;
     const first = Math.ceil(Date.now() / 1000) * 1000 + leadSeconds * 1000;
     progress(`  ${ctx.sizes.noShows} no-shows with a 2 s grace, deadlines within ${spread} s from ${new Date(first + 2000).toISOString()}`);
@@ -140,7 +213,7 @@ export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResul
     const lateness = summarize(latenessSamples);
     progress(`  released ${latenessSamples.length}/${deadlines.size}; lateness p50 ${lateness.p50} ms p99 ${lateness.p99} ms`);
     return {
-      openBookings: n, createSeconds, createPerSecond: Math.round((n / createSeconds) * 10) / 10, createFailures, running, rss, rssBefore,
+      openBookings: n, asked, memory, createSeconds, createPerSecond: Math.round((n / createSeconds) * 10) / 10, createFailures, running, rss, rssBefore,
       noShows: deadlines.size, spreadSeconds: spread, released: latenessSamples.length, lateness, latenessSamples,
       workflowLateness: summarize(rows.map((r) => Number(r.ms))), cpuCreate, cpuRelease, search,
       ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS) } : {}),

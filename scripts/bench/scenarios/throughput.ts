@@ -86,29 +86,41 @@ export async function ceiling(ctx: BenchContext): Promise<LevelResult[]> {
 
 /**
  * Scenario 2: POST /bookings (mode hold) on distinct free slots, each caller its own user and room
- * (the per-user advisory lock in reserveSlot would otherwise serialize them).
+ * (the per-user advisory lock in reserveSlot would otherwise serialize them). Twice at each
+ * concurrency, one after the other: through an api with MAIL_OWN_HOLDS=true (every hold mailed to
+ * its caller, as before issue 22) when the run has one, then through the usual api (self-holds not
+ * mailed), so both compare with the same run's ceiling.
  */
-export async function holds(ctx: BenchContext): Promise<LevelResult[]> {
+export async function holds(ctx: BenchContext): Promise<{ unmailed: LevelResult[]; mailed?: LevelResult[] }> {
   const maxConcurrency = Math.max(...ctx.sizes.concurrencies);
-  const users = await createUsers(ctx, maxConcurrency, 'holds');
-  // Holds last a day: none expires (and wakes its workflow) while the bench still runs.
-  const rooms = await createRooms(ctx, maxConcurrency, { building: `bench-holds-${ctx.runId}`, policy: { holdTtlSeconds: 86_400 } });
+  const variants = [
+    ...(ctx.mailedApiUrl ? [{ name: 'mailed', label: 'holds mailed (before)', url: ctx.mailedApiUrl }] : []),
+    { name: 'unmailed', label: 'holds through the API', url: ctx.apiUrls[0] },
+  ];
   const base = futureBase(2);
-  const nextSlot = rooms.map(() => 0);
-  const levels: LevelResult[] = [];
-  for (const concurrency of ctx.sizes.concurrencies) {
-    progress(`holds through the API: concurrency ${concurrency} for ${ctx.sizes.levelSeconds}s`);
-    const level = await closedLoop(ctx, concurrency, ctx.sizes.levelSeconds, async (caller) => {
-      const slot = nextSlot[caller]++;
-      const start = slotStart(base, slot);
-      const res = await http(`${ctx.apiUrls[0]}/api/v1/bookings`, users[caller].token, {
-        method: 'POST',
-        body: { roomId: rooms[caller], start, end: slotStart(base, slot + 1), title: 'bench hold', mode: 'hold' },
-      });
-      return res.status === 201 ? null : `${res.status} ${res.body?.error?.code ?? ''}`.trim();
-    });
-    progress(`  ${level.perSecond}/s, p50 ${level.latency.p50} ms, p99 ${level.latency.p99} ms${Object.keys(level.errors).length ? `, errors ${JSON.stringify(level.errors)}` : ''}`);
-    levels.push(level);
+  const setups = [];
+  for (const variant of variants) {
+    const users = await createUsers(ctx, maxConcurrency, `holds-${variant.name}`);
+    // Holds last a day: none expires (and wakes its workflow) while the bench still runs.
+    const rooms = await createRooms(ctx, maxConcurrency, { building: `bench-holds-${variant.name}-${ctx.runId}`, policy: { holdTtlSeconds: 86_400 } });
+    setups.push({ ...variant, users, rooms, nextSlot: rooms.map(() => 0), levels: [] as LevelResult[] });
   }
-  return levels;
+  for (const concurrency of ctx.sizes.concurrencies) {
+    for (const v of setups) {
+      progress(`${v.label}: concurrency ${concurrency} for ${ctx.sizes.levelSeconds}s`);
+      const level = await closedLoop(ctx, concurrency, ctx.sizes.levelSeconds, async (caller) => {
+        const slot = v.nextSlot[caller]++;
+        const start = slotStart(base, slot);
+        const res = await http(`${v.url}/api/v1/bookings`, v.users[caller].token, {
+          method: 'POST',
+          body: { roomId: v.rooms[caller], start, end: slotStart(base, slot + 1), title: 'bench hold', mode: 'hold' },
+        });
+        return res.status === 201 ? null : `${res.status} ${res.body?.error?.code ?? ''}`.trim();
+      });
+      progress(`  ${level.perSecond}/s, p50 ${level.latency.p50} ms, p99 ${level.latency.p99} ms${Object.keys(level.errors).length ? `, errors ${JSON.stringify(level.errors)}` : ''}`);
+      v.levels.push(level);
+    }
+  }
+  const byName = Object.fromEntries(setups.map((v) => [v.name, v.levels]));
+  return { unmailed: byName.unmailed, ...(byName.mailed ? { mailed: byName.mailed } : {}) };
 }

@@ -205,7 +205,7 @@ export class BookingService {
       try {
         return await this.withTimeout(() =>
           this.deps.temporal.workflow.executeUpdateWithStart(reserveUpdate, {
-            args: [{ bookingId: input.bookingId, mode }],
+            args: [{ bookingId: input.bookingId, mode, ...(this.deps.config.mailOwnHolds ? { offered: true } : {}) }],
             startWorkflowOperation,
           }),
         );
