@@ -116,13 +116,15 @@ export async function createRooms(
   opts: { building: string; policy?: Partial<RoomPolicy>; capacity?: (i: number) => number; amenities?: (i: number) => string[] },
 ): Promise<string[]> {
   const policy = JSON.stringify({ ...DEFAULT_ROOM_POLICY, ...opts.policy });
+  // Named after their building: a mailbox slug is the name plus six characters of the id, so thousands
+  // of rooms called "Room 9" in one database met one another's slug now and then.
   const ids: string[] = [];
   for (let offset = 0; offset < count; offset += 1000) {
     const n = Math.min(1000, count - offset);
     const idx = Array.from({ length: n }, (_, i) => offset + i);
     const { rows } = await ctx.db.query<{ id: string }>(
       `INSERT INTO rooms (name, building, floor, capacity, amenities, timezone, policy)
-       SELECT 'Room ' || n, $1, (n % 10)::text, cap, string_to_array(am, ','), 'UTC', $2::jsonb
+       SELECT $1 || ' room ' || n, $1, (n % 10)::text, cap, string_to_array(am, ','), 'UTC', $2::jsonb
        FROM unnest($3::int[], $4::int[], $5::text[]) AS t(n, cap, am)
        ORDER BY n RETURNING id`,
       [opts.building, policy, idx, idx.map((i) => opts.capacity?.(i) ?? 8), idx.map((i) => (opts.amenities?.(i) ?? []).join(','))],

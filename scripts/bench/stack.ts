@@ -39,10 +39,17 @@ export function spawnManaged(name: string, command: string, args: string[], env:
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  // The end of its output, said with an unexpected exit: the logs folder may be gone when someone reads it (a test's run).
+  let tail = '';
+  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString('utf8')).slice(-4000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const managed = { name, child, pid: child.pid ?? -1 };
   children.push(managed);
   child.on('exit', (code, signal) => {
-    if (!stopping && !managed.child.killed) progress(`${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(BENCH_DIR, 'logs', `${name}.log`)}`);
+    if (stopping || managed.child.killed) return;
+    const last = tail.trimEnd().split('\n').slice(-15).map((l) => `    ${l}`).join('\n');
+    progress(`${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(BENCH_DIR, 'logs', `${name}.log`)}; its last lines:\n${last}`);
   });
   return managed;
 }
