@@ -5,9 +5,10 @@ import { heatmapUsage, insightsSplit, roomUsage, type InsightsScope } from '../.
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+const DAYS = 70;
 
 /**
- * The rollup (migration 1700001850000) against the rows: bookings written as the workflows write
+ * The rollup (migration 1700001860000) against the rows: bookings written as the workflows write
  * them, through the `bookings` triggers (made, checked in, checked out, released, booked again,
  * cancelled, moved; rooms moved to another building and zone), then every figure read by the
  * rollup's road must equal the one the same rows give when the whole window is computed from them.
@@ -39,17 +40,17 @@ describe('insights rollup', () => {
     );
     const ids = rooms.map((r) => r.id);
     const today = Math.floor(Date.now() / DAY) * DAY;
-    const first = new Date(today - 40 * DAY);
+    const first = new Date(today - DAYS * DAY);
 
-    // 40 days × 3 bookings a room, booked a week ahead; then most are checked in and out (some early).
+    // 70 days × 3 bookings a room, booked a week ahead; then most are checked in and out (some early).
     await sql(
       `INSERT INTO bookings (id, room_id, organizer_id, title, start_at, end_at, occupied_until, status, workflow_id,
          check_in_deadline, created_at, updated_at)
        SELECT gen_random_uuid(), r, $2, 'k' || k || ' d' || d, s, s + interval '90 minutes', s + interval '90 minutes',
          'confirmed', 'rollup-test', s + interval '10 minutes', s - interval '7 days', s - interval '7 days'
-       FROM unnest($1::uuid[]) r, generate_series(0, 39) d, generate_series(0, 2) k,
+       FROM unnest($1::uuid[]) r, generate_series(0, $4 - 1) d, generate_series(0, 2) k,
          LATERAL (SELECT $3::timestamptz + d * interval '1 day' + interval '6 hours' + k * interval '5 hours' AS s) x`,
-      [ids, organizer, first],
+      [ids, organizer, first, DAYS],
     );
     await sql(
       `UPDATE bookings SET status = 'checked_in', checked_in_at = start_at + interval '3 minutes', updated_at = start_at + interval '3 minutes'
@@ -110,10 +111,18 @@ describe('insights rollup', () => {
       const split = raw ? { rollupFrom: scope.to, rollupTo: scope.to } : await insightsSplit(db, scope);
       return { usage: await roomUsage(db, scope, split), heat: await heatmapUsage(db, scope, split) };
     };
+    // The last whole calendar month in the data (M to M2) ended at least two days ago.
+    const monthStart = (at: number, plus = 0) =>
+      Date.UTC(new Date(at).getUTCFullYear(), new Date(at).getUTCMonth() + plus, 1);
+    const m2 = today - monthStart(today) >= 2 * DAY ? monthStart(today) : monthStart(today, -1);
+    const m = monthStart(m2, -1);
     const windows: [string, number, number][] = [
       ['40 whole days to the end of today', today - 40 * DAY, today + DAY],
       ['partial first and last days', today - 33 * DAY + 7 * HOUR, today - 2 * DAY - 5 * HOUR],
       ['within one day', today - 9 * DAY + 8 * HOUR, today - 9 * DAY + 20 * HOUR],
+      ['from and to 23:00 UTC', today - 38 * DAY - HOUR, today - 3 * DAY - HOUR],
+      ['a whole month and some days, unaligned', m - 3 * DAY + 7 * HOUR, m2 + DAY - 3 * HOUR],
+      ['into the future', today - 20 * DAY + 13 * HOUR, today + 5 * DAY + 11 * HOUR],
     ];
     for (const [what, from, to] of windows) {
       for (const filter of [{ building }, { roomId: ids[1] }, { roomId: ids[2] }]) {

@@ -7,6 +7,7 @@ import {
   parseOpeningHours,
   type OpeningHours,
 } from '../../src/domain/insights';
+import { rollupReads } from '../../src/db/repositories/insights';
 
 const WORKDAYS: OpeningHours = { weekdays: [1, 2, 3, 4, 5], opensAt: 8 * 60, closesAt: 18 * 60 };
 const ms = (iso: string) => Date.parse(iso);
@@ -123,5 +124,38 @@ describe('insights: the report', () => {
     expect(report.heatmap).toHaveLength(168);
     expect(report.heatmap[9]).toEqual({ weekday: 1, hour: 9, bookedHours: 1, usedHours: 0.5 });
     expect(report.heatmap[10]).toEqual({ weekday: 1, hour: 10, bookedHours: 0, usedHours: 0 });
+  });
+});
+
+describe('insights: which rollup rows a window reads', () => {
+  const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+  const range = (from: string, to: string, sign: 1 | -1) => ({ from: day(from), to: day(to), sign });
+
+  test('when the days are a year from the 2nd, then twelve months minus a day plus a day', () => {
+    expect(rollupReads(day('2025-12-02'), day('2026-12-02'))).toEqual({
+      months: [day('2025-12-01'), day('2026-12-01')],
+      days: [range('2025-12-01', '2025-12-02', -1), range('2026-12-01', '2026-12-02', 1)],
+    });
+  });
+
+  test('when the days are 30 from the 2nd, then one month minus a day plus a day', () => {
+    expect(rollupReads(day('2026-11-02'), day('2026-12-02'))).toEqual({
+      months: [day('2026-11-01'), day('2026-12-01')],
+      days: [range('2026-11-01', '2026-11-02', -1), range('2026-12-01', '2026-12-02', 1)],
+    });
+  });
+
+  test('when the days start before a month and end mid-way through the next, then the month plus the days around it', () => {
+    expect(rollupReads(day('2026-10-29'), day('2026-12-10'))).toEqual({
+      months: [day('2026-11-01'), day('2026-12-01')],
+      days: [range('2026-10-29', '2026-11-01', 1), range('2026-12-01', '2026-12-10', 1)],
+    });
+  });
+
+  test('when ten days lie mid-month, then the ten days', () => {
+    expect(rollupReads(day('2026-11-10'), day('2026-11-20'))).toEqual({
+      months: [day('2026-11-20'), day('2026-11-20')],
+      days: [range('2026-11-10', '2026-11-20', 1)],
+    });
   });
 });
