@@ -20,7 +20,7 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { FULL, QUICK, type BenchContext } from './context';
 import { renderMarkdown, renderTable, collectFailures, type BenchResults } from './report';
-import { BENCH_DIR, freePort, freshDatabase, progress, ROOT, spawnNode, startSmtpSink, startTemporal, stopAll, waitFor } from './stack';
+import { BENCH_DIR, freePort, freshDatabase, progress, refuseDatabaseInUse, ROOT, spawnNode, startSmtpSink, startTemporal, stopAll, waitFor } from './stack';
 import { ceiling, holds } from './scenarios/throughput';
 import { conflictStorm } from './scenarios/storm';
 import { availabilitySearch } from './scenarios/search';
@@ -58,6 +58,7 @@ async function main(): Promise<number> {
 
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/roombook_bench';
   if (!/bench/.test(new URL(databaseUrl).pathname)) throw new Error('BENCH_DATABASE_URL must name a database with "bench" in its name: the bench drops and recreates it.');
+  await refuseDatabaseInUse(databaseUrl);
   let temporalAddress = process.env.BENCH_TEMPORAL_ADDRESS;
   let temporalProcess;
   if (!temporalAddress) {

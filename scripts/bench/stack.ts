@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createDataSource, dropDatabase, ensureDatabase, migrate } from '../../src/db/data-source';
 
@@ -154,6 +155,27 @@ export async function startTemporal(cli: string, options: { sqlite: boolean; dyn
   const managed = spawnManaged('temporal', cli, args, process.env);
   await waitFor('the Temporal dev server', () => tcpOpen(port), 60);
   return { address: `127.0.0.1:${port}`, managed };
+}
+
+/**
+ * Refuses a database something is connected to: dropping it would close another bench run's
+ * connections and end that run. Called before anything starts.
+ */
+export async function refuseDatabaseInUse(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    if (rows[0].n > 0)
+      throw new Error(
+        `database ${name} has ${rows[0].n} connections: another bench run is using it. Wait for that run to finish, or set BENCH_DATABASE_URL to another database with "bench" in its name.`,
+      );
+  } finally {
+    await client.end();
+  }
 }
 
 /** A fresh database every run: dropped and migrated. */
