@@ -1,22 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { ACTIVE_STATUSES } from '../../shared/booking';
+import type { RetentionInput, RetentionResult } from '../../shared/ops-messages';
 
-/** Ages in seconds: how long each kind of row is kept once it is no longer needed. */
-export interface RetentionAges {
-  refreshTokenSeconds: number;
-  idempotencyKeySeconds: number;
-  notificationSeconds: number;
-  mailDeliverySeconds: number;
-}
+/** Ages in seconds: how long each kind of row is kept once it is no longer needed (the schedule's input). */
+export type RetentionAges = RetentionInput;
 
-export interface PurgeCounts {
-  refreshTokens: number;
-  refreshTokenFamilies: number;
-  idempotencyKeys: number;
-  notifications: number;
-  mailDeliveries: number;
-  imipReplies: number;
-}
+/** Rows deleted, by kind: the retention run's result but for the waitlist entries it ends. */
+export type PurgeCounts = Omit<RetentionResult, 'waitlistEntriesExpired'>;
 
 const count = (result: unknown): number => (Array.isArray(result) ? Number(result[1] ?? 0) : 0);
 
