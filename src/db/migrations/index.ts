@@ -19,6 +19,7 @@ import { Webhooks1700001820000 } from './1700001820000-webhooks';
 import { RoomMailboxes1700001830000 } from './1700001830000-room-mailboxes';
 import { Tickets1700001800000 } from './1700001800000-tickets';
 import { RoomOutages1700001850000 } from './1700001850000-room-outages';
+import { InsightsWriteCost1700001890000 } from './1700001890000-insights-write-cost';
 
 /** In order. A new migration is a new file listed here; a landed migration never changes. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   RoomOutages1700001850000,
   InsightsRollup1700001860000,
   ImipReplies1700001880000,
+  InsightsWriteCost1700001890000,
 ];
