@@ -119,7 +119,8 @@ describe('insights rollup', () => {
     const windows: [string, number, number][] = [
       ['40 whole days to the end of today', today - 40 * DAY, today + DAY],
       ['partial first and last days', today - 33 * DAY + 7 * HOUR, today - 2 * DAY - 5 * HOUR],
-      ['within one day', today - 9 * DAY + 8 * HOUR, today - 9 * DAY + 20 * HOUR],
+      ['within one day', today - 9 * DAY + 5 * HOUR, today - 9 * DAY + 20 * HOUR],
+      ['a few hours', today - 9 * DAY + 10 * HOUR, today - 9 * DAY + 14 * HOUR],
       ['from and to 23:00 UTC', today - 38 * DAY - HOUR, today - 3 * DAY - HOUR],
       ['a whole month and some days, unaligned', m - 3 * DAY + 7 * HOUR, m2 + DAY - 3 * HOUR],
       ['into the future', today - 20 * DAY + 13 * HOUR, today + 5 * DAY + 11 * HOUR],
@@ -151,6 +152,15 @@ describe('insights rollup', () => {
       rollupFrom: new Date(today - 40 * DAY),
       rollupTo: new Date(today),
     });
+    // A day less its first five and last four hours reads the day and subtracts them; four hours
+    // are four hours of rows.
+    const within = { ...whole, from: new Date(today - 9 * DAY + 5 * HOUR), to: new Date(today - 9 * DAY + 20 * HOUR) };
+    expect(await insightsSplit(db, within)).toEqual({
+      rollupFrom: new Date(today - 9 * DAY),
+      rollupTo: new Date(today - 8 * DAY),
+    });
+    const hours = { ...whole, from: new Date(today - 9 * DAY + 10 * HOUR), to: new Date(today - 9 * DAY + 14 * HOUR) };
+    expect(await insightsSplit(db, hours)).toEqual({ rollupFrom: hours.to, rollupTo: hours.to });
     const { usage, heat } = await read(whole, false);
     expect(usage.map((r) => r.roomId).sort()).toEqual([...ids].sort());
     for (const room of usage) {

@@ -156,12 +156,17 @@ const nearestMidnight = (at: Date) => new Date(Math.round(at.getTime() / DAY_MS)
 const daysBetween = (a: Date, b: Date) => Math.abs(b.getTime() - a.getTime()) / DAY_MS;
 
 /**
- * The UTC days nearest to the window, cut at the first one that still depends on the clock. A
- * window shorter than half a day either side of a midnight is computed from the rows.
+ * The UTC days nearest to the window, cut at the first one that still depends on the clock. When
+ * the rows the rollup would leave to compute are no fewer than the window's own (a window of a
+ * few hours), the whole window is computed from the rows.
  */
 export async function insightsSplit(db: Queryable, scope: InsightsScope): Promise<InsightsSplit> {
+  const fromRows: InsightsSplit = { rollupFrom: scope.to, rollupTo: scope.to };
   const days = { from: nearestMidnight(scope.from), to: nearestMidnight(scope.to) };
-  if (days.to <= days.from) return { rollupFrom: scope.to, rollupTo: scope.to };
+  const worthIt = (to: Date) =>
+    to > days.from &&
+    daysBetween(scope.from, days.from) + daysBetween(to, scope.to) < daysBetween(scope.from, scope.to);
+  if (!worthIt(days.to)) return fromRows;
   const [unsettled] = await selectRows<{ day: string | null }>(db, FIRST_UNSETTLED, [
     scope.building ?? null,
     scope.roomId ?? null,
@@ -170,8 +175,7 @@ export async function insightsSplit(db: Queryable, scope: InsightsScope): Promis
     scope.now,
   ]);
   const cut = unsettled?.day ? new Date(`${unsettled.day}T00:00:00Z`) : days.to;
-  if (cut <= days.from) return { rollupFrom: scope.to, rollupTo: scope.to };
-  return { rollupFrom: days.from, rollupTo: cut };
+  return worthIt(cut) ? { rollupFrom: days.from, rollupTo: cut } : fromRows;
 }
 
 /** One signed range: [from, to) added (1) or subtracted (-1). */
