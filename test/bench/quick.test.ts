@@ -99,7 +99,7 @@ describe('the quick benchmark', () => {
       ['year, all rooms, 23:00 UTC', 4],
     ]);
     expect(markdownWritten).toBe(true);
-  }, 600_000);
+  }, 900_000);
 
   // Scenario 7. The first run on a machine builds the Temporal server with Go (a few minutes);
   // later runs reuse the build in the roombook cache.
