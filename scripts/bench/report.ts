@@ -56,6 +56,7 @@ export function collectFailures(r: BenchResults): string[] {
     const fivexx = Object.entries(open.createFailures).filter(([k]) => k.startsWith('5')).reduce((n, [, v]) => n + v, 0);
     if (fivexx) failures.push(`open bookings: ${fivexx} creates answered 5xx (${JSON.stringify(open.createFailures)})`);
     if (open.released !== open.noShows) failures.push(`open bookings: ${open.released} of ${open.noShows} no-shows heard released`);
+    if (open.idle && open.idle.released !== open.idle.noShows) failures.push(`open bookings: ${open.idle.released} of ${open.idle.noShows} no-shows heard released with none open`);
   }
   if (insights) {
     if (insights.serverErrors) failures.push(`insights: ${insights.serverErrors} answers 5xx`);
@@ -107,6 +108,7 @@ function rows(r: BenchResults): Row[] {
     const peak = (key: 'workerRss' | 'temporalRss') => Math.max(...open.memory.map((p) => p[key] ?? 0));
     if (open.memory.length) out.push({ scenario: '6 open bookings', measure: 'peak RSS MiB worker/temporal while creating', value: `${peak('workerRss')}/${peak('temporalRss') || '–'}`, target: '' });
     if (open.search) out.push({ scenario: '6 search, all open', measure: 'p50/p99 ms', value: `${fmt(open.search.p50, 0)}/${fmt(open.search.p99, 0)}`, target: '' });
+    if (open.idle) out.push({ scenario: '6 no-show release, none open', measure: 'late p50/p99 ms (heard) · workflow p99', value: `${fmt(open.idle.lateness.p50, 0)}/${fmt(open.idle.lateness.p99, 0)} · ${fmt(open.idle.workflowLateness.p99, 0)}`, target: '' });
     out.push({ scenario: '6 no-show release', measure: 'late p50/p99 ms (heard) · workflow p99', value: `${fmt(open.lateness.p50, 0)}/${fmt(open.lateness.p99, 0)} · ${fmt(open.workflowLateness.p99, 0)}`, target: open.lateness.p99 < 1000 ? 'p99 <1000 ✓' : 'p99 <1000 ✗' });
   }
   for (const s of insights?.shapes ?? []) {

@@ -195,6 +195,7 @@ function distributions(r: BenchResults): { name: string; samples: number[] }[] {
     out.push({ name: 'search as raw SQL', samples: r.scenarios.search.sqlSamples });
   }
   if (r.scenarios.realtime) out.push({ name: 'realtime (all subscribers)', samples: r.scenarios.realtime.allSamples });
+  if (r.scenarios.open?.idle) out.push({ name: 'no-show release lateness, none open', samples: r.scenarios.open.idle.latenessSamples });
   if (r.scenarios.open) out.push({ name: 'no-show release lateness', samples: r.scenarios.open.latenessSamples });
   for (const s of r.scenarios.insights?.shapes ?? []) out.push({ name: `insights: ${s.shape}`, samples: s.samples });
   return out;

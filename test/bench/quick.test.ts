@@ -76,6 +76,9 @@ describe('the quick benchmark', () => {
     expect(realtime.expectedDeliveries).toBeGreaterThan(0);
     expect({ missed: realtime.missed, duplicated: realtime.duplicated }).toEqual({ missed: 0, duplicated: 0 });
     expect(open.released).toBe(open.noShows);
+    // The same rush of no-shows before anything is open: the baseline the lateness is read against.
+    expect(open.idle.released).toBe(open.idle.noShows);
+    expect(open.idle.noShows).toBe(open.noShows);
     // Holds before (mailed to their callers) and after, at the same concurrencies as the ceiling.
     expect(holdsMailed.map((l: { concurrency: number }) => l.concurrency)).toEqual(holds.map((l: { concurrency: number }) => l.concurrency));
     for (const level of [...holds, ...holdsMailed]) {

@@ -21,7 +21,7 @@ export interface MemoryPoint {
   load: number;
 }
 
-export interface OpenBookingsResult {
+export interface OpenBookingsResult extends NoShowResult {
   /** Bookings created (fewer than asked when --open-minutes stopped the creates). */
   openBookings: number;
   asked: number;
@@ -32,6 +32,20 @@ export interface OpenBookingsResult {
   running: number | null;
   rss: Record<string, number>;
   rssBefore: Record<string, number>;
+  cpuCreate: Record<string, number>;
+  /** The worker's workflow cache bound (WORKER_MAX_CACHED_WORKFLOWS; absent: the SDK's heap-sized default). */
+  maxCachedWorkflows?: number;
+  /** Availability searches through the API over the open bookings' rooms, once they are all created (ms). */
+  search: LatencySummary;
+  /**
+   * The same no-shows measured before any open booking is created: what the machine's capacity
+   * alone makes of a rush of releases, to tell it from the cost of evicted workflows.
+   */
+  idle: NoShowResult;
+}
+
+/** A rush of no-shows: one per room, deadlines spread over a few seconds, a 2-second grace. */
+export interface NoShowResult {
   noShows: number;
   spreadSeconds: number;
   released: number;
@@ -40,12 +54,7 @@ export interface OpenBookingsResult {
   latenessSamples: number[];
   /** From the deadline to the workflow task that released it (the row's updated_at; ms). */
   workflowLateness: LatencySummary;
-  cpuCreate: Record<string, number>;
   cpuRelease: Record<string, number>;
-  /** The worker's workflow cache bound (WORKER_MAX_CACHED_WORKFLOWS; absent: the SDK's heap-sized default). */
-  maxCachedWorkflows?: number;
-  /** Availability searches through the API over the open bookings' rooms, once they are all created (ms). */
-  search: LatencySummary;
 }
 
 const CONCURRENCY = 32;
@@ -99,6 +108,8 @@ export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResul
   const rooms = await createRooms(ctx, roomCount, { building: `bench-open-${ctx.runId}` });
   const users = await createUsers(ctx, 50, 'open');
   const base = futureBase(10);
+  progress('open bookings: the no-shows first with nothing open, as the baseline');
+  const idle = await measureNoShows(ctx, 'none open');
   const rssBefore = rssNow(ctx);
   const budget = ctx.sizes.openMinutes ? ` or ${ctx.sizes.openMinutes} minutes` : '';
   progress(`open bookings: creating ${asked} future bookings through the API (${CONCURRENCY} at a time${budget})`);
@@ -172,9 +183,18 @@ export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResul
   const search = summarize(searchSamples);
   progress(`  availability search over ${roomCount} rooms: p50 ${search.p50} ms p99 ${search.p99} ms`);
 
-  // No-shows: one per room, deadlines spread over a few seconds, 2-second grace.
+  const noShows = await measureNoShows(ctx, 'with all open');
+  return {
+    openBookings: n, asked, memory, createSeconds, createPerSecond: Math.round((n / createSeconds) * 10) / 10, createFailures, running, rss, rssBefore,
+    ...noShows, cpuCreate, search, idle,
+    ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS) } : {}),
+  };
+}
+
+/** Books `ctx.sizes.noShows` meetings nobody checks into and times how late each is heard released. */
+async function measureNoShows(ctx: BenchContext, label: string): Promise<NoShowResult> {
   const noShowRooms = await createRooms(ctx, ctx.sizes.noShows, {
-    building: `bench-noshow-${ctx.runId}`,
+    building: `bench-noshow-${ctx.runId}-${label.replace(/\W+/g, '-')}`,
     policy: { slotGranularitySeconds: 1, checkInGraceSeconds: 2, checkInOpensBeforeSeconds: 60, reminderLeadSeconds: 60, maxDurationSeconds: 3600 },
   });
   const watcher = (await createUsers(ctx, 1, 'noshow-watcher'))[0];
@@ -195,7 +215,7 @@ export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResul
     const leadSeconds = ctx.quick ? 6 : 60;
     const spread = ctx.quick ? SPREAD_SECONDS.quick : SPREAD_SECONDS.full;
     const first = Math.ceil(Date.now() / 1000) * 1000 + leadSeconds * 1000;
-    progress(`  ${ctx.sizes.noShows} no-shows with a 2 s grace, deadlines within ${spread} s from ${new Date(first + 2000).toISOString()}`);
+    progress(`  ${label}: ${ctx.sizes.noShows} no-shows with a 2 s grace, deadlines within ${spread} s from ${new Date(first + 2000).toISOString()}`);
     const deadlines = new Map<string, number>();
     await mapLimit(noShowRooms, 16, async (roomId, i) => {
       const start = first + (i % spread) * 1000;
@@ -219,12 +239,10 @@ export async function openBookings(ctx: BenchContext): Promise<OpenBookingsResul
       [[...deadlines.keys()]],
     );
     const lateness = summarize(latenessSamples);
-    progress(`  released ${latenessSamples.length}/${deadlines.size}; lateness p50 ${lateness.p50} ms p99 ${lateness.p99} ms`);
+    progress(`  ${label}: released ${latenessSamples.length}/${deadlines.size}; lateness p50 ${lateness.p50} ms p99 ${lateness.p99} ms`);
     return {
-      openBookings: n, asked, memory, createSeconds, createPerSecond: Math.round((n / createSeconds) * 10) / 10, createFailures, running, rss, rssBefore,
       noShows: deadlines.size, spreadSeconds: spread, released: latenessSamples.length, lateness, latenessSamples,
-      workflowLateness: summarize(rows.map((r) => Number(r.ms))), cpuCreate, cpuRelease, search,
-      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS) } : {}),
+      workflowLateness: summarize(rows.map((r) => Number(r.ms))), cpuRelease,
     };
   } finally {
     for (const s of sockets) s.disconnect();
