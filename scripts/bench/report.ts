@@ -26,6 +26,8 @@ export interface BenchResults {
     insights?: InsightsResult;
   };
   mailsAccepted?: number;
+  /** Wall-clock seconds of the stack's start and of each scenario that ran: where a run's time goes. */
+  seconds?: Record<string, number>;
   failures?: string[];
 }
 
@@ -109,6 +111,10 @@ function rows(r: BenchResults): Row[] {
     if (open.memory.length) out.push({ scenario: '6 open bookings', measure: 'peak RSS MiB worker/temporal while creating', value: `${peak('workerRss')}/${peak('temporalRss') || '–'}`, target: '' });
     if (open.search) out.push({ scenario: '6 search, all open', measure: 'p50/p99 ms', value: `${fmt(open.search.p50, 0)}/${fmt(open.search.p99, 0)}`, target: '' });
     if (open.idle) out.push({ scenario: '6 no-show release, none open', measure: 'late p50/p99 ms (heard) · workflow p99', value: `${fmt(open.idle.lateness.p50, 0)}/${fmt(open.idle.lateness.p99, 0)} · ${fmt(open.idle.workflowLateness.p99, 0)}`, target: '' });
+    for (const [name, run] of [['none open', open.idle], ['all open', open]] as const) {
+      const p = run?.phases;
+      if (p) out.push({ scenario: `6 release phases, ${name}`, measure: 'p99 ms timer fired · queued · task (sticky/normal)', value: `${fmt(p.fired.p99, 0)} · ${fmt(p.queued.p99, 0)} · ${fmt(p.task.p99, 0)} (${p.sticky}/${p.normal})`, target: '' });
+    }
     out.push({ scenario: '6 no-show release', measure: 'late p50/p99 ms (heard) · workflow p99', value: `${fmt(open.lateness.p50, 0)}/${fmt(open.lateness.p99, 0)} · ${fmt(open.workflowLateness.p99, 0)}`, target: open.lateness.p99 < 1000 ? 'p99 <1000 ✓' : 'p99 <1000 ✗' });
   }
   for (const s of insights?.shapes ?? []) {

@@ -137,16 +137,24 @@ async function main(): Promise<number> {
     results.machine.otherJestRuns = Number(execSync("ps -eo args | grep -c '[j]est'", { encoding: 'utf8' }).trim()) || 0;
   } catch { /* grep -c exits 1 on zero */ }
 
+  // Where the run's time goes: starting the stack (packages, the Temporal CLI, migrations, processes), then each scenario.
+  const seconds: Record<string, number> = { stack: Math.round((Date.now() - startedAt.getTime()) / 100) / 10 };
+  results.seconds = seconds;
+  progress(`stack started: ${seconds.stack} s`);
   // A scenario that throws is a failure of the run, but the others' figures are still written.
   const crashed: string[] = [];
   const attempt = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
     if (!only.includes(name)) return undefined;
+    const began = performance.now();
     try {
       return await run();
     } catch (err) {
       progress(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
       crashed.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
+    } finally {
+      seconds[name] = Math.round((performance.now() - began) / 100) / 10;
+      progress(`${name}: ${seconds[name]} s`);
     }
   };
   try {

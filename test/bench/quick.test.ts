@@ -64,6 +64,8 @@ describe('the quick benchmark', () => {
     const { exit, results, markdownWritten } = await runBench('dev', ['--quick']);
     expect(exit).toEqual({ code: 0, tail: '' });
     expect(results).toBeDefined();
+    // Where the quick run's time went, in the test's output: the suite's longest file.
+    console.log(`quick bench seconds: ${JSON.stringify(results.seconds)}`);
     expect(results.temporalStore).toBe('memory');
     expect(Object.keys(results.scenarios).sort()).toEqual(['ceiling', 'holds', 'holdsMailed', 'insights', 'open', 'realtime', 'search', 'storm']);
     expect(results.failures).toEqual([]);

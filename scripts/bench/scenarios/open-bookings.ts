@@ -1,5 +1,6 @@
 import { createRooms, createUsers, cpuSampler, futureBase, http, mapLimit, type BenchContext } from '../context';
 import { loadavg } from 'node:os';
+import { describePhases, releasePhases, type ReleasePhases } from '../release-phases';
 import { progress, rssMiB } from '../stack';
 import { summarize, type LatencySummary } from '../stats';
 import { connectClient, subscribe } from './realtime';
@@ -55,6 +56,8 @@ export interface NoShowResult {
   /** From the deadline to the workflow task that released it (the row's updated_at; ms). */
   workflowLateness: LatencySummary;
   cpuRelease: Record<string, number>;
+  /** Where the time went, from the workflows' histories (absent if they could not be read). */
+  phases?: ReleasePhases;
 }
 
 const CONCURRENCY = 32;
@@ -234,15 +237,23 @@ async function measureNoShows(ctx: BenchContext, label: string): Promise<NoShowR
     }
     const cpuRelease = sampleRelease();
     const latenessSamples = [...deadlines].filter(([id]) => releasedAt.has(id)).map(([id, deadline]) => releasedAt.get(id)! - deadline);
-    const { rows } = await ctx.db.query<{ ms: number }>(
-      `SELECT extract(epoch FROM (updated_at - check_in_deadline)) * 1000 AS ms FROM bookings WHERE id = ANY($1) AND status = 'released'`,
+    const { rows } = await ctx.db.query<{ ms: number; workflow_id: string; deadline: Date }>(
+      `SELECT extract(epoch FROM (updated_at - check_in_deadline)) * 1000 AS ms, workflow_id, check_in_deadline AS deadline
+         FROM bookings WHERE id = ANY($1) AND status = 'released'`,
       [[...deadlines.keys()]],
     );
     const lateness = summarize(latenessSamples);
     progress(`  ${label}: released ${latenessSamples.length}/${deadlines.size}; lateness p50 ${lateness.p50} ms p99 ${lateness.p99} ms`);
+    let phases: ReleasePhases | undefined;
+    try {
+      phases = await releasePhases(ctx.temporal, new Map(rows.map((r) => [r.workflow_id, r.deadline.getTime()])));
+      progress(`  ${label}: ${describePhases(phases)}`);
+    } catch (err) {
+      progress(`  ${label}: the histories could not be read (${err instanceof Error ? err.message : String(err)}); the phases are left out`);
+    }
     return {
       noShows: deadlines.size, spreadSeconds: spread, released: latenessSamples.length, lateness, latenessSamples,
-      workflowLateness: summarize(rows.map((r) => Number(r.ms))), cpuRelease,
+      workflowLateness: summarize(rows.map((r) => Number(r.ms))), cpuRelease, ...(phases ? { phases } : {}),
     };
   } finally {
     for (const s of sockets) s.disconnect();
