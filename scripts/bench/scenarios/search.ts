@@ -48,7 +48,7 @@ export async function availabilitySearch(ctx: BenchContext): Promise<SearchResul
   // The first batch is one room, then ANALYZE of the whole database: the insights trigger's
   // statements are planned once per session, and plans made while `bookings` and the insights
   // tables look empty made the quick run's single 5,000-row statement take six minutes.
-  for (let i = 0, size = 1; i < rooms.length; i += size, size = batch) {
+  for (let i = 0, size = 1, statement = 0; i < rooms.length; i += size, size = batch, statement += 1) {
     // Generated in Postgres: one statement per batch of rooms instead of 200,000 round trips.
     await ctx.db.query(
       `INSERT INTO bookings (id, room_id, organizer_id, title, start_at, end_at, occupied_until, status, workflow_id, version)
@@ -65,7 +65,7 @@ export async function availabilitySearch(ctx: BenchContext): Promise<SearchResul
     );
     if (i === 0) await ctx.db.query('ANALYZE');
     const loaded = Math.min(rooms.length, i + size) * perRoom;
-    if (i === 0 || (i / batch) % 5 === 4 || i + size >= rooms.length) progress(`  ${loaded.toLocaleString('en')} bookings loaded`);
+    if (statement % 5 === 0 || i + size >= rooms.length) progress(`  ${loaded.toLocaleString('en')} bookings loaded`);
   }
   await ctx.db.query('ANALYZE bookings; ANALYZE rooms');
   const loadSeconds = Math.round((performance.now() - loadStarted) / 100) / 10;
